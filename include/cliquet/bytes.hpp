@@ -1,0 +1,104 @@
+// cliquet — byte strings and secrets.
+//
+// Public bytes travel as Bytes / ByteView. Secret bytes live in SecretArray or
+// SecretBytes, which wipe themselves when they die, have no stream operator and
+// compare only in constant time, so a key cannot be printed or leaked by a
+// careless copy into a std::vector.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cliquet {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+
+// Lowercase hex of any bytes.
+std::string to_hex(ByteView bytes);
+// Hex in either case to bytes; anything else is Error(invalid_argument).
+Bytes from_hex(std::string_view hex);
+
+// Overwrites memory in a way the compiler may not elide.
+void secure_wipe(void* data, std::size_t size) noexcept;
+// Compares in time that depends only on the length.
+bool constant_time_equal(ByteView a, ByteView b) noexcept;
+
+inline ByteView as_bytes(std::string_view text) noexcept {
+    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+// A fixed-size secret, wiped on destruction.
+template <std::size_t N>
+class SecretArray {
+public:
+    static constexpr std::size_t size_bytes = N;
+
+    SecretArray() noexcept : bytes_{} {}
+    explicit SecretArray(std::span<const std::uint8_t, N> bytes) noexcept {
+        for (std::size_t i = 0; i < N; ++i) bytes_[i] = bytes[i];
+    }
+    SecretArray(const SecretArray&) = default;
+    SecretArray& operator=(const SecretArray&) = default;
+    ~SecretArray() { secure_wipe(bytes_.data(), N); }
+
+    std::uint8_t* data() noexcept { return bytes_.data(); }
+    const std::uint8_t* data() const noexcept { return bytes_.data(); }
+    static constexpr std::size_t size() noexcept { return N; }
+    std::span<std::uint8_t, N> span() noexcept { return bytes_; }
+    std::span<const std::uint8_t, N> span() const noexcept { return bytes_; }
+
+    friend bool operator==(const SecretArray& a, const SecretArray& b) noexcept {
+        return constant_time_equal(a.bytes_, b.bytes_);
+    }
+
+private:
+    std::array<std::uint8_t, N> bytes_;
+};
+
+// A variable-size secret, wiped on destruction and before every reallocation.
+class SecretBytes {
+public:
+    SecretBytes() = default;
+    explicit SecretBytes(std::size_t size) : bytes_(size) {}
+    explicit SecretBytes(ByteView bytes) : bytes_(bytes.begin(), bytes.end()) {}
+    SecretBytes(const SecretBytes&) = default;
+    SecretBytes& operator=(const SecretBytes& other) {
+        if (this != &other) {
+            wipe();
+            bytes_ = other.bytes_;
+        }
+        return *this;
+    }
+    SecretBytes(SecretBytes&& other) noexcept : bytes_(std::move(other.bytes_)) {}
+    SecretBytes& operator=(SecretBytes&& other) noexcept {
+        if (this != &other) {
+            wipe();
+            bytes_ = std::move(other.bytes_);
+        }
+        return *this;
+    }
+    ~SecretBytes() { wipe(); }
+
+    std::uint8_t* data() noexcept { return bytes_.data(); }
+    const std::uint8_t* data() const noexcept { return bytes_.data(); }
+    std::size_t size() const noexcept { return bytes_.size(); }
+    bool empty() const noexcept { return bytes_.empty(); }
+    std::span<std::uint8_t> span() noexcept { return bytes_; }
+    std::span<const std::uint8_t> span() const noexcept { return bytes_; }
+
+    friend bool operator==(const SecretBytes& a, const SecretBytes& b) noexcept {
+        return constant_time_equal(a.bytes_, b.bytes_);
+    }
+
+private:
+    void wipe() noexcept { secure_wipe(bytes_.data(), bytes_.size()); }
+    std::vector<std::uint8_t> bytes_;
+};
+
+}  // namespace cliquet

@@ -1,0 +1,40 @@
+// cliquet — errors.
+//
+// Every failure the library reports is a cliquet::Error carrying one code from
+// a closed set. The codes are exactly the peer protocol's, so an application,
+// a test harness and cliquet-peer all speak of failures in the same words.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace cliquet {
+
+enum class ErrorCode {
+    invalid_key,          // a key of the wrong type, length or form
+    invalid_signature,    // a signature that does not verify
+    invalid_message,      // failed MAC, bad padding, malformed bytes, wrong version
+    duplicate_message,    // a message key that was already used
+    untrusted_identity,   // a known address presented a different identity key
+    no_session,           // no session (or no usable state) with that address
+    invalid_certificate,  // bad signature, wrong trust root, expired, revoked key id
+    invalid_prekey,       // unknown or already-consumed pre-key id
+    invalid_argument,     // the caller passed something the API cannot accept
+    storage,              // the persistent store failed or holds foreign data
+    unsupported,          // a known feature or version this build does not offer
+};
+
+// The wire name of a code, as the peer protocol spells it.
+std::string_view to_string(ErrorCode code) noexcept;
+
+class Error : public std::runtime_error {
+public:
+    Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    ErrorCode code() const noexcept { return code_; }
+
+private:
+    ErrorCode code_;
+};
+
+}  // namespace cliquet

@@ -1,0 +1,100 @@
+// cliquet — Curve25519 keys, as libsignal serializes and uses them.
+//
+// A PublicKey is libsignal's 33-byte form: the type byte 0x05 followed by the
+// X25519 u-coordinate. A PrivateKey is 32 bytes, clamped on the way in as
+// libsignal does. Identity keys are ordinary key pairs that sign with XEdDSA.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <span>
+
+#include "cliquet/bytes.hpp"
+#include "cliquet/random.hpp"
+
+namespace cliquet {
+
+inline constexpr std::uint8_t kDjbKeyType = 0x05;
+inline constexpr std::size_t kPublicKeySize = 33;
+inline constexpr std::size_t kPrivateKeySize = 32;
+inline constexpr std::size_t kSignatureSize = 64;
+
+using Signature = std::array<std::uint8_t, kSignatureSize>;
+
+class PublicKey {
+public:
+    // Exactly 33 bytes starting with 0x05; anything else is Error(invalid_key).
+    static PublicKey deserialize(ByteView bytes);
+    // The bare 32-byte u-coordinate, as found in some wire formats.
+    static PublicKey from_montgomery(std::span<const std::uint8_t, 32> u) noexcept;
+
+    Bytes serialize() const;
+    std::span<const std::uint8_t, 32> montgomery() const noexcept { return u_; }
+
+    // XEdDSA verification; never throws.
+    bool verify(ByteView message, ByteView signature) const noexcept;
+
+    friend bool operator==(const PublicKey&, const PublicKey&) = default;
+    // libsignal orders keys by their serialized bytes (used by fingerprints
+    // and by simultaneous-initiation tie breaks).
+    friend std::strong_ordering operator<=>(const PublicKey&, const PublicKey&) = default;
+
+private:
+    explicit PublicKey(std::span<const std::uint8_t, 32> u) noexcept;
+    std::array<std::uint8_t, 32> u_;
+};
+
+class PrivateKey {
+public:
+    static PrivateKey generate(RandomSource& random = system_random());
+    // Exactly 32 bytes; clamped as X25519 requires. Otherwise Error(invalid_key).
+    static PrivateKey deserialize(ByteView bytes);
+
+    // The secret, for storage. Handle it as such.
+    const SecretArray<32>& secret() const noexcept { return scalar_; }
+
+    PublicKey public_key() const;
+    // X25519 agreement; a small-order peer key is Error(invalid_key).
+    SecretArray<32> agree(const PublicKey& their_key) const;
+    // XEdDSA signature, randomized.
+    Signature sign(ByteView message, RandomSource& random = system_random()) const;
+
+private:
+    explicit PrivateKey(const SecretArray<32>& scalar) noexcept : scalar_(scalar) {}
+    SecretArray<32> scalar_;
+};
+
+struct KeyPair {
+    PublicKey public_key;
+    PrivateKey private_key;
+
+    static KeyPair generate(RandomSource& random = system_random());
+    static KeyPair from_private(PrivateKey private_key);
+};
+
+using IdentityKey = PublicKey;
+
+// The long-term identity of one installation.
+class IdentityKeyPair {
+public:
+    static IdentityKeyPair generate(RandomSource& random = system_random());
+    explicit IdentityKeyPair(PrivateKey private_key);
+    IdentityKeyPair(IdentityKey public_key, PrivateKey private_key);
+
+    // libsignal's IdentityKeyPairStructure protobuf (public key, private key).
+    SecretBytes serialize() const;
+    static IdentityKeyPair deserialize(ByteView bytes);
+
+    const IdentityKey& public_key() const noexcept { return public_key_; }
+    const PrivateKey& private_key() const noexcept { return private_key_; }
+    Signature sign(ByteView message, RandomSource& random = system_random()) const {
+        return private_key_.sign(message, random);
+    }
+
+private:
+    IdentityKey public_key_;
+    PrivateKey private_key_;
+};
+
+}  // namespace cliquet

@@ -1,0 +1,155 @@
+#include "crypto/curve25519.hpp"
+
+#include <openssl/bn.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "cliquet/error.hpp"
+
+namespace cliquet::crypto {
+namespace {
+
+using Scalar = SecretArray<crypto_core_ed25519_SCALARBYTES>;
+
+// The hash of XEdDSA's nonce is domain-separated by this 32-byte prefix
+// (0xFE followed by 31 bytes of 0xFF), as libsignal writes it.
+constexpr std::array<std::uint8_t, 32> kNoncePrefix = {
+    0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+void ensure_sodium() {
+    (void)system_random();  // initialises libsodium exactly once
+}
+
+// SHA-512 of the parts, reduced modulo the group order L.
+void hash_to_scalar(std::uint8_t out[32], std::initializer_list<ByteView> parts) {
+    crypto_hash_sha512_state state;
+    crypto_hash_sha512_init(&state);
+    for (ByteView part : parts) crypto_hash_sha512_update(&state, part.data(), part.size());
+    SecretArray<64> digest;
+    crypto_hash_sha512_final(&state, digest.data());
+    crypto_core_ed25519_scalar_reduce(out, digest.data());
+    secure_wipe(&state, sizeof state);
+}
+
+struct BnFree { void operator()(BIGNUM* n) const noexcept { BN_free(n); } };
+struct BnCtxFree { void operator()(BN_CTX* c) const noexcept { BN_CTX_free(c); } };
+using Bignum = std::unique_ptr<BIGNUM, BnFree>;
+
+// Birational map from the Montgomery u-coordinate to the Edwards y-coordinate,
+// y = (u - 1) / (u + 1) mod p, with the sign of x taken from `sign_bit`. Only
+// ever applied to public keys, so variable-time big-number code is fine.
+// Returns false for u = -1, which has no Edwards image.
+bool montgomery_to_edwards(std::span<const std::uint8_t, 32> u_bytes, std::uint8_t sign_bit,
+                           std::array<std::uint8_t, 32>& edwards) {
+    std::array<std::uint8_t, 32> u_le;
+    std::copy(u_bytes.begin(), u_bytes.end(), u_le.begin());
+    u_le[31] &= 0x7f;  // the top bit is not part of the coordinate (RFC 7748)
+
+    std::unique_ptr<BN_CTX, BnCtxFree> ctx(BN_CTX_new());
+    Bignum p(BN_new()), u(BN_lebin2bn(u_le.data(), 32, nullptr)), num(BN_new()), den(BN_new()), y(BN_new());
+    if (!ctx || !p || !u || !num || !den || !y) throw std::bad_alloc();
+    // p = 2^255 - 19
+    if (BN_set_bit(p.get(), 255) != 1 || BN_sub_word(p.get(), 19) != 1) throw std::bad_alloc();
+    if (BN_nnmod(u.get(), u.get(), p.get(), ctx.get()) != 1) throw std::bad_alloc();
+    if (BN_copy(num.get(), u.get()) == nullptr || BN_copy(den.get(), u.get()) == nullptr) throw std::bad_alloc();
+    if (BN_add_word(den.get(), 1) != 1 || BN_nnmod(den.get(), den.get(), p.get(), ctx.get()) != 1) throw std::bad_alloc();
+    if (BN_is_zero(den.get())) return false;
+    if (BN_sub_word(num.get(), 1) != 1) throw std::bad_alloc();  // may be -1; BN_mod_mul reduces it
+    if (BN_mod_inverse(den.get(), den.get(), p.get(), ctx.get()) == nullptr) throw std::bad_alloc();
+    if (BN_mod_mul(y.get(), num.get(), den.get(), p.get(), ctx.get()) != 1) throw std::bad_alloc();
+    if (BN_bn2lebinpad(y.get(), edwards.data(), 32) != 32) throw std::bad_alloc();
+    edwards[31] = static_cast<std::uint8_t>((edwards[31] & 0x7f) | (sign_bit << 7));
+    return true;
+}
+
+}  // namespace
+
+void clamp_x25519_scalar(std::span<std::uint8_t, 32> scalar) noexcept {
+    scalar[0] &= 248;
+    scalar[31] &= 127;
+    scalar[31] |= 64;
+}
+
+X25519Point x25519_base(const X25519Scalar& scalar) {
+    ensure_sodium();
+    X25519Point out;
+    if (crypto_scalarmult_base(out.data(), scalar.data()) != 0)
+        throw Error(ErrorCode::invalid_key, "X25519 private key is zero");
+    return out;
+}
+
+SecretArray<32> x25519(const X25519Scalar& scalar, std::span<const std::uint8_t, 32> point) {
+    ensure_sodium();
+    SecretArray<32> shared;
+    // libsodium refuses (returns -1) exactly when the result is all zeros.
+    if (crypto_scalarmult(shared.data(), scalar.data(), point.data()) != 0)
+        throw Error(ErrorCode::invalid_key, "X25519 public key has small order");
+    return shared;
+}
+
+XeddsaSignature xeddsa_sign(const X25519Scalar& scalar, ByteView message, RandomSource& random) {
+    SecretArray<64> random_bytes;
+    random.fill(random_bytes.span());
+    return xeddsa_sign_with_nonce(scalar, message, random_bytes.span());
+}
+
+XeddsaSignature xeddsa_sign_with_nonce(const X25519Scalar& scalar, ByteView message,
+                                       std::span<const std::uint8_t, 64> random_bytes) {
+    ensure_sodium();
+    // A = aB with a the clamped scalar as is: its top bit is clear, so
+    // libsodium's unclamped base multiplication takes it unchanged.
+    std::array<std::uint8_t, 32> edwards_public;
+    if (crypto_scalarmult_ed25519_base_noclamp(edwards_public.data(), scalar.data()) != 0)
+        throw Error(ErrorCode::invalid_key, "XEdDSA private key is zero");
+    const std::uint8_t sign_bit = edwards_public[31] & 0x80;
+
+    Scalar r;
+    hash_to_scalar(r.data(), {kNoncePrefix, scalar.span(), message, random_bytes});
+    std::array<std::uint8_t, 32> cap_r;
+    if (crypto_scalarmult_ed25519_base_noclamp(cap_r.data(), r.data()) != 0)
+        throw Error(ErrorCode::invalid_key, "XEdDSA nonce is zero");
+
+    Scalar h;
+    hash_to_scalar(h.data(), {cap_r, edwards_public, message});
+
+    SecretArray<64> wide_a;
+    std::copy(scalar.data(), scalar.data() + 32, wide_a.data());
+    Scalar a;
+    crypto_core_ed25519_scalar_reduce(a.data(), wide_a.data());
+
+    Scalar s;
+    crypto_core_ed25519_scalar_mul(s.data(), h.data(), a.data());
+    crypto_core_ed25519_scalar_add(s.data(), s.data(), r.data());
+
+    XeddsaSignature signature;
+    std::copy(cap_r.begin(), cap_r.end(), signature.begin());
+    std::copy(s.data(), s.data() + 32, signature.begin() + 32);
+    signature[63] = static_cast<std::uint8_t>((signature[63] & 0x7f) | sign_bit);
+    return signature;
+}
+
+bool xeddsa_verify(std::span<const std::uint8_t, 32> montgomery_u, ByteView message,
+                   std::span<const std::uint8_t> signature) noexcept {
+    if (signature.size() != 64) return false;
+    try {
+        ensure_sodium();
+        std::array<std::uint8_t, 32> edwards_public;
+        if (!montgomery_to_edwards(montgomery_u, signature[63] >> 7, edwards_public)) return false;
+        std::array<std::uint8_t, 64> ed25519_signature;
+        std::copy(signature.begin(), signature.end(), ed25519_signature.begin());
+        ed25519_signature[63] &= 0x7f;
+        // libsignal refuses an s with any of its three top bits set; libsodium
+        // further refuses an s that is not reduced modulo L and small-order R
+        // or A, which no honest signer produces.
+        if ((ed25519_signature[63] & 0xe0) != 0) return false;
+        return crypto_sign_ed25519_verify_detached(ed25519_signature.data(), message.data(), message.size(),
+                                                   edwards_public.data()) == 0;
+    } catch (...) {
+        return false;
+    }
+}
+
+}  // namespace cliquet::crypto
