@@ -3,5 +3,6 @@
 
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
+#include "cliquet/fingerprint.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/random.hpp"
