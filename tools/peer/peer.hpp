@@ -77,6 +77,11 @@ std::optional<std::int64_t> optional_int_field(const json& request, std::string_
 std::uint32_t u32_field(const json& request, std::string_view name);
 bool bool_field(const json& request, std::string_view name);
 
+// The response to one request line (already known to be within the line
+// limit). Never throws; sets `quit` on a quit request.
+json handle_request_line(PeerState& state, std::string_view line, bool& quit);
+json failure(const json& id, std::string_view code, std::string_view message);
+
 // Output helpers.
 std::string hex(ByteView bytes);
 
