@@ -3,12 +3,6 @@
 namespace cliquet::crypto::kem {
 namespace {
 
-// floor(n / q) = (n * kReciprocal) >> kReciprocalShift for every
-// n < 2^23, which covers 2^11 (q - 1) + q / 2, the largest numerator
-// compress() forms. (Exhaustively checked by the unit tests.)
-constexpr unsigned kReciprocalShift = 48;
-constexpr std::uint64_t kReciprocal = ((std::uint64_t{1} << kReciprocalShift) + kQ - 1) / kQ;
-
 // Packs 256 values of `bits` bits each, little-endian (ByteEncode_d).
 template <typename Value>
 void pack_bits(std::span<std::uint8_t> out, unsigned bits, Value value) {
@@ -69,17 +63,6 @@ bool has_only_canonical_coefficients(const Poly& f) {
     for (std::int16_t x : f.c)
         if (x < 0 || x >= kQ) return false;
     return true;
-}
-
-std::uint16_t compress(std::uint16_t x, unsigned d) {
-    // round(2^d x / q) = floor((2^d x + (q - 1) / 2) / q) since q is odd.
-    const std::uint64_t numerator = (static_cast<std::uint64_t>(x) << d) + kQ / 2;
-    const std::uint64_t quotient = (numerator * kReciprocal) >> kReciprocalShift;
-    return static_cast<std::uint16_t>(quotient & ((1u << d) - 1));
-}
-
-std::int16_t decompress(std::uint16_t y, unsigned d) {
-    return static_cast<std::int16_t>((static_cast<std::uint32_t>(y) * kQ + (1u << (d - 1))) >> d);
 }
 
 void compress_encode(std::span<std::uint8_t> out, const Poly& f, unsigned d) {

@@ -26,10 +26,26 @@ void decode12(Poly& out, std::span<const std::uint8_t, kPolyBytes> bytes);
 // True when every coefficient is below q (FIPS 203 §7.2, modulus check).
 bool has_only_canonical_coefficients(const Poly& f);
 
+namespace detail {
+// floor(n / q) = (n * kReciprocal) >> kReciprocalShift for every n < 2^23,
+// which covers 2^11 (q - 1) + q / 2, the largest numerator compress() forms
+// (exhaustively checked by the unit tests).
+inline constexpr unsigned kReciprocalShift = 48;
+inline constexpr std::uint64_t kReciprocal = ((std::uint64_t{1} << kReciprocalShift) + kQ - 1) / kQ;
+}  // namespace detail
+
 // Compress_d(x) = round(2^d x / q) mod 2^d for x in [0, q), 1 <= d <= 11.
-std::uint16_t compress(std::uint16_t x, unsigned d);
+inline std::uint16_t compress(std::uint16_t x, unsigned d) {
+    // round(2^d x / q) = floor((2^d x + (q - 1) / 2) / q) since q is odd.
+    const std::uint64_t numerator = (static_cast<std::uint64_t>(x) << d) + kQ / 2;
+    const std::uint64_t quotient = (numerator * detail::kReciprocal) >> detail::kReciprocalShift;
+    return static_cast<std::uint16_t>(quotient & ((1u << d) - 1));
+}
+
 // Decompress_d(y) = round(q y / 2^d).
-std::int16_t decompress(std::uint16_t y, unsigned d);
+inline std::int16_t decompress(std::uint16_t y, unsigned d) {
+    return static_cast<std::int16_t>((static_cast<std::uint32_t>(y) * kQ + (1u << (d - 1))) >> d);
+}
 
 // ByteEncode_d(Compress_d(f)) into 32 d bytes; f's coefficients in (-q, q).
 void compress_encode(std::span<std::uint8_t> out, const Poly& f, unsigned d);

@@ -100,6 +100,15 @@ void pke_encrypt(const Params& p, Hashing& hashing, std::span<const std::uint8_t
     encrypt_v(p, ek_pke.first(p.rank * kPolyBytes), noise, message, ciphertext.subspan(u_bytes(p)));
 }
 
+bool passes_modulus_check(const Params& p, std::span<const std::uint8_t> t_encoded) {
+    Poly f;
+    for (std::size_t i = 0; i < p.rank; ++i) {
+        decode12(f, poly_bytes(t_encoded, i));
+        if (!has_only_canonical_coefficients(f)) return false;
+    }
+    return true;
+}
+
 void pke_decrypt(const Params& p, std::span<const std::uint8_t> dk_pke, std::span<const std::uint8_t> ciphertext,
                  std::span<std::uint8_t, 32> message) {
     // w = v - NTT^-1(s^T NTT(u))

@@ -41,6 +41,10 @@ void pke_encrypt(const Params& p, Hashing& hashing, std::span<const std::uint8_t
                  std::span<const std::uint8_t, 32> message, std::span<const std::uint8_t, 32> coins,
                  std::span<std::uint8_t> ciphertext);
 
+// FIPS 203 §7.2, the encapsulation key's modulus check: every coefficient of
+// the encoded t (the key without rho) is already reduced mod q.
+bool passes_modulus_check(const Params& p, std::span<const std::uint8_t> t_encoded);
+
 // FIPS 203 Algorithm 15.
 void pke_decrypt(const Params& p, std::span<const std::uint8_t> dk_pke, std::span<const std::uint8_t> ciphertext,
                  std::span<std::uint8_t, 32> message);

@@ -1,0 +1,82 @@
+// cliquet — KEM keys as libsignal types them.
+//
+// libsignal serializes every KEM public key, secret key and ciphertext as one
+// type byte followed by the raw bytes (rust/protocol/src/kem.rs): 0x08 for
+// Kyber1024 (CRYSTALS-Kyber round 3, used by PQXDH pre-keys) and 0x0a for
+// ML-KEM-1024 (FIPS 203). These classes keep that form on the wire and in
+// storage. Shared secrets are 32 bytes.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+
+#include "cliquet/bytes.hpp"
+#include "cliquet/random.hpp"
+
+namespace cliquet {
+
+enum class KemType : std::uint8_t {
+    kyber1024 = 0x08,
+    mlkem1024 = 0x0a,
+};
+
+struct KemEncapsulation {
+    Bytes ciphertext;  // type byte || raw ciphertext, as libsignal sends it
+    SecretArray<32> shared_secret;
+};
+
+class KemPublicKey {
+public:
+    // Type byte || raw key. Error(invalid_key) for an empty input, an
+    // unknown type or a length that is not the type's.
+    static KemPublicKey deserialize(ByteView serialized);
+
+    KemType type() const noexcept { return type_; }
+    ByteView raw() const noexcept { return raw_; }
+    Bytes serialize() const;
+
+    // A fresh shared secret and the serialized ciphertext that carries it.
+    // Error(invalid_key) for an ML-KEM key that fails FIPS 203's modulus check.
+    KemEncapsulation encapsulate(RandomSource& random = system_random()) const;
+
+    friend bool operator==(const KemPublicKey& a, const KemPublicKey& b) noexcept;
+
+private:
+    KemPublicKey(KemType type, Bytes raw) : type_(type), raw_(std::move(raw)) {}
+    friend struct KemKeyPair;
+
+    KemType type_;
+    Bytes raw_;
+};
+
+class KemSecretKey {
+public:
+    // Type byte || raw key; the same errors as KemPublicKey::deserialize.
+    static KemSecretKey deserialize(ByteView serialized);
+
+    KemType type() const noexcept { return type_; }
+    SecretBytes serialize() const;
+
+    // The shared secret of a serialized ciphertext (type byte || raw).
+    // Error(invalid_message) for a ciphertext that is empty, of an unknown or
+    // different type, or of the wrong length. A well-formed ciphertext that
+    // was not made for this key yields an unrelated secret, not an error
+    // (implicit rejection).
+    SecretArray<32> decapsulate(ByteView serialized_ciphertext) const;
+
+private:
+    KemSecretKey(KemType type, SecretBytes raw) : type_(type), raw_(std::move(raw)) {}
+    friend struct KemKeyPair;
+
+    KemType type_;
+    SecretBytes raw_;
+};
+
+struct KemKeyPair {
+    KemPublicKey public_key;
+    KemSecretKey secret_key;
+
+    static KemKeyPair generate(KemType type, RandomSource& random = system_random());
+};
+
+}  // namespace cliquet
