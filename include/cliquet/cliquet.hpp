@@ -1,8 +1,13 @@
 // cliquet — the Signal protocol in C++20. Include this for everything.
 #pragma once
 
+#include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/fingerprint.hpp"
 #include "cliquet/keys.hpp"
+#include "cliquet/memory_store.hpp"
+#include "cliquet/prekeys.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet/session_record.hpp"
+#include "cliquet/store.hpp"

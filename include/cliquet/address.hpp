@@ -1,0 +1,23 @@
+// cliquet — where a message goes: one device of one account.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+
+namespace cliquet {
+
+// libsignal's ProtocolAddress: an account name (a service id such as an ACI
+// UUID string, or any name the application uses) and a device id.
+struct ProtocolAddress {
+    std::string name;
+    std::uint32_t device_id = 0;
+
+    // "name.device", as libsignal prints addresses.
+    std::string to_string() const { return name + "." + std::to_string(device_id); }
+
+    friend bool operator==(const ProtocolAddress&, const ProtocolAddress&) = default;
+    friend std::strong_ordering operator<=>(const ProtocolAddress&, const ProtocolAddress&) = default;
+};
+
+}  // namespace cliquet

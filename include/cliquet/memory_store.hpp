@@ -1,0 +1,118 @@
+// cliquet — stores that live in memory, for tests, tools and applications
+// that persist state their own way.
+#pragma once
+
+#include <map>
+#include <set>
+#include <utility>
+
+#include "cliquet/store.hpp"
+
+namespace cliquet {
+
+class MemoryIdentityKeyStore final : public IdentityKeyStore {
+public:
+    MemoryIdentityKeyStore(IdentityKeyPair identity, std::uint32_t registration_id)
+        : identity_(std::move(identity)), registration_id_(registration_id) {}
+
+    const IdentityKeyPair& identity_key_pair() const override { return identity_; }
+    std::uint32_t local_registration_id() const override { return registration_id_; }
+    std::optional<IdentityKey> identity(const ProtocolAddress& address) const override;
+    bool save_identity(const ProtocolAddress& address, const IdentityKey& key) override;
+
+    const std::map<ProtocolAddress, IdentityKey>& all() const noexcept { return known_; }
+
+private:
+    IdentityKeyPair identity_;
+    std::uint32_t registration_id_;
+    std::map<ProtocolAddress, IdentityKey> known_;
+};
+
+class MemoryPreKeyStore final : public PreKeyStore {
+public:
+    std::optional<PreKeyRecord> load_pre_key(PreKeyId id) const override;
+    void store_pre_key(const PreKeyRecord& record) override;
+    void remove_pre_key(PreKeyId id) override;
+
+    const std::map<PreKeyId, PreKeyRecord>& all() const noexcept { return records_; }
+
+private:
+    std::map<PreKeyId, PreKeyRecord> records_;
+};
+
+class MemorySignedPreKeyStore final : public SignedPreKeyStore {
+public:
+    std::optional<SignedPreKeyRecord> load_signed_pre_key(SignedPreKeyId id) const override;
+    void store_signed_pre_key(const SignedPreKeyRecord& record) override;
+
+    const std::map<SignedPreKeyId, SignedPreKeyRecord>& all() const noexcept { return records_; }
+
+private:
+    std::map<SignedPreKeyId, SignedPreKeyRecord> records_;
+};
+
+class MemoryKyberPreKeyStore final : public KyberPreKeyStore {
+public:
+    std::optional<KyberPreKeyRecord> load_kyber_pre_key(KyberPreKeyId id) const override;
+    void store_kyber_pre_key(const KyberPreKeyRecord& record) override;
+    void mark_kyber_pre_key_used(KyberPreKeyId id) override { used_.insert(id); }
+
+    const std::map<KyberPreKeyId, KyberPreKeyRecord>& all() const noexcept { return records_; }
+    const std::set<KyberPreKeyId>& used() const noexcept { return used_; }
+
+private:
+    std::map<KyberPreKeyId, KyberPreKeyRecord> records_;
+    std::set<KyberPreKeyId> used_;
+};
+
+class MemorySessionStore final : public SessionStore {
+public:
+    std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override;
+    void store_session(const ProtocolAddress& address, SessionRecord record) override;
+
+    const std::map<ProtocolAddress, SessionRecord>& all() const noexcept { return records_; }
+
+private:
+    std::map<ProtocolAddress, SessionRecord> records_;
+};
+
+class MemorySenderKeyStore final : public SenderKeyStore {
+public:
+    std::optional<SecretBytes> load_sender_key(const ProtocolAddress& sender,
+                                               const DistributionId& distribution_id) const override;
+    void store_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id,
+                          ByteView record) override;
+
+    const std::map<std::pair<ProtocolAddress, DistributionId>, SecretBytes>& all() const noexcept {
+        return records_;
+    }
+
+private:
+    std::map<std::pair<ProtocolAddress, DistributionId>, SecretBytes> records_;
+};
+
+// One device's stores, all in memory. run_atomically needs nothing more than
+// the default: every write here is a map assignment of an already computed
+// value.
+class MemoryProtocolStore final : public ProtocolStore {
+public:
+    MemoryProtocolStore(IdentityKeyPair identity, std::uint32_t registration_id)
+        : identities_(std::move(identity), registration_id) {}
+
+    MemoryIdentityKeyStore& identities() override { return identities_; }
+    MemoryPreKeyStore& pre_keys() override { return pre_keys_; }
+    MemorySignedPreKeyStore& signed_pre_keys() override { return signed_pre_keys_; }
+    MemoryKyberPreKeyStore& kyber_pre_keys() override { return kyber_pre_keys_; }
+    MemorySessionStore& sessions() override { return sessions_; }
+    MemorySenderKeyStore& sender_keys() override { return sender_keys_; }
+
+private:
+    MemoryIdentityKeyStore identities_;
+    MemoryPreKeyStore pre_keys_;
+    MemorySignedPreKeyStore signed_pre_keys_;
+    MemoryKyberPreKeyStore kyber_pre_keys_;
+    MemorySessionStore sessions_;
+    MemorySenderKeyStore sender_keys_;
+};
+
+}  // namespace cliquet

@@ -1,0 +1,86 @@
+#include "cliquet/session_record.hpp"
+
+#include "cliquet/error.hpp"
+#include "protocol/proto_util.hpp"
+#include "protocol/session_state.hpp"
+#include "storage.pb.h"
+
+namespace cliquet {
+namespace {
+
+constexpr std::size_t kMaxRecordSize = 1u << 26;
+
+}  // namespace
+
+SessionRecord::SessionRecord() : data_(std::make_unique<protocol::SessionRecordData>()) {}
+SessionRecord::~SessionRecord() = default;
+SessionRecord::SessionRecord(const SessionRecord& other)
+    : data_(std::make_unique<protocol::SessionRecordData>(*other.data_)) {}
+SessionRecord& SessionRecord::operator=(const SessionRecord& other) {
+    if (this != &other) *data_ = *other.data_;
+    return *this;
+}
+// A moved-from record is left empty but usable.
+SessionRecord::SessionRecord(SessionRecord&& other) noexcept : data_(std::move(other.data_)) {
+    other.data_ = std::make_unique<protocol::SessionRecordData>();
+}
+SessionRecord& SessionRecord::operator=(SessionRecord&& other) noexcept {
+    std::swap(data_, other.data_);
+    return *this;
+}
+
+SecretBytes SessionRecord::serialize() const {
+    proto::storage::RecordStructure record;
+    if (data_->current) *record.mutable_current_session() = data_->current->structure();
+    for (const auto& archived : data_->previous) record.add_previous_sessions(archived->data(), archived->size());
+    std::string encoded = record.SerializeAsString();
+    SecretBytes out(as_bytes(encoded));
+    protocol::wipe_string(encoded);
+    // The copy of the current state inside `record` holds secrets too.
+    if (record.has_current_session()) protocol::SessionState wiper(std::move(*record.mutable_current_session()));
+    for (auto& archived : *record.mutable_previous_sessions()) protocol::wipe_string(archived);
+    return out;
+}
+
+SessionRecord SessionRecord::deserialize(ByteView bytes) {
+    proto::storage::RecordStructure record;
+    protocol::parse_proto(record, bytes, ErrorCode::storage, "session record", kMaxRecordSize);
+    SessionRecord out;
+    if (record.has_current_session()) {
+        protocol::SessionState state(std::move(*record.mutable_current_session()));
+        state.check_usable();
+        out.data_->current.emplace(std::move(state));
+    }
+    if (static_cast<std::size_t>(record.previous_sessions_size()) > protocol::kMaxArchivedStates)
+        throw Error(ErrorCode::storage, "session record holds too many archived states");
+    for (auto& archived : *record.mutable_previous_sessions()) {
+        out.data_->previous.push_back(std::make_shared<const SecretBytes>(as_bytes(archived)));
+        protocol::wipe_string(archived);
+    }
+    return out;
+}
+
+bool SessionRecord::has_current_state() const noexcept {
+    return data_->current.has_value() && data_->current->has_sender_chain();
+}
+
+std::optional<int> SessionRecord::session_version() const {
+    if (!data_->current) return std::nullopt;
+    return data_->current->version();
+}
+
+std::optional<IdentityKey> SessionRecord::remote_identity_key() const {
+    if (!data_->current) return std::nullopt;
+    return data_->current->remote_identity();
+}
+
+std::optional<std::uint32_t> SessionRecord::remote_registration_id() const {
+    if (!data_->current) return std::nullopt;
+    return data_->current->remote_registration_id();
+}
+
+std::size_t SessionRecord::archived_state_count() const noexcept { return data_->previous.size(); }
+
+void SessionRecord::archive_current_state() { data_->archive_current(); }
+
+}  // namespace cliquet

@@ -1,0 +1,276 @@
+#include "protocol/session_state.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "cliquet/error.hpp"
+#include "protocol/proto_util.hpp"
+
+namespace cliquet::protocol {
+namespace {
+
+// A whole record with 40 archived states and full skipped-key lists stays
+// well under this.
+constexpr std::size_t kMaxStateSize = 1u << 24;
+
+Key32 key32(const std::string& bytes, const char* what) {
+    if (bytes.size() != 32) throw Error(ErrorCode::storage, std::string("session state: bad ") + what);
+    return Key32(std::span<const std::uint8_t, 32>(reinterpret_cast<const std::uint8_t*>(bytes.data()), 32));
+}
+
+PublicKey stored_public_key(const std::string& bytes, const char* what) {
+    try {
+        return PublicKey::deserialize(as_bytes(bytes));
+    } catch (const Error&) {
+        throw Error(ErrorCode::storage, std::string("session state: bad ") + what);
+    }
+}
+
+void set_bytes(std::string* field, ByteView bytes) {
+    field->assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+bool same_key(const std::string& stored, const Bytes& serialized) {
+    return stored.size() == serialized.size() && std::equal(serialized.begin(), serialized.end(), stored.begin());
+}
+
+void wipe_chain(SessionStructure::Chain& chain) {
+    wipe_string(*chain.mutable_sender_ratchet_key_private());
+    wipe_string(*chain.mutable_chain_key()->mutable_key());
+    for (auto& key : *chain.mutable_message_keys()) {
+        wipe_string(*key.mutable_cipher_key());
+        wipe_string(*key.mutable_mac_key());
+        wipe_string(*key.mutable_iv());
+        wipe_string(*key.mutable_seed());
+    }
+}
+
+void wipe_structure(SessionStructure& s) {
+    wipe_string(*s.mutable_root_key());
+    if (s.has_sender_chain()) wipe_chain(*s.mutable_sender_chain());
+    for (auto& chain : *s.mutable_receiver_chains()) wipe_chain(chain);
+}
+
+}  // namespace
+
+SessionState::SessionState(int version, const IdentityKey& local_identity, const IdentityKey& remote_identity,
+                           const RootKey& root_key, ByteView alice_base_key) {
+    s_.set_session_version(static_cast<std::uint32_t>(version));
+    set_bytes(s_.mutable_local_identity_public(), local_identity.serialize());
+    set_bytes(s_.mutable_remote_identity_public(), remote_identity.serialize());
+    set_bytes(s_.mutable_root_key(), root_key.key().span());
+    set_bytes(s_.mutable_alice_base_key(), alice_base_key);
+}
+
+SessionState::~SessionState() { wipe_structure(s_); }
+
+SessionState SessionState::parse(ByteView bytes) {
+    SessionStructure structure;
+    parse_proto(structure, bytes, ErrorCode::storage, "session state", kMaxStateSize);
+    SessionState state(std::move(structure));
+    state.check_usable();
+    return state;
+}
+
+void SessionState::check_usable() const {
+    const int v = version();
+    if (v != kX3dhVersion && v != kPqxdhVersion)
+        throw Error(ErrorCode::storage, "session state has unknown version " + std::to_string(v));
+    if (!s_.pq_ratchet_state().empty())
+        throw Error(ErrorCode::unsupported, "session state uses the post-quantum ratchet (SPQR)");
+}
+
+SecretBytes SessionState::serialize() const {
+    std::string encoded = s_.SerializeAsString();
+    SecretBytes out(as_bytes(encoded));
+    wipe_string(encoded);
+    return out;
+}
+
+IdentityKey SessionState::local_identity() const {
+    return stored_public_key(s_.local_identity_public(), "local identity");
+}
+
+IdentityKey SessionState::remote_identity() const {
+    return stored_public_key(s_.remote_identity_public(), "remote identity");
+}
+
+RootKey SessionState::root_key() const { return RootKey(key32(s_.root_key(), "root key")); }
+
+void SessionState::set_root_key(const RootKey& key) { set_bytes(s_.mutable_root_key(), key.key().span()); }
+
+bool SessionState::has_sender_chain() const noexcept {
+    return s_.has_sender_chain() && !s_.sender_chain().sender_ratchet_key().empty();
+}
+
+PublicKey SessionState::sender_ratchet_key() const {
+    return stored_public_key(s_.sender_chain().sender_ratchet_key(), "sender ratchet key");
+}
+
+PrivateKey SessionState::sender_ratchet_private_key() const {
+    const std::string& bytes = s_.sender_chain().sender_ratchet_key_private();
+    if (bytes.size() != kPrivateKeySize) throw Error(ErrorCode::storage, "session state: bad sender ratchet private key");
+    return PrivateKey::deserialize(as_bytes(bytes));
+}
+
+ChainKey SessionState::sender_chain_key() const {
+    const auto& chain_key = s_.sender_chain().chain_key();
+    return ChainKey(key32(chain_key.key(), "sender chain key"), chain_key.index());
+}
+
+void SessionState::set_sender_chain(const KeyPair& ratchet_key, const ChainKey& chain_key) {
+    SessionStructure::Chain* chain = s_.mutable_sender_chain();
+    wipe_chain(*chain);
+    chain->Clear();
+    set_bytes(chain->mutable_sender_ratchet_key(), ratchet_key.public_key.serialize());
+    set_bytes(chain->mutable_sender_ratchet_key_private(), ratchet_key.private_key.secret().span());
+    set_sender_chain_key(chain_key);
+}
+
+void SessionState::set_sender_chain_key(const ChainKey& chain_key) {
+    auto* key = s_.mutable_sender_chain()->mutable_chain_key();
+    key->set_index(chain_key.index());
+    set_bytes(key->mutable_key(), chain_key.key().span());
+}
+
+const SessionStructure::Chain* SessionState::find_receiver_chain(const PublicKey& sender_ratchet_key) const {
+    const Bytes wanted = sender_ratchet_key.serialize();
+    for (const auto& chain : s_.receiver_chains())
+        if (same_key(chain.sender_ratchet_key(), wanted)) return &chain;
+    return nullptr;
+}
+
+SessionStructure::Chain* SessionState::find_receiver_chain(const PublicKey& sender_ratchet_key) {
+    const Bytes wanted = sender_ratchet_key.serialize();
+    for (auto& chain : *s_.mutable_receiver_chains())
+        if (same_key(chain.sender_ratchet_key(), wanted)) return &chain;
+    return nullptr;
+}
+
+std::optional<ChainKey> SessionState::receiver_chain_key(const PublicKey& sender_ratchet_key) const {
+    const auto* chain = find_receiver_chain(sender_ratchet_key);
+    if (!chain) return std::nullopt;
+    return ChainKey(key32(chain->chain_key().key(), "receiver chain key"), chain->chain_key().index());
+}
+
+void SessionState::add_receiver_chain(const PublicKey& sender_ratchet_key, const ChainKey& chain_key) {
+    auto* chain = s_.add_receiver_chains();
+    set_bytes(chain->mutable_sender_ratchet_key(), sender_ratchet_key.serialize());
+    chain->mutable_chain_key()->set_index(chain_key.index());
+    set_bytes(chain->mutable_chain_key()->mutable_key(), chain_key.key().span());
+    auto* chains = s_.mutable_receiver_chains();
+    if (static_cast<std::size_t>(chains->size()) > kMaxReceiverChains) {
+        wipe_chain(*chains->Mutable(0));
+        chains->erase(chains->begin());
+    }
+}
+
+void SessionState::set_receiver_chain_key(const PublicKey& sender_ratchet_key, const ChainKey& chain_key) {
+    auto* chain = find_receiver_chain(sender_ratchet_key);
+    if (!chain) throw Error(ErrorCode::storage, "session state: no receiver chain for that ratchet key");
+    chain->mutable_chain_key()->set_index(chain_key.index());
+    set_bytes(chain->mutable_chain_key()->mutable_key(), chain_key.key().span());
+}
+
+std::optional<MessageKeys> SessionState::take_skipped_keys(const PublicKey& sender_ratchet_key,
+                                                           std::uint32_t counter) {
+    auto* chain = find_receiver_chain(sender_ratchet_key);
+    if (!chain) return std::nullopt;
+    auto* keys = chain->mutable_message_keys();
+    for (auto it = keys->begin(); it != keys->end(); ++it) {
+        if (it->index() != counter) continue;
+        MessageKeys found;
+        if (!it->seed().empty()) {
+            found = MessageKeys::derive(key32(it->seed(), "skipped key seed"), counter);
+        } else {
+            // Records written by older libsignal versions keep the keys themselves.
+            if (it->cipher_key().size() != 32 || it->mac_key().size() != 32 || it->iv().size() != 16)
+                throw Error(ErrorCode::storage, "session state: bad skipped message key");
+            std::copy_n(it->cipher_key().data(), 32, found.cipher_key.data());
+            std::copy_n(it->mac_key().data(), 32, found.mac_key.data());
+            std::copy_n(it->iv().data(), 16, found.iv.data());
+            found.counter = counter;
+        }
+        wipe_string(*it->mutable_seed());
+        wipe_string(*it->mutable_cipher_key());
+        wipe_string(*it->mutable_mac_key());
+        keys->erase(it);
+        return found;
+    }
+    return std::nullopt;
+}
+
+void SessionState::store_skipped_seed(const PublicKey& sender_ratchet_key, std::uint32_t counter, const Key32& seed) {
+    auto* chain = find_receiver_chain(sender_ratchet_key);
+    if (!chain) throw Error(ErrorCode::storage, "session state: no receiver chain for that ratchet key");
+    auto* keys = chain->mutable_message_keys();
+    auto* key = keys->Add();
+    key->set_index(counter);
+    set_bytes(key->mutable_seed(), seed.span());
+    if (static_cast<std::size_t>(keys->size()) > kMaxMessageKeys) {
+        wipe_string(*keys->Mutable(0)->mutable_seed());
+        keys->erase(keys->begin());
+    }
+}
+
+std::optional<PendingPreKey> SessionState::pending_pre_key() const {
+    if (!s_.has_pending_pre_key()) return std::nullopt;
+    const auto& p = s_.pending_pre_key();
+    PendingPreKey pending;
+    if (p.has_pre_key_id()) pending.pre_key_id = p.pre_key_id();
+    pending.signed_pre_key_id = static_cast<std::uint32_t>(p.signed_pre_key_id());
+    pending.base_key.assign(p.base_key().begin(), p.base_key().end());
+    if (s_.has_pending_kyber_pre_key()) {
+        pending.kyber_pre_key_id = s_.pending_kyber_pre_key().pre_key_id();
+        const auto& ciphertext = s_.pending_kyber_pre_key().ciphertext();
+        pending.kyber_ciphertext.assign(ciphertext.begin(), ciphertext.end());
+    }
+    return pending;
+}
+
+void SessionState::set_pending_pre_key(const PendingPreKey& pending, std::uint64_t timestamp_ms) {
+    auto* p = s_.mutable_pending_pre_key();
+    if (pending.pre_key_id) p->set_pre_key_id(*pending.pre_key_id);
+    // libsignal stores the signed pre-key id in an int32 field.
+    p->set_signed_pre_key_id(static_cast<std::int32_t>(pending.signed_pre_key_id));
+    set_bytes(p->mutable_base_key(), pending.base_key);
+    p->set_timestamp(timestamp_ms);
+    if (pending.kyber_pre_key_id) {
+        auto* k = s_.mutable_pending_kyber_pre_key();
+        k->set_pre_key_id(*pending.kyber_pre_key_id);
+        set_bytes(k->mutable_ciphertext(), pending.kyber_ciphertext);
+    }
+}
+
+void SessionState::clear_pending_pre_key() {
+    s_.clear_pending_pre_key();
+    s_.clear_pending_kyber_pre_key();
+}
+
+void SessionState::set_registration_ids(std::uint32_t local, std::uint32_t remote) {
+    s_.set_local_registration_id(local);
+    s_.set_remote_registration_id(remote);
+}
+
+// ---- the record -------------------------------------------------------------
+
+void SessionRecordData::archive_current() {
+    if (!current) return;
+    current->clear_pending_pre_key();
+    auto archived = std::make_shared<const SecretBytes>(current->serialize());
+    current.reset();
+    if (previous.size() >= kMaxArchivedStates) previous.pop_back();
+    previous.insert(previous.begin(), std::move(archived));
+}
+
+void SessionRecordData::promote(SessionState state) {
+    archive_current();
+    current.emplace(std::move(state));
+}
+
+void SessionRecordData::promote_archived(std::size_t index, SessionState state) {
+    previous.erase(previous.begin() + static_cast<std::ptrdiff_t>(index));
+    promote(std::move(state));
+}
+
+}  // namespace cliquet::protocol
