@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cliquet/error.hpp"
+#include "crypto/declassify.hpp"
 
 namespace cliquet::crypto {
 namespace {
@@ -76,16 +77,20 @@ void clamp_x25519_scalar(std::span<std::uint8_t, 32> scalar) noexcept {
 X25519Point x25519_base(const X25519Scalar& scalar) {
     ensure_sodium();
     X25519Point out;
-    if (crypto_scalarmult_base(out.data(), scalar.data()) != 0)
-        throw Error(ErrorCode::invalid_key, "X25519 private key is zero");
+    // The result is the public key: public by definition, and so is whether
+    // the scalar was zero (a clamped scalar never is).
+    const int status = declassified(crypto_scalarmult_base(out.data(), scalar.data()));
+    declassify(out.data(), out.size());
+    if (status != 0) throw Error(ErrorCode::invalid_key, "X25519 private key is zero");
     return out;
 }
 
 SecretArray<32> x25519(const X25519Scalar& scalar, std::span<const std::uint8_t, 32> point) {
     ensure_sodium();
     SecretArray<32> shared;
-    // libsodium refuses (returns -1) exactly when the result is all zeros.
-    if (crypto_scalarmult(shared.data(), scalar.data(), point.data()) != 0)
+    // libsodium refuses (returns -1) exactly when the result is all zeros,
+    // which for a clamped scalar depends only on the public point.
+    if (declassified(crypto_scalarmult(shared.data(), scalar.data(), point.data())) != 0)
         throw Error(ErrorCode::invalid_key, "X25519 public key has small order");
     return shared;
 }
@@ -102,15 +107,20 @@ XeddsaSignature xeddsa_sign_with_nonce(const X25519Scalar& scalar, ByteView mess
     // A = aB with a the clamped scalar as is: its top bit is clear, so
     // libsodium's unclamped base multiplication takes it unchanged.
     std::array<std::uint8_t, 32> edwards_public;
-    if (crypto_scalarmult_ed25519_base_noclamp(edwards_public.data(), scalar.data()) != 0)
-        throw Error(ErrorCode::invalid_key, "XEdDSA private key is zero");
+    const int status = declassified(crypto_scalarmult_ed25519_base_noclamp(edwards_public.data(), scalar.data()));
+    declassify(edwards_public.data(), edwards_public.size());  // A is the public key's other form
+    if (status != 0) throw Error(ErrorCode::invalid_key, "XEdDSA private key is zero");
     const std::uint8_t sign_bit = edwards_public[31] & 0x80;
 
     Scalar r;
     hash_to_scalar(r.data(), {kNoncePrefix, scalar.span(), message, random_bytes});
     std::array<std::uint8_t, 32> cap_r;
-    if (crypto_scalarmult_ed25519_base_noclamp(cap_r.data(), r.data()) != 0)
-        throw Error(ErrorCode::invalid_key, "XEdDSA nonce is zero");
+    // R is published in the signature. r = 0 (probability 2^-252) would make
+    // libsodium report the identity point; retrying is pointless, refusing is
+    // honest.
+    const int nonce_status = declassified(crypto_scalarmult_ed25519_base_noclamp(cap_r.data(), r.data()));
+    declassify(cap_r.data(), cap_r.size());
+    if (nonce_status != 0) throw Error(ErrorCode::invalid_key, "XEdDSA nonce is zero");
 
     Scalar h;
     hash_to_scalar(h.data(), {cap_r, edwards_public, message});
