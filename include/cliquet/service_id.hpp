@@ -1,0 +1,55 @@
+// cliquet — Signal service ids: an account's ACI or its phone number's PNI.
+//
+// Multi-recipient sealed sender names recipients by service id in the
+// fixed-width binary form: one kind byte (0 ACI, 1 PNI) then the 16 UUID
+// bytes. The string form is the lowercase hyphenated UUID for an ACI and
+// "PNI:" followed by it for a PNI, as libsignal writes them.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace cliquet {
+
+using Uuid = std::array<std::uint8_t, 16>;
+
+// The hyphenated form, 36 characters, either case; nullopt otherwise.
+std::optional<Uuid> parse_uuid(std::string_view text) noexcept;
+// Lowercase and hyphenated.
+std::string format_uuid(const Uuid& uuid);
+
+enum class ServiceIdKind : std::uint8_t { aci = 0, pni = 1 };
+
+inline constexpr std::size_t kServiceIdFixedWidthSize = 17;
+using ServiceIdFixedWidth = std::array<std::uint8_t, kServiceIdFixedWidthSize>;
+
+class ServiceId {
+public:
+    static ServiceId aci(const Uuid& uuid) noexcept { return ServiceId(ServiceIdKind::aci, uuid); }
+    static ServiceId pni(const Uuid& uuid) noexcept { return ServiceId(ServiceIdKind::pni, uuid); }
+
+    // The string form; anything else is nullopt.
+    static std::optional<ServiceId> parse(std::string_view text) noexcept;
+    // The fixed-width binary form; an unknown kind byte is nullopt.
+    static std::optional<ServiceId> from_fixed_width(std::span<const std::uint8_t, kServiceIdFixedWidthSize> bytes) noexcept;
+
+    ServiceIdKind kind() const noexcept { return kind_; }
+    const Uuid& uuid() const noexcept { return uuid_; }
+    std::string to_string() const;
+    ServiceIdFixedWidth fixed_width() const noexcept;
+
+    friend bool operator==(const ServiceId&, const ServiceId&) = default;
+    friend std::strong_ordering operator<=>(const ServiceId&, const ServiceId&) = default;
+
+private:
+    ServiceId(ServiceIdKind kind, const Uuid& uuid) noexcept : kind_(kind), uuid_(uuid) {}
+    ServiceIdKind kind_;
+    Uuid uuid_;
+};
+
+}  // namespace cliquet

@@ -1,0 +1,30 @@
+// The flat (non-protobuf) layout of sealed sender version 2 messages.
+//
+//   sent:      version ‖ varint count ‖ count × entry ‖ E (32) ‖ payload
+//     entry:   service id (17) ‖ devices ‖ C (32) ‖ AT (16)
+//              or service id (17) ‖ 0x00 for an excluded account
+//     device:  device id (1) ‖ big-endian u16: has-more bit ‖ unused bit ‖ 14-bit registration id
+//   received:  0x22 ‖ C (32) ‖ AT (16) ‖ E (32) ‖ payload
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "cliquet/service_id.hpp"
+
+namespace cliquet::protocol::v2 {
+
+inline constexpr std::size_t kMessageKeySize = 32;    // C
+inline constexpr std::size_t kAuthTagSize = 16;       // AT
+inline constexpr std::size_t kEphemeralKeySize = 32;  // E, bare u-coordinate
+inline constexpr std::size_t kKeyMaterialSize = kMessageKeySize + kAuthTagSize;
+inline constexpr std::size_t kReceivedHeaderSize = 1 + kKeyMaterialSize + kEphemeralKeySize;
+
+inline constexpr std::uint16_t kHasMoreDevicesBit = 0x8000;
+inline constexpr std::uint16_t kMaxRegistrationId = 0x3fff;
+inline constexpr std::uint8_t kNoDevicesMarker = 0;  // never a device id
+
+// The smallest possible entry: an excluded account.
+inline constexpr std::size_t kMinEntrySize = kServiceIdFixedWidthSize + 1;
+
+}  // namespace cliquet::protocol::v2
