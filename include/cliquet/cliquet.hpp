@@ -9,5 +9,6 @@
 #include "cliquet/memory_store.hpp"
 #include "cliquet/prekeys.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet/sender_keys.hpp"
 #include "cliquet/session_record.hpp"
 #include "cliquet/store.hpp"
