@@ -8,6 +8,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { MlKem768, MlKem1024 } = require('mlkem');
+const fs = require('node:fs');
+const path = require('node:path');
 const { Peer } = require('../lib/peer');
 
 const CASES = 24;
@@ -95,4 +97,32 @@ test('ML-KEM against @noble/post-quantum and mlkem', async (t) => {
       assert.equal(shortSk.error.code, 'invalid_key');
     });
   }
+});
+
+test('test_vectors/kem.json: the ML-KEM cases hold in @noble/post-quantum', async () => {
+  const noble = await import('@noble/post-quantum/ml-kem.js');
+  const kems = { mlkem768: noble.ml_kem768, mlkem1024: noble.ml_kem1024 };
+  const file = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'test_vectors', 'kem.json'), 'utf8'));
+  let checked = 0;
+  for (const group of file.testGroups) {
+    const kem = kems[group.variant];
+    if (!kem) continue;  // Kyber round 3: not in these packages
+    for (const t of group.tests) {
+      if (t.result !== 'valid') continue;
+      if (group.type === 'KemTest') {
+        const keys = kem.keygen(unhex(t.seed));
+        assert.equal(hex(keys.publicKey), t.publicKey, `tcId ${t.tcId}`);
+        assert.equal(hex(keys.secretKey), t.secretKey, `tcId ${t.tcId}`);
+        const sent = kem.encapsulate(keys.publicKey, unhex(t.m));
+        assert.equal(hex(sent.cipherText), t.ciphertext, `tcId ${t.tcId}`);
+        assert.equal(hex(sent.sharedSecret), t.sharedSecret, `tcId ${t.tcId}`);
+      } else if (group.type === 'KemDecapsTest') {
+        assert.equal(hex(kem.decapsulate(unhex(t.ciphertext), unhex(t.secretKey))), t.sharedSecret, `tcId ${t.tcId}`);
+      } else {
+        continue;
+      }
+      checked++;
+    }
+  }
+  assert.ok(checked >= 12, `only ${checked} cases checked`);
 });
