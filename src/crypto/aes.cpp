@@ -48,6 +48,36 @@ Bytes aes256_cbc_decrypt(Aes256Key key, AesIv iv, ByteView ciphertext) {
     return out;
 }
 
+Bytes aes256_cbc_encrypt_unpadded(Aes256Key key, AesIv iv, ByteView plaintext) {
+    if (plaintext.size() % 16 != 0)
+        throw Error(ErrorCode::invalid_argument, "unpadded CBC plaintext is not a whole number of blocks");
+    auto ctx = openssl::new_cipher_ctx();
+    openssl::check(EVP_EncryptInit_ex2(ctx.get(), openssl::aes256_cbc(), key.data(), iv.data(), nullptr), "CBC init");
+    openssl::check(EVP_CIPHER_CTX_set_padding(ctx.get(), 0), "CBC padding");
+    Bytes out(plaintext.size());
+    int written = 0;
+    if (!plaintext.empty())
+        openssl::check(EVP_EncryptUpdate(ctx.get(), out.data(), &written, plaintext.data(),
+                                         checked_length(plaintext.size())),
+                       "CBC encrypt");
+    return out;
+}
+
+Bytes aes256_cbc_decrypt_unpadded(Aes256Key key, AesIv iv, ByteView ciphertext) {
+    if (ciphertext.size() % 16 != 0)
+        throw Error(ErrorCode::invalid_message, "unpadded CBC ciphertext is not a whole number of blocks");
+    auto ctx = openssl::new_cipher_ctx();
+    openssl::check(EVP_DecryptInit_ex2(ctx.get(), openssl::aes256_cbc(), key.data(), iv.data(), nullptr), "CBC init");
+    openssl::check(EVP_CIPHER_CTX_set_padding(ctx.get(), 0), "CBC padding");
+    Bytes out(ciphertext.size());
+    int written = 0;
+    if (!ciphertext.empty())
+        openssl::check(EVP_DecryptUpdate(ctx.get(), out.data(), &written, ciphertext.data(),
+                                         checked_length(ciphertext.size())),
+                       "CBC decrypt");
+    return out;
+}
+
 Bytes aes256_ctr(Aes256Key key, AesIv iv, ByteView input) {
     auto ctx = openssl::new_cipher_ctx();
     openssl::check(EVP_EncryptInit_ex2(ctx.get(), openssl::aes256_ctr(), key.data(), iv.data(), nullptr), "CTR init");

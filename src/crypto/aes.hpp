@@ -17,6 +17,12 @@ using AesIv = std::span<const std::uint8_t, 16>;
 Bytes aes256_cbc_encrypt(Aes256Key key, AesIv iv, ByteView plaintext);
 Bytes aes256_cbc_decrypt(Aes256Key key, AesIv iv, ByteView ciphertext);
 
+// CBC without padding, as NIST SP 800-38A defines it (its known answers use
+// it). Input that is not a whole number of blocks is Error(invalid_argument)
+// to encrypt and Error(invalid_message) to decrypt.
+Bytes aes256_cbc_encrypt_unpadded(Aes256Key key, AesIv iv, ByteView plaintext);
+Bytes aes256_cbc_decrypt_unpadded(Aes256Key key, AesIv iv, ByteView ciphertext);
+
 // CTR with a 128-bit big-endian counter block starting at `iv`; encryption
 // and decryption are the same operation.
 Bytes aes256_ctr(Aes256Key key, AesIv iv, ByteView input);
