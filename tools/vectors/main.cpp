@@ -1,0 +1,189 @@
+// cliquet-vectors: checks JSON test-vector files against cliquet, and writes
+// vectors computed by cliquet. See test_vectors/README.md for the format and
+// registry.hpp for how a category plugs in.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "registry.hpp"
+
+namespace cliquet::vectors {
+namespace {
+
+// A vector file larger than this is refused unread: the biggest published
+// one is a few megabytes.
+constexpr std::uintmax_t kMaxFileBytes = 64u << 20;
+
+constexpr const char* kUsage =
+    "usage: cliquet-vectors verify FILE...      check every case of every file\n"
+    "       cliquet-vectors generate CATEGORY   print vectors computed by cliquet (JSON)\n"
+    "       cliquet-vectors list                name the categories this build knows\n"
+    "       cliquet-vectors --help\n"
+    "\n"
+    "verify prints one line per failing case and ends with 'N passed, M failed';\n"
+    "it exits 0 only when nothing failed and every file could be read.\n";
+
+struct Tally {
+    std::uint64_t passed = 0;
+    std::uint64_t failed = 0;
+    bool malformed = false;
+};
+
+void report_file_problem(Tally& tally, const std::string& path, const std::string& why) {
+    std::cout << path << ": " << why << '\n';
+    ++tally.failed;
+    tally.malformed = true;
+}
+
+std::optional<json> read_file(Tally& tally, const std::string& path) {
+    std::error_code error;
+    const std::uintmax_t size = std::filesystem::file_size(path, error);
+    if (error) {
+        report_file_problem(tally, path, "cannot read: " + error.message());
+        return std::nullopt;
+    }
+    if (size > kMaxFileBytes) {
+        report_file_problem(tally, path, "larger than the 64 MiB limit");
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+        report_file_problem(tally, path, "cannot read");
+        return std::nullopt;
+    }
+    json document = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+    if (document.is_discarded()) {
+        report_file_problem(tally, path, "not JSON");
+        return std::nullopt;
+    }
+    return document;
+}
+
+// The "category" field, else "algorithm", else the file's name (see registry.hpp).
+const Category* find_category(const json& document, const std::string& path, std::string& name) {
+    std::vector<std::string> candidates;
+    for (const char* field : {"category", "algorithm"}) {
+        const auto it = document.find(field);
+        if (it != document.end() && it->is_string()) candidates.push_back(it->get<std::string>());
+    }
+    candidates.push_back(std::filesystem::path(path).stem().string());
+    for (const std::string& candidate : candidates) {
+        const auto it = categories().find(candidate);
+        if (it != categories().end()) {
+            name = it->first;
+            return &it->second;
+        }
+    }
+    return nullptr;
+}
+
+std::string describe_test(const json& test) {
+    std::string out = "tcId ";
+    const auto id = test.find("tcId");
+    out += id != test.end() ? id->dump() : "?";
+    const auto comment = test.find("comment");
+    if (comment != test.end() && comment->is_string() && !comment->get_ref<const std::string&>().empty())
+        out += " (" + comment->get<std::string>() + ")";
+    return out;
+}
+
+void verify_file(Tally& tally, const std::string& path) {
+    const std::optional<json> document = read_file(tally, path);
+    if (!document) return;
+    if (!document->is_object()) return report_file_problem(tally, path, "top level is not an object");
+    std::string category_name;
+    const Category* category = find_category(*document, path, category_name);
+    if (category == nullptr) return report_file_problem(tally, path, "no registered category matches this file");
+    const auto groups = document->find("testGroups");
+    if (groups == document->end() || !groups->is_array() || groups->empty())
+        return report_file_problem(tally, path, "no testGroups");
+
+    std::uint64_t seen = 0;
+    for (const json& group : *groups) {
+        const auto tests = group.find("tests");
+        if (!group.is_object() || tests == group.end() || !tests->is_array()) {
+            report_file_problem(tally, path, "a test group without a tests array");
+            continue;
+        }
+        for (const json& test : *tests) {
+            ++seen;
+            std::string why;
+            try {
+                if (!test.is_object()) throw Mismatch("a test is not an object");
+                if (!test.contains("tcId") || !test["tcId"].is_number_integer()) throw Mismatch("no integer tcId");
+                (void)is_valid(test);  // refuses a result other than valid/invalid
+                category->check(group, test);
+            } catch (const std::exception& e) {
+                why = e.what();
+                if (why.empty()) why = "failed";
+            }
+            if (why.empty()) {
+                ++tally.passed;
+            } else {
+                ++tally.failed;
+                std::cout << path << ": " << category_name << ' ' << describe_test(test) << ": " << why << '\n';
+            }
+        }
+    }
+    const auto declared = document->find("numberOfTests");
+    if (declared != document->end() && (!declared->is_number_unsigned() || declared->get<std::uint64_t>() != seen))
+        report_file_problem(tally, path,
+                            "numberOfTests says " + declared->dump() + " but the file holds " + std::to_string(seen));
+}
+
+int verify(const std::vector<std::string>& paths) {
+    if (paths.empty()) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    Tally tally;
+    for (const std::string& path : paths) verify_file(tally, path);
+    std::cout << tally.passed << " passed, " << tally.failed << " failed" << std::endl;
+    return tally.failed == 0 && !tally.malformed ? 0 : 1;
+}
+
+int generate(const std::string& name) {
+    const auto it = categories().find(name);
+    if (it == categories().end()) {
+        std::cerr << "cliquet-vectors: no category named '" << name << "' (try 'cliquet-vectors list')\n";
+        return 2;
+    }
+    std::cout << it->second.generate().dump(2) << std::endl;
+    return 0;
+}
+
+int list() {
+    for (const auto& [name, category] : categories()) std::cout << name << "  " << category.description << '\n';
+    return 0;
+}
+
+}  // namespace
+}  // namespace cliquet::vectors
+
+int main(int argc, char** argv) {
+    using namespace cliquet::vectors;
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        if (args.empty()) {
+            std::cerr << kUsage;
+            return 2;
+        }
+        if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (args[0] == "verify") return verify({args.begin() + 1, args.end()});
+        if (args[0] == "generate" && args.size() == 2) return generate(args[1]);
+        if (args[0] == "list" && args.size() == 1) return list();
+        std::cerr << kUsage;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "cliquet-vectors: " << e.what() << '\n';
+        return 1;
+    }
+}
