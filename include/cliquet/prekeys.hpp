@@ -93,15 +93,15 @@ private:
 struct PreKeyBundle {
     std::uint32_t registration_id = 0;
     std::uint32_t device_id = 0;
-    std::optional<PreKeyId> pre_key_id;
-    std::optional<PublicKey> pre_key;
+    std::optional<PreKeyId> pre_key_id{};
+    std::optional<PublicKey> pre_key{};
     SignedPreKeyId signed_pre_key_id = 0;
     PublicKey signed_pre_key;
     Signature signed_pre_key_signature{};
     IdentityKey identity_key;
-    std::optional<KyberPreKeyId> kyber_pre_key_id;
-    std::optional<KemPublicKey> kyber_pre_key;
-    std::optional<Signature> kyber_pre_key_signature;
+    std::optional<KyberPreKeyId> kyber_pre_key_id{};
+    std::optional<KemPublicKey> kyber_pre_key{};
+    std::optional<Signature> kyber_pre_key_signature{};
 };
 
 }  // namespace cliquet

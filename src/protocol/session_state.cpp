@@ -31,7 +31,8 @@ void set_bytes(std::string* field, ByteView bytes) {
 }
 
 bool same_key(const std::string& stored, const Bytes& serialized) {
-    return stored.size() == serialized.size() && std::equal(serialized.begin(), serialized.end(), stored.begin());
+    const ByteView stored_bytes = as_bytes(stored);
+    return std::equal(serialized.begin(), serialized.end(), stored_bytes.begin(), stored_bytes.end());
 }
 
 void wipe_chain(SessionStructure::Chain& chain) {

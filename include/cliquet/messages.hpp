@@ -1,0 +1,113 @@
+// cliquet — the 1:1 ciphertext messages on the wire, as libsignal frames them.
+//
+//   SignalMessage        version byte ‖ protobuf body ‖ 8-byte MAC
+//   PreKeySignalMessage  version byte ‖ protobuf body (which embeds a whole
+//                        SignalMessage; it carries no MAC of its own)
+//
+// The version byte is (message version << 4) | sender's current version. The
+// high nibble is what counts: 3 for an X3DH session, 4 for PQXDH. cliquet
+// writes 0x33 and 0x44; it reads any low nibble, since libsignal 0.72 writes
+// 0x34 for its X3DH messages.
+//
+// The MAC is HMAC-SHA256 under the message's MAC key over the sender's
+// identity key ‖ the receiver's identity key ‖ the version byte and body,
+// truncated to 8 bytes.
+//
+// Parsing checks structure only (Error(invalid_message) for anything
+// malformed); keys and MACs are checked when a session decrypts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "cliquet/bytes.hpp"
+#include "cliquet/keys.hpp"
+#include "cliquet/kem.hpp"
+
+namespace cliquet {
+
+// libsignal's CiphertextMessageType values.
+enum class CiphertextType : std::uint8_t { whisper = 2, prekey = 3, sender_key = 7, plaintext = 8 };
+
+inline constexpr std::size_t kMessageMacSize = 8;
+
+class SignalMessage {
+public:
+    // Frames and MACs a message.
+    static SignalMessage create(int version, const PublicKey& sender_ratchet_key, std::uint32_t counter,
+                                std::uint32_t previous_counter, ByteView ciphertext, const IdentityKey& sender_identity,
+                                const IdentityKey& receiver_identity, std::span<const std::uint8_t, 32> mac_key);
+    static SignalMessage deserialize(ByteView bytes);
+
+    int message_version() const noexcept { return version_; }
+    const PublicKey& sender_ratchet_key() const noexcept { return sender_ratchet_key_; }
+    std::uint32_t counter() const noexcept { return counter_; }
+    std::uint32_t previous_counter() const noexcept { return previous_counter_; }
+    const Bytes& ciphertext() const noexcept { return ciphertext_; }
+    const Bytes& serialize() const noexcept { return serialized_; }
+
+    // Constant-time check of the trailing MAC.
+    bool verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
+                    std::span<const std::uint8_t, 32> mac_key) const;
+
+private:
+    SignalMessage(int version, PublicKey sender_ratchet_key, std::uint32_t counter, std::uint32_t previous_counter,
+                  Bytes ciphertext, Bytes serialized);
+
+    int version_;
+    PublicKey sender_ratchet_key_;
+    std::uint32_t counter_;
+    std::uint32_t previous_counter_;
+    Bytes ciphertext_;
+    Bytes serialized_;
+};
+
+// The Kyber part of a version 4 pre-key message.
+struct KyberPayload {
+    std::uint32_t pre_key_id = 0;
+    Bytes ciphertext;  // with its KEM type byte
+};
+
+class PreKeySignalMessage {
+public:
+    static PreKeySignalMessage create(int version, std::uint32_t registration_id, std::optional<std::uint32_t> pre_key_id,
+                                      std::uint32_t signed_pre_key_id, std::optional<KyberPayload> kyber,
+                                      const PublicKey& base_key, const IdentityKey& identity_key, SignalMessage message);
+    // Besides malformed bytes, refuses a version 4 message without Kyber
+    // fields and a version 3 message with them (Error(invalid_message)).
+    static PreKeySignalMessage deserialize(ByteView bytes);
+
+    int message_version() const noexcept { return version_; }
+    std::uint32_t registration_id() const noexcept { return registration_id_; }
+    std::optional<std::uint32_t> pre_key_id() const noexcept { return pre_key_id_; }
+    std::uint32_t signed_pre_key_id() const noexcept { return signed_pre_key_id_; }
+    const std::optional<KyberPayload>& kyber() const noexcept { return kyber_; }
+    const PublicKey& base_key() const noexcept { return base_key_; }
+    const IdentityKey& identity_key() const noexcept { return identity_key_; }
+    const SignalMessage& message() const noexcept { return message_; }
+    const Bytes& serialize() const noexcept { return serialized_; }
+
+private:
+    PreKeySignalMessage(int version, std::uint32_t registration_id, std::optional<std::uint32_t> pre_key_id,
+                        std::uint32_t signed_pre_key_id, std::optional<KyberPayload> kyber, PublicKey base_key,
+                        IdentityKey identity_key, SignalMessage message, Bytes serialized);
+
+    int version_;
+    std::uint32_t registration_id_;
+    std::optional<std::uint32_t> pre_key_id_;
+    std::uint32_t signed_pre_key_id_;
+    std::optional<KyberPayload> kyber_;
+    PublicKey base_key_;
+    IdentityKey identity_key_;
+    SignalMessage message_;
+    Bytes serialized_;
+};
+
+// What encrypting produces: the bytes and how the receiver must treat them.
+struct CiphertextMessage {
+    CiphertextType type;
+    Bytes bytes;
+};
+
+}  // namespace cliquet

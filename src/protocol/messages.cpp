@@ -1,0 +1,183 @@
+#include "cliquet/messages.hpp"
+
+#include <string>
+
+#include "cliquet/error.hpp"
+#include "crypto/hash.hpp"
+#include "protocol/proto_util.hpp"
+#include "wire.pb.h"
+
+namespace cliquet {
+namespace {
+
+constexpr int kOldestVersion = 3;
+constexpr int kNewestVersion = 4;
+// Far beyond any real message (a 64 KiB plaintext and a Kyber ciphertext),
+// small enough that a hostile length cannot make us allocate much.
+constexpr std::size_t kMaxMessageSize = 1u << 22;
+
+[[noreturn]] void malformed(const std::string& what) { throw Error(ErrorCode::invalid_message, what); }
+
+int read_version(ByteView bytes, const char* what) {
+    if (bytes.empty()) malformed(std::string(what) + " is empty");
+    const int version = bytes[0] >> 4;
+    if (version < kOldestVersion || version > kNewestVersion)
+        malformed(std::string(what) + " has unsupported version " + std::to_string(version));
+    return version;
+}
+
+std::uint8_t version_byte(int version) {
+    if (version < kOldestVersion || version > kNewestVersion)
+        throw Error(ErrorCode::invalid_argument, "message version must be 3 or 4");
+    return static_cast<std::uint8_t>((version << 4) | version);
+}
+
+PublicKey message_key(const std::string& bytes, const char* what) {
+    try {
+        return PublicKey::deserialize(as_bytes(bytes));
+    } catch (const Error&) {
+        malformed(std::string("message has a malformed ") + what);
+    }
+}
+
+void append(Bytes& out, const std::string& bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
+
+std::array<std::uint8_t, kMessageMacSize> compute_mac(std::span<const std::uint8_t, 32> mac_key,
+                                                      const IdentityKey& sender, const IdentityKey& receiver,
+                                                      ByteView versioned_body) {
+    const Bytes sender_bytes = sender.serialize();
+    const Bytes receiver_bytes = receiver.serialize();
+    auto full = crypto::HmacSha256(mac_key).mac({sender_bytes, receiver_bytes, versioned_body});
+    std::array<std::uint8_t, kMessageMacSize> mac;
+    std::copy_n(full.begin(), kMessageMacSize, mac.begin());
+    return mac;
+}
+
+}  // namespace
+
+// ---- SignalMessage ----------------------------------------------------------
+
+SignalMessage::SignalMessage(int version, PublicKey sender_ratchet_key, std::uint32_t counter,
+                             std::uint32_t previous_counter, Bytes ciphertext, Bytes serialized)
+    : version_(version),
+      sender_ratchet_key_(sender_ratchet_key),
+      counter_(counter),
+      previous_counter_(previous_counter),
+      ciphertext_(std::move(ciphertext)),
+      serialized_(std::move(serialized)) {}
+
+SignalMessage SignalMessage::create(int version, const PublicKey& sender_ratchet_key, std::uint32_t counter,
+                                    std::uint32_t previous_counter, ByteView ciphertext,
+                                    const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
+                                    std::span<const std::uint8_t, 32> mac_key) {
+    proto::wire::SignalMessage body;
+    const Bytes ratchet = sender_ratchet_key.serialize();
+    body.set_ratchet_key(ratchet.data(), ratchet.size());
+    body.set_counter(counter);
+    body.set_previous_counter(previous_counter);
+    body.set_ciphertext(ciphertext.data(), ciphertext.size());
+
+    Bytes serialized;
+    serialized.reserve(1 + body.ByteSizeLong() + kMessageMacSize);
+    serialized.push_back(version_byte(version));
+    append(serialized, body.SerializeAsString());
+    const auto mac = compute_mac(mac_key, sender_identity, receiver_identity, serialized);
+    serialized.insert(serialized.end(), mac.begin(), mac.end());
+    return SignalMessage(version, sender_ratchet_key, counter, previous_counter, Bytes(ciphertext.begin(), ciphertext.end()),
+                         std::move(serialized));
+}
+
+SignalMessage SignalMessage::deserialize(ByteView bytes) {
+    const int version = read_version(bytes, "signal message");
+    if (bytes.size() < 1 + kMessageMacSize) malformed("signal message is too short");
+    if (bytes.size() > kMaxMessageSize) malformed("signal message is too large");
+    proto::wire::SignalMessage body;
+    protocol::parse_proto(body, bytes.subspan(1, bytes.size() - 1 - kMessageMacSize), ErrorCode::invalid_message,
+                          "signal message");
+    if (!body.has_ratchet_key() || !body.has_counter() || !body.has_ciphertext())
+        malformed("signal message lacks a required field");
+    return SignalMessage(version, message_key(body.ratchet_key(), "ratchet key"), body.counter(),
+                         body.previous_counter(), Bytes(body.ciphertext().begin(), body.ciphertext().end()),
+                         Bytes(bytes.begin(), bytes.end()));
+}
+
+bool SignalMessage::verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
+                               std::span<const std::uint8_t, 32> mac_key) const {
+    const ByteView all(serialized_);
+    const auto expected =
+        compute_mac(mac_key, sender_identity, receiver_identity, all.first(all.size() - kMessageMacSize));
+    return constant_time_equal(expected, all.last(kMessageMacSize));
+}
+
+// ---- PreKeySignalMessage ----------------------------------------------------
+
+PreKeySignalMessage::PreKeySignalMessage(int version, std::uint32_t registration_id,
+                                         std::optional<std::uint32_t> pre_key_id, std::uint32_t signed_pre_key_id,
+                                         std::optional<KyberPayload> kyber, PublicKey base_key,
+                                         IdentityKey identity_key, SignalMessage message, Bytes serialized)
+    : version_(version),
+      registration_id_(registration_id),
+      pre_key_id_(pre_key_id),
+      signed_pre_key_id_(signed_pre_key_id),
+      kyber_(std::move(kyber)),
+      base_key_(base_key),
+      identity_key_(identity_key),
+      message_(std::move(message)),
+      serialized_(std::move(serialized)) {}
+
+PreKeySignalMessage PreKeySignalMessage::create(int version, std::uint32_t registration_id,
+                                                std::optional<std::uint32_t> pre_key_id,
+                                                std::uint32_t signed_pre_key_id, std::optional<KyberPayload> kyber,
+                                                const PublicKey& base_key, const IdentityKey& identity_key,
+                                                SignalMessage message) {
+    if ((version == 4) != kyber.has_value())
+        throw Error(ErrorCode::invalid_argument, "a pre-key message carries Kyber fields exactly in version 4");
+    proto::wire::PreKeySignalMessage body;
+    body.set_registration_id(registration_id);
+    if (pre_key_id) body.set_pre_key_id(*pre_key_id);
+    body.set_signed_pre_key_id(signed_pre_key_id);
+    if (kyber) {
+        body.set_kyber_pre_key_id(kyber->pre_key_id);
+        body.set_kyber_ciphertext(kyber->ciphertext.data(), kyber->ciphertext.size());
+    }
+    const Bytes base = base_key.serialize();
+    body.set_base_key(base.data(), base.size());
+    const Bytes identity = identity_key.serialize();
+    body.set_identity_key(identity.data(), identity.size());
+    body.set_message(message.serialize().data(), message.serialize().size());
+
+    Bytes serialized;
+    serialized.reserve(1 + body.ByteSizeLong());
+    serialized.push_back(version_byte(version));
+    append(serialized, body.SerializeAsString());
+    return PreKeySignalMessage(version, registration_id, pre_key_id, signed_pre_key_id, std::move(kyber), base_key,
+                               identity_key, std::move(message), std::move(serialized));
+}
+
+PreKeySignalMessage PreKeySignalMessage::deserialize(ByteView bytes) {
+    const int version = read_version(bytes, "pre-key message");
+    if (bytes.size() > kMaxMessageSize) malformed("pre-key message is too large");
+    proto::wire::PreKeySignalMessage body;
+    protocol::parse_proto(body, bytes.subspan(1), ErrorCode::invalid_message, "pre-key message");
+    if (!body.has_signed_pre_key_id() || !body.has_base_key() || !body.has_identity_key() || !body.has_message())
+        malformed("pre-key message lacks a required field");
+    std::optional<KyberPayload> kyber;
+    if (body.has_kyber_pre_key_id() && body.has_kyber_ciphertext()) {
+        kyber = KyberPayload{body.kyber_pre_key_id(),
+                             Bytes(body.kyber_ciphertext().begin(), body.kyber_ciphertext().end())};
+    } else if (body.has_kyber_pre_key_id() || body.has_kyber_ciphertext()) {
+        malformed("pre-key message has half of the Kyber fields");
+    }
+    if (version == 4 && !kyber) malformed("version 4 pre-key message lacks its Kyber pre-key");
+    if (version == 3 && kyber) malformed("version 3 pre-key message carries a Kyber pre-key");
+    SignalMessage message = SignalMessage::deserialize(as_bytes(body.message()));
+    if (message.message_version() != version) malformed("pre-key message embeds a message of another version");
+    std::optional<std::uint32_t> pre_key_id;
+    if (body.has_pre_key_id()) pre_key_id = body.pre_key_id();
+    return PreKeySignalMessage(version, body.registration_id(), pre_key_id, body.signed_pre_key_id(),
+                               std::move(kyber), message_key(body.base_key(), "base key"),
+                               message_key(body.identity_key(), "identity key"), std::move(message),
+                               Bytes(bytes.begin(), bytes.end()));
+}
+
+}  // namespace cliquet

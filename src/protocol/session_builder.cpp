@@ -1,0 +1,152 @@
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "cliquet/error.hpp"
+#include "cliquet/session.hpp"
+#include "protocol/handshake.hpp"
+#include "protocol/session_builder.hpp"
+#include "protocol/session_state.hpp"
+
+namespace cliquet {
+namespace {
+
+std::uint64_t now_in_ms() {
+    const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
+}
+
+void check_bundle(const PreKeyBundle& bundle) {
+    if (bundle.pre_key_id.has_value() != bundle.pre_key.has_value())
+        throw Error(ErrorCode::invalid_argument, "bundle has a one-time pre-key without its id, or the reverse");
+    const bool kyber_parts[] = {bundle.kyber_pre_key_id.has_value(), bundle.kyber_pre_key.has_value(),
+                                bundle.kyber_pre_key_signature.has_value()};
+    if (std::adjacent_find(std::begin(kyber_parts), std::end(kyber_parts), std::not_equal_to<>()) !=
+        std::end(kyber_parts))
+        throw Error(ErrorCode::invalid_argument, "bundle has only part of a Kyber pre-key (id, key, signature)");
+
+    const IdentityKey& identity = bundle.identity_key;
+    if (!identity.verify(bundle.signed_pre_key.serialize(), bundle.signed_pre_key_signature))
+        throw Error(ErrorCode::invalid_signature, "the signed pre-key's signature does not verify");
+    if (bundle.kyber_pre_key) {
+        if (bundle.kyber_pre_key->type() != KemType::kyber1024)
+            throw Error(ErrorCode::invalid_key, "PQXDH needs a Kyber1024 pre-key");
+        if (!identity.verify(bundle.kyber_pre_key->serialize(), *bundle.kyber_pre_key_signature))
+            throw Error(ErrorCode::invalid_signature, "the Kyber pre-key's signature does not verify");
+    }
+}
+
+}  // namespace
+
+void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
+                           RandomSource& random) {
+    process_prekey_bundle(store, address, bundle, random, now_in_ms());
+}
+
+void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
+                           RandomSource& random, std::uint64_t now_ms) {
+    IdentityKeyStore& identities = store.identities();
+    if (!identities.is_trusted_identity(address, bundle.identity_key, Direction::sending))
+        throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + address.to_string());
+    check_bundle(bundle);
+
+    SessionRecord record = store.sessions().load_session(address).value_or(SessionRecord());
+
+    // Drawn in libsignal's order: base key, Kyber encapsulation, ratchet key.
+    const KeyPair base_key = KeyPair::generate(random);
+    std::optional<KemEncapsulation> kyber;
+    if (bundle.kyber_pre_key) kyber = bundle.kyber_pre_key->encapsulate(random);
+    const KeyPair first_ratchet_key = KeyPair::generate(random);
+
+    protocol::SessionState state = protocol::initialize_alice({
+        .our_identity = identities.identity_key_pair(),
+        .our_base_key = base_key,
+        .our_first_ratchet_key = first_ratchet_key,
+        .their_identity = bundle.identity_key,
+        .their_signed_pre_key = bundle.signed_pre_key,
+        .their_one_time_pre_key = bundle.pre_key,
+        .kyber = kyber ? &*kyber : nullptr,
+    });
+    protocol::PendingPreKey pending{
+        .pre_key_id = bundle.pre_key_id,
+        .signed_pre_key_id = bundle.signed_pre_key_id,
+        .base_key = base_key.public_key.serialize(),
+        .kyber_pre_key_id = bundle.kyber_pre_key_id,
+        .kyber_ciphertext = kyber ? kyber->ciphertext : Bytes{},
+    };
+    state.set_pending_pre_key(pending, now_ms);
+    state.set_registration_ids(identities.local_registration_id(), bundle.registration_id);
+    record.data().promote(std::move(state));
+
+    store.run_atomically([&] {
+        identities.save_identity(address, bundle.identity_key);
+        store.sessions().store_session(address, std::move(record));
+    });
+}
+
+namespace protocol {
+namespace {
+
+bool belongs_to(const SessionState& state, const PreKeySignalMessage& message, const Bytes& base_key) {
+    const ByteView alice_base_key = state.alice_base_key();
+    return state.version() == message.message_version() && alice_base_key.size() == base_key.size() &&
+           std::equal(base_key.begin(), base_key.end(), alice_base_key.begin());
+}
+
+}  // namespace
+
+PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, const PreKeySignalMessage& message) {
+    SessionRecordData& data = record.data();
+    const Bytes base_key = message.base_key().serialize();
+    if (data.current && belongs_to(*data.current, message, base_key)) return {};
+    for (std::size_t i = 0; i < data.previous.size(); ++i) {
+        std::optional<SessionState> archived;
+        try {
+            archived.emplace(SessionState::parse(data.previous[i]->span()));
+        } catch (const Error&) {
+            continue;  // a state this build cannot use is no match
+        }
+        if (belongs_to(*archived, message, base_key)) {
+            data.promote_archived(i, std::move(*archived));
+            return {};
+        }
+    }
+
+    const auto signed_pre_key = store.signed_pre_keys().load_signed_pre_key(message.signed_pre_key_id());
+    if (!signed_pre_key)
+        throw Error(ErrorCode::invalid_prekey, "no signed pre-key " + std::to_string(message.signed_pre_key_id()));
+    std::optional<KyberPreKeyRecord> kyber_pre_key;
+    if (message.kyber()) {
+        kyber_pre_key = store.kyber_pre_keys().load_kyber_pre_key(message.kyber()->pre_key_id);
+        if (!kyber_pre_key)
+            throw Error(ErrorCode::invalid_prekey, "no Kyber pre-key " + std::to_string(message.kyber()->pre_key_id));
+    }
+    std::optional<PreKeyRecord> one_time_pre_key;
+    if (message.pre_key_id()) {
+        one_time_pre_key = store.pre_keys().load_pre_key(*message.pre_key_id());
+        if (!one_time_pre_key)
+            throw Error(ErrorCode::invalid_prekey, "no one-time pre-key " + std::to_string(*message.pre_key_id()) +
+                                                       " (unknown or already used)");
+    }
+
+    const IdentityKeyStore& identities = store.identities();
+    SessionState state = initialize_bob({
+        .our_identity = identities.identity_key_pair(),
+        .our_signed_pre_key = signed_pre_key->key_pair(),
+        .our_one_time_pre_key = one_time_pre_key ? &one_time_pre_key->key_pair() : nullptr,
+        .their_identity = message.identity_key(),
+        .their_base_key = message.base_key(),
+        .our_kyber_pre_key = kyber_pre_key ? &kyber_pre_key->key_pair().secret_key : nullptr,
+        .kyber_ciphertext = message.kyber() ? ByteView(message.kyber()->ciphertext) : ByteView(),
+    });
+    state.set_registration_ids(identities.local_registration_id(), message.registration_id());
+    data.promote(std::move(state));
+
+    PreKeysUsed used;
+    used.pre_key_id = message.pre_key_id();
+    if (message.kyber()) used.kyber_pre_key_id = message.kyber()->pre_key_id;
+    return used;
+}
+
+}  // namespace protocol
+}  // namespace cliquet

@@ -1,0 +1,24 @@
+// The responder's half of a handshake, shared by SessionCipher.
+#pragma once
+
+#include <optional>
+
+#include "cliquet/messages.hpp"
+#include "cliquet/session_record.hpp"
+#include "cliquet/store.hpp"
+
+namespace cliquet::protocol {
+
+struct PreKeysUsed {
+    std::optional<PreKeyId> pre_key_id;
+    std::optional<KyberPreKeyId> kyber_pre_key_id;
+};
+
+// Makes the state a pre-key message belongs to current in `record`: an
+// existing one with the same base key (a repeat of a handshake already run),
+// or a new responder state. Only `record` changes; the caller consumes the
+// returned pre-keys once the message has decrypted.
+//   invalid_prekey  a signed, one-time or Kyber pre-key we do not hold
+PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, const PreKeySignalMessage& message);
+
+}  // namespace cliquet::protocol

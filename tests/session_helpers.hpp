@@ -1,0 +1,91 @@
+// Two-party fixtures for the session tests: devices with in-memory stores
+// that publish bundles and talk to each other.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cliquet/cliquet.hpp"
+#include "cliquet/messages.hpp"
+#include "cliquet/session.hpp"
+
+namespace cliquet::testing {
+
+struct Device {
+    ProtocolAddress address;
+    std::unique_ptr<MemoryProtocolStore> store;
+
+    Device(std::string name, std::uint32_t registration_id, RandomSource& random = system_random())
+        : address{std::move(name), 1},
+          store(std::make_unique<MemoryProtocolStore>(IdentityKeyPair::generate(random), registration_id)) {}
+
+    const IdentityKeyPair& identity() const { return store->identities().identity_key_pair(); }
+
+    // Stores fresh pre-keys under the ids and returns their public bundle.
+    PreKeyBundle bundle(std::optional<PreKeyId> pre_key_id, SignedPreKeyId signed_id,
+                        std::optional<KyberPreKeyId> kyber_id, RandomSource& random = system_random()) {
+        const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity(), 1000, random);
+        store->signed_pre_keys().store_signed_pre_key(signed_pre_key);
+        PreKeyBundle out{
+            .registration_id = store->identities().local_registration_id(),
+            .device_id = address.device_id,
+            .signed_pre_key_id = signed_id,
+            .signed_pre_key = signed_pre_key.key_pair().public_key,
+            .signed_pre_key_signature = signed_pre_key.signature(),
+            .identity_key = identity().public_key(),
+        };
+        if (pre_key_id) {
+            const auto pre_key = PreKeyRecord::generate(*pre_key_id, random);
+            store->pre_keys().store_pre_key(pre_key);
+            out.pre_key_id = pre_key_id;
+            out.pre_key = pre_key.key_pair().public_key;
+        }
+        if (kyber_id) {
+            const auto kyber = KyberPreKeyRecord::generate(*kyber_id, identity(), 1000, random);
+            store->kyber_pre_keys().store_kyber_pre_key(kyber);
+            out.kyber_pre_key_id = kyber_id;
+            out.kyber_pre_key = kyber.key_pair().public_key;
+            out.kyber_pre_key_signature = kyber.signature();
+        }
+        return out;
+    }
+
+    CiphertextMessage encrypt_to(const Device& peer, std::string_view text) {
+        return SessionCipher(*store, peer.address).encrypt(as_bytes(text));
+    }
+
+    std::string decrypt_from(const Device& peer, const CiphertextMessage& message) {
+        const Bytes plaintext = SessionCipher(*store, peer.address).decrypt(message.type, message.bytes);
+        return std::string(plaintext.begin(), plaintext.end());
+    }
+
+    // Everything the device holds, serialized: equal snapshots mean equal state.
+    std::string snapshot() {
+        std::string out;
+        auto add = [&out](const auto& bytes) { out += to_hex(ByteView(bytes.data(), bytes.size())) + ";"; };
+        for (const auto& [who, key] : store->identities().all()) {
+            out += who.to_string() + "=";
+            add(key.serialize());
+        }
+        for (const auto& [id, record] : store->pre_keys().all()) add(record.serialize());
+        for (const auto& [id, record] : store->signed_pre_keys().all()) add(record.serialize());
+        for (const auto& [id, record] : store->kyber_pre_keys().all()) add(record.serialize());
+        for (KyberPreKeyId id : store->kyber_pre_keys().used()) out += "used" + std::to_string(id) + ";";
+        for (const auto& [who, record] : store->sessions().all()) {
+            out += who.to_string() + "=";
+            add(record.serialize());
+        }
+        return out;
+    }
+};
+
+inline ErrorCode error_of(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    throw std::logic_error("expected a cliquet::Error");
+}
+
+}  // namespace cliquet::testing
