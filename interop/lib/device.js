@@ -1,0 +1,125 @@
+'use strict';
+// A device in a scenario: one peer process with its address and identity,
+// and the session steps the scenarios are written in. Failures name the
+// device, the step and the bytes involved, so that a report can be acted on
+// without rerunning.
+
+const crypto = require('node:crypto');
+const { hex } = require('./peer');
+
+const DEVICE_ID = 1;
+
+// Enough of a message's bytes to recognise it in a report.
+const excerpt = (bytes) => (bytes.length > 48 ? `${hex(bytes.subarray(0, 48))}… (${bytes.length} bytes)` : hex(bytes));
+
+class Device {
+  /**
+   * Starts a device of `endpoint` named `name`.
+   * @param {import('./endpoints').Endpoint} endpoint
+   * @param {string} name
+   * @returns {Promise<Device>}
+   */
+  static async start(endpoint, name) {
+    const peer = await endpoint.spawn();
+    try {
+      const registrationId = crypto.randomInt(1, 0x3fff);
+      const { identity_key: identityKey } = await peer.ok('init', { name, device_id: DEVICE_ID, registration_id: registrationId });
+      return new Device(peer, `${endpoint.label} (${name})`, name, identityKey);
+    } catch (error) {
+      await peer.close();
+      throw error;
+    }
+  }
+
+  constructor(peer, label, name, identityKey) {
+    this.peer = peer;
+    this.label = label;
+    this.address = { name, device_id: DEVICE_ID };
+    this.identityKey = identityKey;
+    this.nextKeyId = 100;
+  }
+
+  /**
+   * Publishes a fresh bundle: a Kyber pre-key for version 4, a one-time
+   * pre-key if asked. Each call uses new key ids.
+   * @param {{version: number, oneTimePreKey: boolean}} options
+   * @returns {Promise<object>} the bundle, as the protocol carries it
+   */
+  async bundle({ version, oneTimePreKey }) {
+    const id = this.nextKeyId++;
+    const { bundle } = await this.peer.ok('prekey_bundle', {
+      pre_key_id: oneTimePreKey ? id : null,
+      signed_pre_key_id: id,
+      kyber_pre_key_id: version === 4 ? id : null,
+    });
+    return bundle;
+  }
+
+  /** Starts an outgoing session with `other` from its `bundle`. */
+  async processBundle(other, bundle) {
+    await this.peer.ok('process_bundle', { peer: other.address, bundle });
+  }
+
+  /**
+   * Encrypts `plaintext` to `other`.
+   * @returns {Promise<{type: string, bytes: Buffer, plaintext: Buffer}>}
+   */
+  async encrypt(other, plaintext) {
+    const response = await this.peer.call('encrypt', { peer: other.address, plaintext: hex(plaintext) });
+    if (!response.ok) {
+      throw new Error(`${this.label} could not encrypt ${plaintext.length} bytes to ${other.label}: ` +
+        `${response.error.code}: ${response.error.message}`);
+    }
+    return { type: response.type, bytes: Buffer.from(response.ciphertext, 'hex'), plaintext };
+  }
+
+  /** Asks to decrypt `message` ({type, bytes}) from `other`; resolves with the whole response. */
+  tryDecrypt(other, message) {
+    return this.peer.call('decrypt', { peer: other.address, type: message.type, ciphertext: hex(message.bytes) });
+  }
+
+  /**
+   * Decrypts `message` from `other` and checks that it reads as sent.
+   * @param {string} what names the message in a failure
+   */
+  async receive(other, message, what = 'a message') {
+    const response = await this.tryDecrypt(other, message);
+    if (!response.ok) {
+      throw new Error(`${this.label} refused ${what} from ${other.label} ` +
+        `(${message.type}, ${excerpt(message.bytes)}): ${response.error.code}: ${response.error.message}`);
+    }
+    const plaintext = Buffer.from(response.plaintext, 'hex');
+    if (!plaintext.equals(message.plaintext)) {
+      throw new Error(`${this.label} decrypted ${what} from ${other.label} to other bytes: ` +
+        `sent ${excerpt(message.plaintext)}, got ${excerpt(plaintext)}`);
+    }
+  }
+
+  /**
+   * Expects `bytes`, sent as a `type` message by `other`, to be refused
+   * with `code`.
+   */
+  async refuse(other, { type, bytes }, code, what) {
+    const response = await this.tryDecrypt(other, { type, bytes });
+    if (response.ok) {
+      throw new Error(`${this.label} accepted ${what} from ${other.label} (${type}, ${excerpt(bytes)})`);
+    }
+    if (response.error.code !== code) {
+      throw new Error(`${this.label} refused ${what} from ${other.label} (${type}, ${excerpt(bytes)}) ` +
+        `with ${response.error.code} (${response.error.message}), not ${code}`);
+    }
+  }
+
+  /** Ends the process; fails if it did not exit cleanly. */
+  async close() {
+    const { code, signal } = await this.peer.close();
+    if (code !== 0) {
+      throw new Error(`${this.label} exited with code ${code}, signal ${signal}; stderr: ${this.peer.stderr.trim()}`);
+    }
+  }
+}
+
+/** `size` random bytes. */
+const randomPlaintext = (size) => crypto.randomBytes(size);
+
+module.exports = { Device, randomPlaintext };

@@ -1,0 +1,50 @@
+'use strict';
+// Endpoints: programs that speak the peer protocol, each able to start
+// fresh devices (one process per device). A scenario takes two endpoints
+// and does not care what is behind them.
+
+const path = require('node:path');
+const { Peer } = require('./peer');
+
+const LIBSIGNAL_PEER = path.join(__dirname, '..', 'peers', 'libsignal-peer.js');
+
+/**
+ * @typedef {object} Endpoint
+ * @property {string} label how test names and failures call it
+ * @property {() => Promise<Peer>} spawn starts a fresh, uninitialised device
+ */
+
+/**
+ * cliquet-peer at `program` (by default $CLIQUET_PEER).
+ * @returns {Endpoint}
+ */
+function cliquetEndpoint(program = process.env.CLIQUET_PEER) {
+  if (!program) throw new Error('CLIQUET_PEER is not set: it must name the cliquet-peer binary');
+  return { label: 'cliquet', spawn: () => Peer.spawn(program) };
+}
+
+/**
+ * The reference peer backed by the libsignal release `impl`.
+ * @param {'0.103'|'0.90'|'0.72'|'node6'} impl
+ * @returns {Endpoint}
+ */
+function libsignalEndpoint(impl) {
+  const label = impl === 'node6' ? 'libsignal-node 6' : `libsignal ${impl}`;
+  return { label, spawn: () => Peer.spawn(process.execPath, [LIBSIGNAL_PEER, '--impl', impl]) };
+}
+
+/**
+ * Asks a fresh device of `endpoint` what it offers.
+ * @returns {Promise<{ops: string[], session_versions: number[]}>}
+ */
+async function capabilitiesOf(endpoint) {
+  const peer = await endpoint.spawn();
+  try {
+    const { ops, session_versions: sessionVersions } = await peer.ok('capabilities');
+    return { ops, sessionVersions };
+  } finally {
+    await peer.close();
+  }
+}
+
+module.exports = { cliquetEndpoint, libsignalEndpoint, capabilitiesOf };

@@ -1,0 +1,288 @@
+'use strict';
+// Session scenarios between two endpoints: whatever speaks the peer
+// protocol (cliquet-peer, or libsignal-peer with any release behind it).
+// Each scenario starts its own devices, an initiator ("alice", who fetches
+// the other's bundle and writes first) from one endpoint and a responder
+// ("bob") from the other, runs, and closes them; it throws, naming the
+// device, the step and the bytes, at the first thing that goes wrong.
+//
+// Run a scenario with both endpoints in both roles to cover "both
+// directions, started from either side".
+
+const crypto = require('node:crypto');
+const { Device, randomPlaintext } = require('./device');
+const { whisperTamperings, preKeyTamperings } = require('./tamper');
+
+/** Plaintext sizes for ping-pong: around the AES block size, and up to 64 KiB. */
+const PING_PONG_SIZES = Object.freeze([0, 1, 15, 16, 17, 100, 1000, 4096, 65536]);
+
+/** How many messages the long-skip scenario skips before delivering them. */
+const SKIPPED = 1500;
+
+/**
+ * Starts one device per [endpoint, name], runs `body` with them, and closes
+ * them all; a device that does not exit cleanly fails the scenario.
+ */
+async function withDevices(starts, body) {
+  const devices = [];
+  try {
+    for (const [endpoint, name] of starts) devices.push(await Device.start(endpoint, name));
+    await body(...devices);
+  } catch (error) {
+    await Promise.allSettled(devices.map((device) => device.peer.close()));
+    throw error;
+  }
+  for (const device of devices) await device.close();
+}
+
+/** Checks that `message` is a `type` message of session version `version`. */
+function checkFraming(message, type, version, sender, what) {
+  if (message.type !== type) {
+    throw new Error(`${sender.label} sent ${what} as a ${message.type} message, not ${type}`);
+  }
+  const framed = message.bytes[0] >> 4;
+  if (framed !== version) {
+    throw new Error(`${sender.label} framed ${what} as version ${framed} ` +
+      `(byte 0x${message.bytes[0].toString(16)}), not ${version}`);
+  }
+}
+
+/** Encrypts `size` random bytes from `sender` to `receiver` and checks the message's framing. */
+async function send(sender, receiver, size, { type, version, what }) {
+  const message = await sender.encrypt(receiver, randomPlaintext(size));
+  checkFraming(message, type, version, sender, what);
+  return message;
+}
+
+/**
+ * Alice starts a session from Bob's bundle and they exchange a first
+ * message each way: afterwards both send whisper messages.
+ * @returns {Promise<object>} the first (pre-key) message
+ */
+async function establish(alice, bob, { version, oneTimePreKey = true }) {
+  await alice.processBundle(bob, await bob.bundle({ version, oneTimePreKey }));
+  const first = await send(alice, bob, 32, { type: 'prekey', version, what: 'the first message' });
+  await bob.receive(alice, first, 'the first message');
+  const reply = await send(bob, alice, 32, { type: 'whisper', version, what: 'the first reply' });
+  await alice.receive(bob, reply, 'the first reply');
+  return first;
+}
+
+/** One message each way, to show the session still works. */
+async function exchange(alice, bob, version, when) {
+  const there = await send(alice, bob, 48, { type: 'whisper', version, what: `a message ${when}` });
+  await bob.receive(alice, there, `a message ${when}`);
+  const back = await send(bob, alice, 48, { type: 'whisper', version, what: `a reply ${when}` });
+  await alice.receive(bob, back, `a reply ${when}`);
+}
+
+/**
+ * The handshake, then a message each way; with a one-time pre-key, a
+ * second sender using the same bundle is refused (the pre-key is consumed).
+ */
+async function handshake(initiator, responder, { version, oneTimePreKey }) {
+  const starts = [[initiator, 'alice'], [responder, 'bob']];
+  if (oneTimePreKey) starts.push([initiator, 'carol']);
+  await withDevices(starts, async (alice, bob, carol) => {
+    const bundle = await bob.bundle({ version, oneTimePreKey });
+    await alice.processBundle(bob, bundle);
+    const first = await send(alice, bob, 32, { type: 'prekey', version, what: 'the first message' });
+    await bob.receive(alice, first, 'the first message');
+    const reply = await send(bob, alice, 32, { type: 'whisper', version, what: 'the first reply' });
+    await alice.receive(bob, reply, 'the first reply');
+    await exchange(alice, bob, version, 'after the handshake');
+    if (oneTimePreKey) {
+      await carol.processBundle(bob, bundle);
+      const stale = await send(carol, bob, 32, { type: 'prekey', version, what: 'a message from a reused bundle' });
+      await bob.refuse(carol, stale, 'invalid_prekey', 'a pre-key message naming a consumed one-time pre-key');
+    }
+  });
+}
+
+/** Messages of every size in PING_PONG_SIZES, alternately each way. */
+async function pingPong(initiator, responder, { version }) {
+  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+    await establish(alice, bob, { version });
+    for (const size of PING_PONG_SIZES) {
+      const ping = await send(alice, bob, size, { type: 'whisper', version, what: `a ${size}-byte ping` });
+      await bob.receive(alice, ping, `a ${size}-byte ping`);
+      const pong = await send(bob, alice, size, { type: 'whisper', version, what: `a ${size}-byte pong` });
+      await alice.receive(bob, pong, `a ${size}-byte pong`);
+    }
+  });
+}
+
+/** Four pre-key messages before any reply, delivered out of order. */
+async function preKeyMessagesBeforeReply(initiator, responder, { version }) {
+  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+    await alice.processBundle(bob, await bob.bundle({ version, oneTimePreKey: true }));
+    const messages = [];
+    for (let i = 0; i < 4; i += 1) {
+      messages.push(await send(alice, bob, 20 + i, { type: 'prekey', version, what: `pre-key message ${i}` }));
+    }
+    for (const i of [1, 0, 3, 2]) await bob.receive(alice, messages[i], `pre-key message ${i}`);
+    const reply = await send(bob, alice, 32, { type: 'whisper', version, what: 'the first reply' });
+    await alice.receive(bob, reply, 'the first reply');
+    await exchange(alice, bob, version, 'after the reply');
+  });
+}
+
+/** Messages delivered out of order within one chain and across ratchet steps. */
+async function outOfOrder(initiator, responder, { version }) {
+  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+    await establish(alice, bob, { version });
+    const whisper = (sender, receiver, what) => send(sender, receiver, 40, { type: 'whisper', version, what });
+
+    // Within one sending chain.
+    const chain = [];
+    for (let i = 0; i < 6; i += 1) chain.push(await whisper(alice, bob, `chain message ${i}`));
+    for (const i of [5, 0, 4, 1, 3, 2]) await bob.receive(alice, chain[i], `chain message ${i}`);
+
+    // Across ratchet steps: Alice's old chain arrives after her new one.
+    const a0 = await whisper(alice, bob, 'a0 (chain 1)');
+    const a1 = await whisper(alice, bob, 'a1 (chain 1)');
+    const b0 = await whisper(bob, alice, 'b0');
+    await alice.receive(bob, b0, 'b0');
+    const a2 = await whisper(alice, bob, 'a2 (chain 2)');
+    const a3 = await whisper(alice, bob, 'a3 (chain 2)');
+    const b1 = await whisper(bob, alice, 'b1 (same chain as b0)');
+    await bob.receive(alice, a2, 'a2 (chain 2, before chain 1)');
+    await bob.receive(alice, a0, 'a0 (chain 1, after chain 2)');
+    await bob.receive(alice, a3, 'a3 (chain 2)');
+    await bob.receive(alice, a1, 'a1 (chain 1, last)');
+    const b2 = await whisper(bob, alice, 'b2 (after Bob stepped)');
+    await alice.receive(bob, b2, 'b2 (new chain, before b1)');
+    await alice.receive(bob, b1, 'b1 (old chain, late)');
+    await exchange(alice, bob, version, 'after out-of-order delivery');
+  });
+}
+
+/** SKIPPED messages held back, the next one delivered, then all of them in random order. */
+async function longSkip(initiator, responder, { version }) {
+  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+    await establish(alice, bob, { version });
+    // Requests are answered in order, so they can be sent without waiting.
+    const messages = await Promise.all(Array.from({ length: SKIPPED + 1 },
+      () => alice.encrypt(bob, randomPlaintext(16))));
+    await bob.receive(alice, messages[SKIPPED], `message ${SKIPPED} (after ${SKIPPED} skipped)`);
+    const order = Array.from({ length: SKIPPED }, (_, i) => i);
+    for (let i = order.length - 1; i > 0; i -= 1) {
+      const j = crypto.randomInt(i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    await Promise.all(order.map((i) => bob.receive(alice, messages[i], `skipped message ${i}`)));
+    await exchange(alice, bob, version, `after ${SKIPPED} skipped messages`);
+  });
+}
+
+/**
+ * Damaged pre-key and whisper messages, and messages of the wrong type,
+ * refused; after each batch the genuine message still decrypts, so nothing
+ * was consumed or changed.
+ */
+async function tampering(initiator, responder, { version }) {
+  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+    await alice.processBundle(bob, await bob.bundle({ version, oneTimePreKey: true }));
+    const first = await send(alice, bob, 32, { type: 'prekey', version, what: 'the first message' });
+    for (const { what, bytes, code } of preKeyTamperings(first.bytes, version)) {
+      await bob.refuse(alice, { type: 'prekey', bytes }, code, `a pre-key message with ${what}`);
+    }
+    await bob.receive(alice, first, 'the first message, after its damaged copies');
+    await bob.refuse(alice, { type: 'whisper', bytes: first.bytes }, 'invalid_message',
+      'a pre-key message presented as a whisper message');
+
+    for (const [sender, receiver] of [[bob, alice], [alice, bob]]) {
+      const genuine = await send(sender, receiver, 64, { type: 'whisper', version, what: 'a message' });
+      for (const { what, bytes, code } of whisperTamperings(genuine.bytes, version)) {
+        await receiver.refuse(sender, { type: 'whisper', bytes }, code, `a whisper message with ${what}`);
+      }
+      await receiver.refuse(sender, { type: 'prekey', bytes: genuine.bytes }, 'invalid_message',
+        'a whisper message presented as a pre-key message');
+      await receiver.receive(sender, genuine, 'a message, after its damaged copies');
+    }
+    await exchange(alice, bob, version, 'after the damaged messages');
+  });
+}
+
+/** Every kind of message delivered twice: the second copy is a duplicate_message. */
+async function replay(initiator, responder, { version }) {
+  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+    const whisper = (sender, receiver, what) => send(sender, receiver, 24, { type: 'whisper', version, what });
+    const first = await establish(alice, bob, { version });
+    await bob.refuse(alice, first, 'duplicate_message', 'the first (pre-key) message again');
+
+    const a = [];
+    for (let i = 0; i < 3; i += 1) a.push(await whisper(alice, bob, `message ${i}`));
+    await bob.receive(alice, a[2], 'message 2');
+    await bob.refuse(alice, a[2], 'duplicate_message', 'message 2 again');
+    await bob.receive(alice, a[0], 'message 0 (skipped)');
+    await bob.refuse(alice, a[0], 'duplicate_message', 'message 0 (skipped) again');
+    await bob.receive(alice, a[1], 'message 1 (skipped)');
+
+    // A ratchet step each way, then the old chain's messages again.
+    const b = await whisper(bob, alice, 'a reply');
+    await alice.receive(bob, b, 'a reply');
+    await alice.refuse(bob, b, 'duplicate_message', 'the reply again');
+    const c = await whisper(alice, bob, 'a message on a new chain');
+    await bob.receive(alice, c, 'a message on a new chain');
+    await bob.refuse(alice, a[1], 'duplicate_message', 'message 1 again, after a ratchet step');
+    await bob.refuse(alice, first, 'duplicate_message', 'the first (pre-key) message again, after ratchet steps');
+    await exchange(alice, bob, version, 'after the replays');
+  });
+}
+
+/**
+ * Alice starts a new session from a new bundle while messages of the old
+ * one are in flight each way: they still decrypt, and the two carry on.
+ */
+async function reestablish(initiator, responder, { version }) {
+  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+    await establish(alice, bob, { version });
+    await exchange(alice, bob, version, 'on the first session');
+    const lateFromAlice = await send(alice, bob, 30, { type: 'whisper', version, what: 'a late message' });
+    const lateFromBob = await send(bob, alice, 30, { type: 'whisper', version, what: 'a late message' });
+
+    await alice.processBundle(bob, await bob.bundle({ version, oneTimePreKey: true }));
+    const fresh = await send(alice, bob, 32, { type: 'prekey', version, what: 'the first message of the new session' });
+    await bob.receive(alice, fresh, 'the first message of the new session');
+    await bob.receive(alice, lateFromAlice, 'a late message of the old session');
+    await alice.receive(bob, lateFromBob, 'a late message of the old session');
+
+    for (let round = 0; round < 2; round += 1) {
+      const back = await bob.encrypt(alice, randomPlaintext(36));
+      await alice.receive(bob, back, `a message after the new session (round ${round})`);
+      const there = await alice.encrypt(bob, randomPlaintext(36));
+      await bob.receive(alice, there, `a message after the new session (round ${round})`);
+    }
+  });
+}
+
+/**
+ * Every scenario, by name: `run(initiator, responder, {version})`.
+ * @type {{name: string, run: (initiator: object, responder: object, options: {version: number}) => Promise<void>}[]}
+ */
+const SCENARIOS = Object.freeze([
+  { name: 'handshake with a one-time pre-key', run: (a, b, o) => handshake(a, b, { ...o, oneTimePreKey: true }) },
+  { name: 'handshake without a one-time pre-key', run: (a, b, o) => handshake(a, b, { ...o, oneTimePreKey: false }) },
+  { name: `ping-pong, ${PING_PONG_SIZES[0]} to ${PING_PONG_SIZES.at(-1)} bytes`, run: pingPong },
+  { name: 'several pre-key messages before a reply', run: preKeyMessagesBeforeReply },
+  { name: 'out of order within and across ratchet steps', run: outOfOrder },
+  { name: `${SKIPPED} skipped, then delivered`, run: longSkip },
+  { name: 'tampered and truncated messages refused', run: tampering },
+  { name: 'replays refused as duplicate_message', run: replay },
+  { name: 'new session from a new bundle; late messages of the old one', run: reestablish },
+]);
+
+module.exports = {
+  SCENARIOS,
+  PING_PONG_SIZES,
+  SKIPPED,
+  handshake,
+  pingPong,
+  preKeyMessagesBeforeReply,
+  outOfOrder,
+  longSkip,
+  tampering,
+  replay,
+  reestablish,
+};
