@@ -30,7 +30,7 @@ struct World {
     SenderCertificate alice_certificate = SenderCertificate::create(
         {kAlice.to_string(), std::nullopt, 2, alice.public_key()}, kExpiration, server, server_key.private_key);
 
-    UnidentifiedSenderMessageContent content(SealedContentType type = SealedContentType::whisper,
+    UnidentifiedSenderMessageContent content(CiphertextType type = CiphertextType::whisper,
                                              ContentHint hint = ContentHint::none,
                                              std::optional<Bytes> group_id = std::nullopt) const {
         return UnidentifiedSenderMessageContent(type, alice_certificate, Bytes{'h', 'e', 'l', 'l', 'o'}, hint,
@@ -72,9 +72,9 @@ Bytes to_bytes(const std::string& text) { return Bytes(text.begin(), text.end())
 
 TEST_CASE("sealed content round-trips every type, hint and group id", "[sealed_sender]") {
     const World world;
-    for (auto type : {SealedContentType::whisper, SealedContentType::prekey, SealedContentType::sender_key,
-                      SealedContentType::plaintext}) {
-        for (auto hint : {ContentHint::none, ContentHint::resendable, ContentHint::implicit, ContentHint{77}}) {
+    for (auto type : {CiphertextType::whisper, CiphertextType::prekey, CiphertextType::sender_key,
+                      CiphertextType::plaintext}) {
+        for (auto hint : {ContentHint::none, ContentHint::resendable, ContentHint::implicit, ContentHint{77}, ContentHint{0x80000001}}) {
             for (const std::optional<Bytes>& group : {std::optional<Bytes>(), std::optional<Bytes>(Bytes{1, 2, 3})}) {
                 const auto content = world.content(type, hint, group);
                 const auto parsed = UnidentifiedSenderMessageContent::deserialize(content.serialized());
@@ -88,15 +88,15 @@ TEST_CASE("sealed content round-trips every type, hint and group id", "[sealed_s
         }
     }
     // An empty group id is no group id, and the default hint is not written.
-    const auto empty_group = world.content(SealedContentType::whisper, ContentHint::none, Bytes{});
+    const auto empty_group = world.content(CiphertextType::whisper, ContentHint::none, Bytes{});
     CHECK_FALSE(empty_group.group_id().has_value());
     proto::sealed_sender::UnidentifiedSenderMessage::Message message;
     REQUIRE(message.ParseFromArray(empty_group.serialized().data(), static_cast<int>(empty_group.serialized().size())));
     CHECK_FALSE(message.has_group_id());
     CHECK_FALSE(message.has_content_hint());
     CHECK(message.type() == 2);
-    CHECK(UnidentifiedSenderMessageContent::deserialize(world.content(SealedContentType::prekey).serialized()).type() ==
-          SealedContentType::prekey);
+    CHECK(UnidentifiedSenderMessageContent::deserialize(world.content(CiphertextType::prekey).serialized()).type() ==
+          CiphertextType::prekey);
 }
 
 TEST_CASE("malformed sealed content is refused", "[sealed_sender]") {
@@ -131,7 +131,7 @@ TEST_CASE("malformed sealed content is refused", "[sealed_sender]") {
 
 TEST_CASE("version 1 envelopes open for their recipient", "[sealed_sender][v1]") {
     const World world;
-    const auto content = world.content(SealedContentType::sender_key, ContentHint::resendable, Bytes{9, 9});
+    const auto content = world.content(CiphertextType::sender_key, ContentHint::resendable, Bytes{9, 9});
     const Bytes envelope = seal_v1(content, world.alice, world.bob.public_key());
     REQUIRE(envelope[0] == kSealedSenderV1Version);
 
@@ -212,7 +212,7 @@ TEST_CASE("sealing is deterministic given the randomness", "[sealed_sender]") {
 
 TEST_CASE("version 2: seal to many, fan out, each recipient opens its own", "[sealed_sender][v2]") {
     const World world;
-    const auto content = world.content(SealedContentType::plaintext, ContentHint::implicit, Bytes{7});
+    const auto content = world.content(CiphertextType::plaintext, ContentHint::implicit, Bytes{7});
     const std::vector<SealedRecipient> recipients = {
         {kBob, world.bob.public_key(), {{1, 0x1234}, {2, 0x3fff}, {127, 0}}},
         {kCarol, world.carol.public_key(), {{5, 1}}},

@@ -22,13 +22,11 @@
 #include "cliquet/bytes.hpp"
 #include "cliquet/certificates.hpp"
 #include "cliquet/keys.hpp"
+#include "cliquet/messages.hpp"
 #include "cliquet/random.hpp"
 #include "cliquet/service_id.hpp"
 
 namespace cliquet {
-
-// What the sealed content is; the values are libsignal's CiphertextMessageType.
-enum class SealedContentType : std::uint8_t { whisper = 2, prekey = 3, sender_key = 7, plaintext = 8 };
 
 // How the recipient should react if the content cannot be decrypted. Values
 // other than these travel unchanged.
@@ -38,17 +36,18 @@ enum class ContentHint : std::uint32_t {
     implicit = 2,    // show no error at all (receipts, typing indicators)
 };
 
-// The plaintext of a sealed envelope: who sent it and what.
+// The plaintext of a sealed envelope: who sent it and what (a message of any
+// CiphertextType: a session message, a sender-key message, or plaintext).
 class UnidentifiedSenderMessageContent {
 public:
     // An empty group id is the same as none.
-    UnidentifiedSenderMessageContent(SealedContentType type, SenderCertificate sender, Bytes content,
+    UnidentifiedSenderMessageContent(CiphertextType type, SenderCertificate sender, Bytes content,
                                      ContentHint hint = ContentHint::none, std::optional<Bytes> group_id = std::nullopt);
     // Malformed bytes are Error(invalid_message); a malformed certificate
     // inside is Error(invalid_certificate).
     static UnidentifiedSenderMessageContent deserialize(ByteView bytes);
 
-    SealedContentType type() const noexcept { return type_; }
+    CiphertextType type() const noexcept { return type_; }
     const SenderCertificate& sender() const noexcept { return sender_; }
     const Bytes& content() const noexcept { return content_; }
     ContentHint content_hint() const noexcept { return hint_; }
@@ -57,10 +56,10 @@ public:
 
 private:
     struct Parsed {};
-    UnidentifiedSenderMessageContent(Parsed, SealedContentType type, SenderCertificate sender, Bytes content,
+    UnidentifiedSenderMessageContent(Parsed, CiphertextType type, SenderCertificate sender, Bytes content,
                                      ContentHint hint, std::optional<Bytes> group_id, Bytes serialized);
 
-    SealedContentType type_;
+    CiphertextType type_;
     SenderCertificate sender_;
     Bytes content_;
     ContentHint hint_;

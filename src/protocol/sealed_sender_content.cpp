@@ -14,18 +14,18 @@ using ProtoContent = proto::sealed_sender::UnidentifiedSenderMessage::Message;
 
 // The protobuf numbers the content type differently from libsignal's
 // CiphertextMessageType for pre-key messages only.
-constexpr std::uint32_t kProtoPreKey = 1;
+constexpr std::int32_t kProtoPreKey = 1;
 
-std::uint32_t proto_type(SealedContentType type) noexcept {
-    return type == SealedContentType::prekey ? kProtoPreKey : static_cast<std::uint32_t>(type);
+std::int32_t proto_type(CiphertextType type) noexcept {
+    return type == CiphertextType::prekey ? kProtoPreKey : static_cast<std::int32_t>(type);
 }
 
-std::optional<SealedContentType> content_type_from_proto(std::uint32_t value) noexcept {
+std::optional<CiphertextType> content_type_from_proto(std::int32_t value) noexcept {
     switch (value) {
-        case kProtoPreKey: return SealedContentType::prekey;
-        case static_cast<std::uint32_t>(SealedContentType::whisper): return SealedContentType::whisper;
-        case static_cast<std::uint32_t>(SealedContentType::sender_key): return SealedContentType::sender_key;
-        case static_cast<std::uint32_t>(SealedContentType::plaintext): return SealedContentType::plaintext;
+        case kProtoPreKey: return CiphertextType::prekey;
+        case static_cast<std::int32_t>(CiphertextType::whisper): return CiphertextType::whisper;
+        case static_cast<std::int32_t>(CiphertextType::sender_key): return CiphertextType::sender_key;
+        case static_cast<std::int32_t>(CiphertextType::plaintext): return CiphertextType::plaintext;
         default: return std::nullopt;
     }
 }
@@ -34,7 +34,7 @@ Bytes to_bytes(const std::string& text) { return Bytes(text.begin(), text.end())
 
 }  // namespace
 
-UnidentifiedSenderMessageContent::UnidentifiedSenderMessageContent(SealedContentType type, SenderCertificate sender,
+UnidentifiedSenderMessageContent::UnidentifiedSenderMessageContent(CiphertextType type, SenderCertificate sender,
                                                                    Bytes content, ContentHint hint,
                                                                    std::optional<Bytes> group_id)
     : type_(type), sender_(std::move(sender)), content_(std::move(content)), hint_(hint),
@@ -46,12 +46,14 @@ UnidentifiedSenderMessageContent::UnidentifiedSenderMessageContent(SealedContent
     message.set_sender_certificate(sender_.serialized().data(), sender_.serialized().size());
     message.set_content(content_.data(), content_.size());
     // Like libsignal, the default hint and an empty group id are left out.
-    if (hint_ != ContentHint::none) message.set_content_hint(static_cast<std::uint32_t>(hint_));
+    // Hints travel as protobuf enums, i.e. int32: values past INT32_MAX wrap
+    // to negative, as in libsignal.
+    if (hint_ != ContentHint::none) message.set_content_hint(static_cast<std::int32_t>(hint_));
     if (group_id_) message.set_group_id(group_id_->data(), group_id_->size());
     serialized_ = to_bytes(message.SerializeAsString());
 }
 
-UnidentifiedSenderMessageContent::UnidentifiedSenderMessageContent(Parsed, SealedContentType type,
+UnidentifiedSenderMessageContent::UnidentifiedSenderMessageContent(Parsed, CiphertextType type,
                                                                    SenderCertificate sender, Bytes content,
                                                                    ContentHint hint, std::optional<Bytes> group_id,
                                                                    Bytes serialized)
@@ -71,7 +73,7 @@ UnidentifiedSenderMessageContent UnidentifiedSenderMessageContent::deserialize(B
     std::optional<Bytes> group_id;
     if (message.has_group_id()) group_id = to_bytes(message.group_id());
     return UnidentifiedSenderMessageContent(Parsed{}, *type, std::move(sender), to_bytes(message.content()),
-                                            static_cast<ContentHint>(message.content_hint()), std::move(group_id),
+                                            static_cast<ContentHint>(static_cast<std::uint32_t>(message.content_hint())), std::move(group_id),
                                             Bytes(bytes.begin(), bytes.end()));
 }
 
