@@ -18,6 +18,7 @@
 
 #include "cliquet/bytes.hpp"
 #include "cliquet/keys.hpp"
+#include "cliquet/store.hpp"
 
 namespace cliquet::peer {
 
@@ -42,8 +43,11 @@ struct PeerState {
     std::uint32_t device_id = 0;
     std::uint32_t registration_id = 0;
     std::optional<IdentityKeyPair> identity;
-    // Session versions this build speaks; the sessions layer fills it in.
-    std::vector<int> session_versions;
+    // Session versions this build speaks: X3DH (3) and PQXDH (4).
+    std::vector<int> session_versions = {3, 4};
+    // This device's protocol stores. session_ops.hpp's protocol_store()
+    // creates in-memory ones on first use; --db installs persistent ones.
+    std::shared_ptr<ProtocolStore> store;
 
     // Extensions owned by later layers (sessions, groups, storage) hang here.
     std::map<std::string, std::shared_ptr<void>> extensions;
