@@ -13,4 +13,5 @@
 #include "cliquet/sender_keys.hpp"
 #include "cliquet/session.hpp"
 #include "cliquet/session_record.hpp"
+#include "cliquet/sqlite_store.hpp"
 #include "cliquet/store.hpp"
