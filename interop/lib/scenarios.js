@@ -258,6 +258,30 @@ async function reestablish(initiator, responder, { version }) {
 }
 
 /**
+ * Both start a session from the other's bundle at the same time and each
+ * decrypts the other's first message: they settle on one session and
+ * carry on with whisper messages.
+ */
+async function simultaneousInitiation(initiator, responder, { version }) {
+  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+    const aliceBundle = await alice.bundle({ version, oneTimePreKey: true });
+    await alice.processBundle(bob, await bob.bundle({ version, oneTimePreKey: true }));
+    await bob.processBundle(alice, aliceBundle);
+    const fromAlice = await send(alice, bob, 32, { type: 'prekey', version, what: "Alice's first message" });
+    const fromBob = await send(bob, alice, 32, { type: 'prekey', version, what: "Bob's first message" });
+    await bob.receive(alice, fromAlice, "Alice's first message");
+    await alice.receive(bob, fromBob, "Bob's first message");
+    for (let round = 0; round < 3; round += 1) {
+      const there = await alice.encrypt(bob, randomPlaintext(40));
+      await bob.receive(alice, there, `a message after both started (round ${round})`);
+      const back = await bob.encrypt(alice, randomPlaintext(40));
+      await alice.receive(bob, back, `a reply after both started (round ${round})`);
+    }
+    await exchange(alice, bob, version, 'once the sessions have settled');
+  });
+}
+
+/**
  * Every scenario, by name: `run(initiator, responder, {version})`.
  * @type {{name: string, run: (initiator: object, responder: object, options: {version: number}) => Promise<void>}[]}
  */
@@ -271,6 +295,7 @@ const SCENARIOS = Object.freeze([
   { name: 'tampered and truncated messages refused', run: tampering },
   { name: 'replays refused as duplicate_message', run: replay },
   { name: 'new session from a new bundle; late messages of the old one', run: reestablish },
+  { name: 'simultaneous initiation', run: simultaneousInitiation },
 ]);
 
 module.exports = {
@@ -285,4 +310,5 @@ module.exports = {
   tampering,
   replay,
   reestablish,
+  simultaneousInitiation,
 };

@@ -67,6 +67,8 @@ function whisperTamperings(message, version) {
     // Counters are under the MAC; a raised one must not leave skipped keys behind.
     ['counter raised by one', withVarint(message, counter, varintAt(message, counter) + 1)],
     ['counter raised by 1000', withVarint(message, counter, varintAt(message, counter) + 1000)],
+    // libsignal refuses a jump of more than 25,000 before deriving any key.
+    ['counter raised by 30000', withVarint(message, counter, varintAt(message, counter) + 30000)],
     ['ciphertext: tag turned into another wire type', flipped(message, ciphertext.start, 0x07)],
     ['ciphertext: first byte changed', flipped(message, ciphertext.valueStart)],
     ['ciphertext: a middle byte changed', flipped(message, middle(ciphertext))],
