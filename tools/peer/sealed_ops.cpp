@@ -1,13 +1,12 @@
 // Ops: server_certificate, sender_certificate, validate_sender_certificate
 // (the server's role, which any peer can play), seal, seal_multi, fanout and
 // unseal (sealed sender versions 1 and 2).
-#include <algorithm>
-#include <map>
 
 #include "cliquet/certificates.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/sealed_fanout.hpp"
 #include "cliquet/sealed_sender.hpp"
+#include "cliquet/sealed_session_cipher.hpp"
 #include "cliquet/service_id.hpp"
 #include "peer.hpp"
 #include "session_ops.hpp"
@@ -15,19 +14,13 @@
 namespace cliquet::peer {
 namespace {
 
-// A recipient's identity key: recorded by `trust`, or by starting a session
+// A recipient's identity key: recorded by `trust` or by starting a session
 // (which records the bundle's identity), or else the one its session holds.
 std::optional<IdentityKey> recipient_identity(PeerState& state, const ProtocolAddress& address) {
     ProtocolStore& store = protocol_store(state);
     if (auto known = store.identities().identity(address)) return known;
     if (const auto session = store.sessions().load_session(address)) return session->remote_identity_key();
     return std::nullopt;
-}
-
-std::optional<std::uint32_t> session_registration_id(PeerState& state, const ProtocolAddress& address) {
-    const auto session = protocol_store(state).sessions().load_session(address);
-    if (!session) return std::nullopt;
-    return session->remote_registration_id();
 }
 
 constexpr std::pair<CiphertextType, std::string_view> kContentTypeNames[] = {
@@ -138,23 +131,8 @@ json seal_multi(PeerState& state, const json& request) {
     const auto content = content_fields(request);
     const json& recipient_list = field(request, "recipients");
     if (!recipient_list.is_array()) throw BadRequest("field 'recipients' must be a list of addresses");
-
-    // Devices of one account share its key material: group them, in order
-    // of first appearance.
-    std::vector<SealedRecipient> recipients;
-    std::map<std::string, std::size_t> by_name;
-    for (const json& entry : recipient_list) {
-        const ProtocolAddress address = address_of(entry);
-        const auto registration_id = session_registration_id(state, address);
-        if (!registration_id) throw Error(ErrorCode::no_session, "no session with " + address.to_string());
-        const auto [it, is_new] = by_name.emplace(address.name, recipients.size());
-        if (is_new) {
-            const auto identity = recipient_identity(state, address);
-            if (!identity) throw Error(ErrorCode::no_session, "no identity key known for " + address.to_string());
-            recipients.push_back(SealedRecipient{service_id_of(address.name), *identity, {}});
-        }
-        recipients[it->second].devices.push_back(SealedRecipientDevice{address.device_id, *registration_id});
-    }
+    std::vector<ProtocolAddress> recipients;
+    for (const json& entry : recipient_list) recipients.push_back(address_of(entry));
 
     const json& excluded_list = field(request, "excluded");
     if (!excluded_list.is_array()) throw BadRequest("field 'excluded' must be a list of service ids");
@@ -163,7 +141,8 @@ json seal_multi(PeerState& state, const json& request) {
         if (!entry.is_string()) throw BadRequest("entries of 'excluded' must be service id strings");
         excluded.push_back(service_id_of(entry.get<std::string>()));
     }
-    return json{{"ciphertext", hex(seal_v2(content, state.require_identity(), recipients, excluded))}};
+    return json{{"ciphertext", hex(sealed_sender_multi_recipient_encrypt(protocol_store(state), recipients, excluded,
+                                                                           content))}};
 }
 
 json fanout(PeerState&, const json& request) {
