@@ -3,6 +3,7 @@
 
 #include "cliquet/error.hpp"
 #include "peer.hpp"
+#include "storage.hpp"
 
 namespace cliquet::peer {
 namespace {
@@ -21,6 +22,7 @@ json init(PeerState& state, const json& request) {
             throw Error(ErrorCode::invalid_key, std::string("identity_private: ") + e.what());
         }
     }
+    restore_device(state, name, device_id, identity);  // --db FILE holding a device
     if (state.identity) {
         // A device is initialised once; repeating the same init is harmless.
         if (name != state.name || device_id != state.device_id)
@@ -28,10 +30,12 @@ json init(PeerState& state, const json& request) {
         if (identity && identity->public_key() != state.identity->public_key())
             throw BadRequest("this device already has a different identity key");
     } else {
+        IdentityKeyPair chosen = identity ? std::move(*identity) : IdentityKeyPair::generate();
+        create_device_store(state, name, device_id, registration_id, chosen);  // --db FILE
         state.name = name;
         state.device_id = device_id;
         state.registration_id = registration_id;
-        state.identity = identity ? std::move(*identity) : IdentityKeyPair::generate();
+        state.identity = std::move(chosen);
     }
     return json{{"identity_key", hex(state.identity->public_key().serialize())}};
 }
