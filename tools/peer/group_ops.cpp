@@ -1,33 +1,20 @@
 // Ops: group_start, group_join, group_encrypt, group_decrypt (sender keys)
 // and fingerprint (safety numbers).
-#include <memory>
-
 #include "cliquet/error.hpp"
 #include "cliquet/fingerprint.hpp"
-#include "cliquet/memory_store.hpp"
 #include "cliquet/sender_keys.hpp"
 #include "cliquet/service_id.hpp"
 #include "peer.hpp"
+#include "session_ops.hpp"
 
 namespace cliquet::peer {
 namespace {
 
-constexpr const char* kExtension = "groups";
-
-// This device's sender keys, its own and its groups' members'.
-SenderKeyStore& sender_key_store(PeerState& state) {
-    auto& slot = state.extensions[kExtension];
-    if (!slot) slot = std::make_shared<MemorySenderKeyStore>();
-    return *std::static_pointer_cast<MemorySenderKeyStore>(slot);
-}
+// This device's sender keys, its own and its groups' members', kept with
+// its other protocol state (and so in the database under --db).
+SenderKeyStore& sender_key_store(PeerState& state) { return protocol_store(state).sender_keys(); }
 
 ProtocolAddress self_address(const PeerState& state) { return ProtocolAddress{state.name, state.device_id}; }
-
-ProtocolAddress address_field(const json& request, std::string_view name) {
-    const json& value = field(request, name);
-    if (!value.is_object()) throw BadRequest("field '" + std::string(name) + "' must be an address object");
-    return ProtocolAddress{string_field(value, "name"), u32_field(value, "device_id")};
-}
 
 DistributionId distribution_id_field(const json& request) {
     const auto uuid = parse_uuid(string_field(request, "distribution_id"));
