@@ -11,7 +11,7 @@
 
 const crypto = require('node:crypto');
 const { Device, randomPlaintext } = require('./device');
-const { whisperTamperings, preKeyTamperings } = require('./tamper');
+const { whisperTamperings, preKeyTamperings, withCounterRaised } = require('./tamper');
 
 /** Plaintext sizes for ping-pong: around the AES block size, and up to 64 KiB. */
 const PING_PONG_SIZES = Object.freeze([0, 1, 15, 16, 17, 100, 1000, 4096, 65536]);
@@ -35,15 +35,21 @@ async function withDevices(starts, body) {
   for (const device of devices) await device.close();
 }
 
+/**
+ * Version bytes a `version` session may send: the session version, then
+ * the sender's highest version. Version 3 is framed 0x33 (libsignal-node,
+ * cliquet) or 0x34 (libsignal 0.72); version 4 only 0x44.
+ */
+const VERSION_BYTES = Object.freeze({ 3: [0x33, 0x34], 4: [0x44] });
+
 /** Checks that `message` is a `type` message of session version `version`. */
 function checkFraming(message, type, version, sender, what) {
   if (message.type !== type) {
     throw new Error(`${sender.label} sent ${what} as a ${message.type} message, not ${type}`);
   }
-  const framed = message.bytes[0] >> 4;
-  if (framed !== version) {
-    throw new Error(`${sender.label} framed ${what} as version ${framed} ` +
-      `(byte 0x${message.bytes[0].toString(16)}), not ${version}`);
+  if (!VERSION_BYTES[version].includes(message.bytes[0])) {
+    throw new Error(`${sender.label} framed ${what} with the version byte 0x${message.bytes[0].toString(16)} ` +
+      `in a version ${version} session`);
   }
 }
 
@@ -200,6 +206,20 @@ async function tampering(initiator, responder, { version }) {
         'a whisper message presented as a pre-key message');
       await receiver.receive(sender, genuine, 'a message, after its damaged copies');
     }
+
+    // A receiver keeps at most 2,000 skipped keys per chain: had the forged
+    // message's 2,500 keys been kept, the held-back message's would be gone.
+    const held = await send(alice, bob, 20, { type: 'whisper', version, what: 'a held-back message' });
+    const next = await send(alice, bob, 20, { type: 'whisper', version, what: 'the message after it' });
+    await bob.receive(alice, next, 'the message after a held-back one');
+    await bob.refuse(alice, { type: 'whisper', bytes: withCounterRaised(next.bytes, 2500) }, 'invalid_message',
+      'a forged message 2,500 ahead');
+    await bob.receive(alice, held, 'the held-back message, after a forged one 2,500 ahead');
+
+    const stranger = { address: { name: 'carol', device_id: 1 }, label: 'carol, with whom there is no session' };
+    const stray = await send(alice, bob, 20, { type: 'whisper', version, what: 'a message' });
+    await bob.refuse(stranger, stray, 'no_session', 'a whisper message');
+    await bob.receive(alice, stray, 'a message, after it was offered as from another sender');
     await exchange(alice, bob, version, 'after the damaged messages');
   });
 }
@@ -257,6 +277,49 @@ async function reestablish(initiator, responder, { version }) {
   });
 }
 
+/** Flips the first byte of the hex string `text`. */
+const forgedHex = (text) => `${(parseInt(text.slice(0, 2), 16) ^ 0x01).toString(16).padStart(2, '0')}${text.slice(2)}`;
+
+/**
+ * Bundles with a forged signature refused; a bundle from a known address
+ * with a new identity refused until that identity is trusted.
+ */
+async function bundleRefusals(initiator, responder, { version }) {
+  const starts = [[initiator, 'alice'], [responder, 'bob'], [responder, 'bob']];
+  await withDevices(starts, async (alice, bob, newBob) => {
+    newBob.label = `${newBob.label} with a new identity`;
+    const bundle = await bob.bundle({ version, oneTimePreKey: true });
+    const forgeries = [
+      ['a forged signed pre-key signature', { signed_pre_key_signature: forgedHex(bundle.signed_pre_key_signature) }],
+      ["another identity's key", { identity_key: newBob.identityKey }],
+    ];
+    if (version === 4) {
+      forgeries.push(['a forged Kyber pre-key signature', { kyber_pre_key_signature: forgedHex(bundle.kyber_pre_key_signature) }]);
+    }
+    for (const [what, change] of forgeries) {
+      const response = await alice.peer.call('process_bundle', { peer: bob.address, bundle: { ...bundle, ...change } });
+      if (response.ok || response.error.code !== 'invalid_signature') {
+        throw new Error(`${alice.label} answered a bundle of ${bob.label} with ${what} with ` +
+          `${JSON.stringify(response.error ?? 'success')}, not invalid_signature`);
+      }
+    }
+    await alice.processBundle(bob, bundle);
+    const first = await send(alice, bob, 32, { type: 'prekey', version, what: 'the first message' });
+    await bob.receive(alice, first, 'the first message, after the forged bundles');
+
+    const newBundle = await newBob.bundle({ version, oneTimePreKey: true });
+    const refused = await alice.peer.call('process_bundle', { peer: newBob.address, bundle: newBundle });
+    if (refused.ok || refused.error.code !== 'untrusted_identity') {
+      throw new Error(`${alice.label} answered a bundle with a new identity for a known address with ` +
+        `${JSON.stringify(refused.error ?? 'success')}, not untrusted_identity`);
+    }
+    await alice.peer.ok('trust', { peer: newBob.address, identity_key: newBob.identityKey });
+    await alice.processBundle(newBob, newBundle);
+    const fresh = await send(alice, newBob, 32, { type: 'prekey', version, what: 'the first message to the new identity' });
+    await newBob.receive(alice, fresh, 'the first message to the new identity, once trusted');
+  });
+}
+
 /**
  * Both start a session from the other's bundle at the same time and each
  * decrypts the other's first message: they settle on one session and
@@ -296,6 +359,7 @@ const SCENARIOS = Object.freeze([
   { name: 'replays refused as duplicate_message', run: replay },
   { name: 'new session from a new bundle; late messages of the old one', run: reestablish },
   { name: 'simultaneous initiation', run: simultaneousInitiation },
+  { name: 'forged bundles and a new identity refused', run: bundleRefusals },
 ]);
 
 module.exports = {
@@ -311,4 +375,5 @@ module.exports = {
   replay,
   reestablish,
   simultaneousInitiation,
+  bundleRefusals,
 };

@@ -127,4 +127,10 @@ function preKeyTamperings(message, version) {
   return refusals;
 }
 
-module.exports = { whisperTamperings, preKeyTamperings };
+/** A copy of a SignalMessage with its counter raised by `delta` (its MAC then fails). */
+function withCounterRaised(message, delta) {
+  const counter = parseSignalMessage(message).fields.get(SIGNAL_MESSAGE.counter);
+  return withVarint(message, counter, varintAt(message, counter) + delta);
+}
+
+module.exports = { whisperTamperings, preKeyTamperings, withCounterRaised };
