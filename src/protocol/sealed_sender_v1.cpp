@@ -84,13 +84,20 @@ SecretArray<32> agree_or_refuse(const PrivateKey& ours, const PublicKey& theirs)
 
 Bytes seal_v1(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
               const IdentityKey& recipient, RandomSource& random) {
+    return protocol::seal_v1_bytes(content.serialized(), sender, recipient, random);
+}
+
+namespace protocol {
+
+Bytes seal_v1_bytes(ByteView content, const IdentityKeyPair& sender, const IdentityKey& recipient,
+                    RandomSource& random) {
     const KeyPair ephemeral = KeyPair::generate(random);
     const LayerKeys ephemeral_keys =
         derive(ephemeral.private_key.agree(recipient), ephemeral_salt(recipient, ephemeral.public_key));
     const Bytes encrypted_static = encrypt_and_mac(ephemeral_keys, sender.public_key().serialize());
     const LayerKeys static_keys =
         derive(sender.private_key().agree(recipient), static_salt(ephemeral_keys, encrypted_static));
-    const Bytes encrypted_message = encrypt_and_mac(static_keys, content.serialized());
+    const Bytes encrypted_message = encrypt_and_mac(static_keys, content);
 
     proto::sealed_sender::UnidentifiedSenderMessage envelope;
     const Bytes ephemeral_public = ephemeral.public_key.serialize();
@@ -102,8 +109,6 @@ Bytes seal_v1(const UnidentifiedSenderMessageContent& content, const IdentityKey
     out.insert(out.end(), body.begin(), body.end());
     return out;
 }
-
-namespace protocol {
 
 UnidentifiedSenderMessageContent open_v1(ByteView envelope_bytes, const IdentityKeyPair& recipient) {
     proto::sealed_sender::UnidentifiedSenderMessage envelope;

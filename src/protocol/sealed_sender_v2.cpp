@@ -121,14 +121,28 @@ const SecretArray<32>& MultiRecipientSealer::static_agreement(const IdentityKey&
 Bytes MultiRecipientSealer::seal(const UnidentifiedSenderMessageContent& content,
                                  std::span<const SealedRecipient> recipients, std::span<const ServiceId> excluded,
                                  RandomSource& random) {
+    return protocol::seal_v2_bytes(content.serialized(), sender_, recipients, excluded, random,
+                                   [this](const IdentityKey& recipient) { return static_agreement(recipient); });
+}
+
+Bytes seal_v2(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
+              std::span<const SealedRecipient> recipients, std::span<const ServiceId> excluded, RandomSource& random) {
+    return MultiRecipientSealer(sender).seal(content, recipients, excluded, random);
+}
+
+namespace protocol {
+
+Bytes seal_v2_bytes(ByteView content, const IdentityKeyPair& sender, std::span<const SealedRecipient> recipients,
+                    std::span<const ServiceId> excluded, RandomSource& random,
+                    const StaticAgreementSource& static_agreement) {
     check_recipients(recipients, excluded);
 
     MessageSecret m;
     random.fill(m.span());
     const DerivedKeys keys = derive_keys(m);
     const Bytes ephemeral_public = keys.ephemeral.public_key.serialize();
-    const Bytes sender_public = sender_.public_key().serialize();
-    const Bytes payload = crypto::aes256_gcm_siv_encrypt(keys.payload_key.span(), kZeroNonce, content.serialized(), {});
+    const Bytes sender_public = sender.public_key().serialize();
+    const Bytes payload = crypto::aes256_gcm_siv_encrypt(keys.payload_key.span(), kZeroNonce, content, {});
 
     Bytes out{kSealedSenderV2ServiceIdVersion};
     std::size_t size = 1 + 10 + kPublicKeySize + payload.size() + excluded.size() * (kServiceIdFixedWidthSize + 1);
@@ -169,13 +183,6 @@ Bytes MultiRecipientSealer::seal(const UnidentifiedSenderMessageContent& content
     out.insert(out.end(), payload.begin(), payload.end());
     return out;
 }
-
-Bytes seal_v2(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
-              std::span<const SealedRecipient> recipients, std::span<const ServiceId> excluded, RandomSource& random) {
-    return MultiRecipientSealer(sender).seal(content, recipients, excluded, random);
-}
-
-namespace protocol {
 
 UnidentifiedSenderMessageContent open_v2(ByteView received, const IdentityKeyPair& recipient) {
     // version ‖ C ‖ AT ‖ E ‖ payload
