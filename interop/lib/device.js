@@ -17,14 +17,15 @@ class Device {
    * Starts a device of `endpoint` named `name`.
    * @param {import('./endpoints').Endpoint} endpoint
    * @param {string} name
+   * @param {string} [note] tells this device apart from another of the same name
    * @returns {Promise<Device>}
    */
-  static async start(endpoint, name) {
+  static async start(endpoint, name, note) {
     const peer = await endpoint.spawn();
     try {
       const registrationId = crypto.randomInt(1, 0x3fff);
       const { identity_key: identityKey } = await peer.ok('init', { name, device_id: DEVICE_ID, registration_id: registrationId });
-      return new Device(peer, `${endpoint.label} (${name})`, name, identityKey);
+      return new Device(peer, `${endpoint.label} (${note ? `${name}, ${note}` : name})`, name, identityKey);
     } catch (error) {
       await peer.close();
       throw error;
@@ -58,6 +59,21 @@ class Device {
   /** Starts an outgoing session with `other` from its `bundle`. */
   async processBundle(other, bundle) {
     await this.peer.ok('process_bundle', { peer: other.address, bundle });
+  }
+
+  /** Expects `bundle`, published as `other`'s, to be refused with `code`. */
+  async refuseBundle(other, bundle, code, what) {
+    const response = await this.peer.call('process_bundle', { peer: other.address, bundle });
+    if (response.ok) throw new Error(`${this.label} accepted ${what} from ${other.label}`);
+    if (response.error.code !== code) {
+      throw new Error(`${this.label} refused ${what} from ${other.label} with ${response.error.code} ` +
+        `(${response.error.message}), not ${code}`);
+    }
+  }
+
+  /** Records `other`'s identity key as verified. */
+  async trust(other) {
+    await this.peer.ok('trust', { peer: other.address, identity_key: other.identityKey });
   }
 
   /**
@@ -97,7 +113,7 @@ class Device {
 
   /**
    * Expects `bytes`, sent as a `type` message by `other`, to be refused
-   * with `code`.
+   * with `code`. `other` is a Device, or any sender's `{address, label}`.
    */
   async refuse(other, { type, bytes }, code, what) {
     const response = await this.tryDecrypt(other, { type, bytes });

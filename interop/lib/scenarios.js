@@ -20,19 +20,21 @@ const PING_PONG_SIZES = Object.freeze([0, 1, 15, 16, 17, 100, 1000, 4096, 65536]
 const SKIPPED = 1500;
 
 /**
- * Starts one device per [endpoint, name], runs `body` with them, and closes
- * them all; a device that does not exit cleanly fails the scenario.
+ * Starts one device per [endpoint, name, note?], runs `body` with them, and
+ * closes them all; a device that does not exit cleanly fails the scenario.
  */
 async function withDevices(starts, body) {
   const devices = [];
   try {
-    for (const [endpoint, name] of starts) devices.push(await Device.start(endpoint, name));
+    for (const [endpoint, name, note] of starts) devices.push(await Device.start(endpoint, name, note));
     await body(...devices);
   } catch (error) {
     await Promise.allSettled(devices.map((device) => device.peer.close()));
     throw error;
   }
-  for (const device of devices) await device.close();
+  const exits = await Promise.allSettled(devices.map((device) => device.close()));
+  const unclean = exits.find((exit) => exit.status === 'rejected');
+  if (unclean) throw unclean.reason;
 }
 
 /**
@@ -63,15 +65,17 @@ async function send(sender, receiver, size, { type, version, what }) {
 /**
  * Alice starts a session from Bob's bundle and they exchange a first
  * message each way: afterwards both send whisper messages.
- * @returns {Promise<object>} the first (pre-key) message
+ * @returns {Promise<{bundle: object, first: object}>} Bob's bundle and
+ *   Alice's first (pre-key) message
  */
 async function establish(alice, bob, { version, oneTimePreKey = true }) {
-  await alice.processBundle(bob, await bob.bundle({ version, oneTimePreKey }));
+  const bundle = await bob.bundle({ version, oneTimePreKey });
+  await alice.processBundle(bob, bundle);
   const first = await send(alice, bob, 32, { type: 'prekey', version, what: 'the first message' });
   await bob.receive(alice, first, 'the first message');
   const reply = await send(bob, alice, 32, { type: 'whisper', version, what: 'the first reply' });
   await alice.receive(bob, reply, 'the first reply');
-  return first;
+  return { bundle, first };
 }
 
 /** One message each way, to show the session still works. */
@@ -90,12 +94,7 @@ async function handshake(initiator, responder, { version, oneTimePreKey }) {
   const starts = [[initiator, 'alice'], [responder, 'bob']];
   if (oneTimePreKey) starts.push([initiator, 'carol']);
   await withDevices(starts, async (alice, bob, carol) => {
-    const bundle = await bob.bundle({ version, oneTimePreKey });
-    await alice.processBundle(bob, bundle);
-    const first = await send(alice, bob, 32, { type: 'prekey', version, what: 'the first message' });
-    await bob.receive(alice, first, 'the first message');
-    const reply = await send(bob, alice, 32, { type: 'whisper', version, what: 'the first reply' });
-    await alice.receive(bob, reply, 'the first reply');
+    const { bundle } = await establish(alice, bob, { version, oneTimePreKey });
     await exchange(alice, bob, version, 'after the handshake');
     if (oneTimePreKey) {
       await carol.processBundle(bob, bundle);
@@ -228,7 +227,7 @@ async function tampering(initiator, responder, { version }) {
 async function replay(initiator, responder, { version }) {
   await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
     const whisper = (sender, receiver, what) => send(sender, receiver, 24, { type: 'whisper', version, what });
-    const first = await establish(alice, bob, { version });
+    const { first } = await establish(alice, bob, { version });
     await bob.refuse(alice, first, 'duplicate_message', 'the first (pre-key) message again');
 
     const a = [];
@@ -285,9 +284,8 @@ const forgedHex = (text) => `${(parseInt(text.slice(0, 2), 16) ^ 0x01).toString(
  * with a new identity refused until that identity is trusted.
  */
 async function bundleRefusals(initiator, responder, { version }) {
-  const starts = [[initiator, 'alice'], [responder, 'bob'], [responder, 'bob']];
+  const starts = [[initiator, 'alice'], [responder, 'bob'], [responder, 'bob', 'with a new identity']];
   await withDevices(starts, async (alice, bob, newBob) => {
-    newBob.label = `${newBob.label} with a new identity`;
     const bundle = await bob.bundle({ version, oneTimePreKey: true });
     const forgeries = [
       ['a forged signed pre-key signature', { signed_pre_key_signature: forgedHex(bundle.signed_pre_key_signature) }],
@@ -297,23 +295,15 @@ async function bundleRefusals(initiator, responder, { version }) {
       forgeries.push(['a forged Kyber pre-key signature', { kyber_pre_key_signature: forgedHex(bundle.kyber_pre_key_signature) }]);
     }
     for (const [what, change] of forgeries) {
-      const response = await alice.peer.call('process_bundle', { peer: bob.address, bundle: { ...bundle, ...change } });
-      if (response.ok || response.error.code !== 'invalid_signature') {
-        throw new Error(`${alice.label} answered a bundle of ${bob.label} with ${what} with ` +
-          `${JSON.stringify(response.error ?? 'success')}, not invalid_signature`);
-      }
+      await alice.refuseBundle(bob, { ...bundle, ...change }, 'invalid_signature', `a bundle with ${what}`);
     }
     await alice.processBundle(bob, bundle);
     const first = await send(alice, bob, 32, { type: 'prekey', version, what: 'the first message' });
     await bob.receive(alice, first, 'the first message, after the forged bundles');
 
     const newBundle = await newBob.bundle({ version, oneTimePreKey: true });
-    const refused = await alice.peer.call('process_bundle', { peer: newBob.address, bundle: newBundle });
-    if (refused.ok || refused.error.code !== 'untrusted_identity') {
-      throw new Error(`${alice.label} answered a bundle with a new identity for a known address with ` +
-        `${JSON.stringify(refused.error ?? 'success')}, not untrusted_identity`);
-    }
-    await alice.peer.ok('trust', { peer: newBob.address, identity_key: newBob.identityKey });
+    await alice.refuseBundle(newBob, newBundle, 'untrusted_identity', 'a bundle with a new identity at a known address');
+    await alice.trust(newBob);
     await alice.processBundle(newBob, newBundle);
     const fresh = await send(alice, newBob, 32, { type: 'prekey', version, what: 'the first message to the new identity' });
     await newBob.receive(alice, fresh, 'the first message to the new identity, once trusted');

@@ -10,10 +10,11 @@ const { libsignalEndpoint } = require('../lib/endpoints');
 const { Device, randomPlaintext } = require('../lib/device');
 
 // [initiator, responder, session versions]. libsignal-node and 0.72 cannot
-// hold a session together (see the last test), so node6 meets itself.
+// hold a session together (see the last test), so node6 meets itself;
+// 0.72 meets 0.90 for version 4 in both roles.
 const PAIRS = [
   ['node6', 'node6', [3]],
-  ['0.72', '0.72', [3, 4]],
+  ['0.72', '0.72', [3]],
   ['0.72', '0.90', [4]],
   ['0.90', '0.72', [4]],
   ['0.103', '0.90', [4]],
