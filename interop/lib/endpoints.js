@@ -3,6 +3,8 @@
 // fresh devices (one process per device). A scenario takes two endpoints
 // and does not care what is behind them.
 
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { Peer } = require('./peer');
 
@@ -15,12 +17,30 @@ const LIBSIGNAL_PEER = path.join(__dirname, '..', 'peers', 'libsignal-peer.js');
  */
 
 /**
- * cliquet-peer at `program` (by default $CLIQUET_PEER).
+ * cliquet-peer at $CLIQUET_PEER; with `db`, each device keeps its state in
+ * its own SQLite file (`--db`), removed when the process ends.
+ * @param {{db?: boolean}} [options]
  * @returns {Endpoint}
  */
-function cliquetEndpoint(program = process.env.CLIQUET_PEER) {
+function cliquetEndpoint({ db = false } = {}) {
+  const program = process.env.CLIQUET_PEER;
   if (!program) throw new Error('CLIQUET_PEER is not set: it must name the cliquet-peer binary');
-  return { label: 'cliquet', spawn: () => Peer.spawn(program) };
+  if (!db) return { label: 'cliquet', spawn: () => Peer.spawn(program) };
+  return {
+    label: 'cliquet --db',
+    async spawn() {
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cliquet-interop-'));
+      const remove = () => fs.rmSync(directory, { recursive: true, force: true });
+      try {
+        const peer = await Peer.spawn(program, ['--db', path.join(directory, 'device.db')]);
+        peer.child.once('exit', remove);
+        return peer;
+      } catch (error) {
+        remove();
+        throw error;
+      }
+    },
+  };
 }
 
 /**

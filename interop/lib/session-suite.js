@@ -31,9 +31,10 @@ async function cliquetGap(capabilities, version) {
  * Defines the suite of cliquet against the libsignal release `impl`.
  * @param {'0.90'|'0.72'|'node6'} impl
  * @param {number[]} versions the session versions to run
+ * @param {{db?: boolean}} [cliquetOptions] how to run cliquet-peer (see cliquetEndpoint)
  */
-function defineSessionSuite(impl, versions) {
-  const cliquet = cliquetEndpoint();
+function defineSessionSuite(impl, versions, cliquetOptions = {}) {
+  const cliquet = cliquetEndpoint(cliquetOptions);
   const libsignal = libsignalEndpoint(impl);
   let capabilities = null;  // asked once, when the first test runs
   for (const version of versions) {
