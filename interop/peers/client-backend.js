@@ -193,7 +193,7 @@ function protocolError(lib, error, fallback) {
     if (/invalid (signed |Kyber )?prekey identifier|no (signed |Kyber )?pre-key with id/i.test(message)) {
       return 'invalid_prekey';
     }
-    if (/signature/i.test(message)) return 'invalid_signature';
+    if (/invalid signature/i.test(message)) return 'invalid_signature';
     return fallback;
   })();
   return new ProtocolError(code, message);

@@ -151,7 +151,7 @@ function bundleJson(bundle) {
 
 // ---- dispatch ----------------------------------------------------------------
 
-const failure = (id, code, message) => ({ id, ok: false, error: { code, message } });
+const failure = (id, code, message) => ({ response: { id, ok: false, error: { code, message } } });
 
 /**
  * Answers one request line. Never throws: a handler reports failures as
@@ -159,7 +159,8 @@ const failure = (id, code, message) => ({ id, ok: false, error: { code, message 
  * @param {Map<string, {handler: Function, requiresInit: boolean}>} ops
  * @param {{initialised: () => boolean}} device
  * @param {string} line one request, without its newline
- * @returns {Promise<object>} the response object
+ * @returns {Promise<{response: object, quit?: boolean}>} the response, and
+ *   whether the request was `quit`
  */
 async function answer(ops, device, line) {
   let request;
@@ -174,6 +175,7 @@ async function answer(ops, device, line) {
   const id = request.id ?? null;
   if (!Number.isSafeInteger(id)) return failure(id, 'bad_request', "'id' must be an integer");
   if (typeof request.op !== 'string') return failure(id, 'bad_request', "'op' must be a string");
+  if (request.op === 'quit') return { response: { id, ok: true }, quit: true };
 
   const entry = ops.get(request.op);
   if (!entry) {
@@ -184,7 +186,7 @@ async function answer(ops, device, line) {
   try {
     if (entry.requiresInit && !device.initialised()) throw badRequest('init must come first');
     const result = (await entry.handler(request)) ?? {};
-    return { ...result, id, ok: true };
+    return { response: { ...result, id, ok: true } };
   } catch (error) {
     if (error instanceof ProtocolError) return failure(id, error.code, error.message);
     return failure(id, 'bad_request', `unexpected failure: ${error && error.message}`);
@@ -205,23 +207,11 @@ async function serve(ops, device) {
   });
   for await (const line of lines) {
     if (/^[ \t\r]*$/.test(line)) continue;
-    if (isQuit(line)) {
-      await write({ id: JSON.parse(line).id, ok: true });
-      break;
-    }
-    await write(await answer(ops, device, line));
+    const { response, quit } = await answer(ops, device, line);
+    await write(response);
+    if (quit) break;
   }
   lines.close();
-}
-
-function isQuit(line) {
-  try {
-    const request = JSON.parse(line);
-    return request !== null && typeof request === 'object' && request.op === 'quit' &&
-      Number.isSafeInteger(request.id);
-  } catch {
-    return false;
-  }
 }
 
 module.exports = {
