@@ -161,7 +161,7 @@ async function bobKeys(seeded, name, withOneTime, withKyber, cliquet) {
   return { keys, bundle };
 }
 
-async function makeCase(impl, label, version, withOneTime, cliquet) {
+async function makeCase(impl, label, flag, version, withOneTime, cliquet) {
   const seeded = new SeededBytes(`cliquet session_libsignal ${impl} v${version} ${withOneTime}`);
   const alicePrivate = signal.PrivateKey.deserialize(seeded.take(32));
   const alice = { name: 'alice', registrationId: 1 + seeded.int(16000), identityPrivate: hex(alicePrivate.serialize()) };
@@ -205,7 +205,7 @@ async function makeCase(impl, label, version, withOneTime, cliquet) {
   return {
     comment: `sent by ${label}, session version ${version} (first byte ${firstByte}), ` +
       `${withOneTime ? 'with' : 'without'} a one-time pre-key; out of order, then refusals`,
-    flags: ['Libsignal', version === 4 ? 'Version4' : 'Version3', 'OutOfOrder', 'Refusals'],
+    flags: [flag, version === 4 ? 'Version4' : 'Version3', 'OutOfOrder', 'Refusals'],
     result: 'invalid',
     alice,
     bob: bob.keys,
@@ -220,13 +220,15 @@ async function main() {
   try {
     await cliquet.ok('init', { name: 'keygen', device_id: 1, registration_id: 1 });
     const runs = [
-      ['node6', 'libsignal-node 6.0.0', 3],
-      ['0.72', 'libsignal 0.72.1', 3],
-      ['0.72', 'libsignal 0.72.1', 4],
-      ['0.90', 'libsignal 0.90.0', 4],
+      ['node6', 'libsignal-node 6.0.0', 'LibsignalNode', 3],
+      ['0.72', 'libsignal 0.72.1', 'Libsignal072', 3],
+      ['0.72', 'libsignal 0.72.1', 'Libsignal072', 4],
+      ['0.90', 'libsignal 0.90.0', 'Libsignal090', 4],
     ];
-    for (const [impl, label, version] of runs) {
-      for (const withOneTime of [true, false]) tests.push(await makeCase(impl, label, version, withOneTime, cliquet));
+    for (const [impl, label, flag, version] of runs) {
+      for (const withOneTime of [true, false]) {
+        tests.push(await makeCase(impl, label, flag, version, withOneTime, cliquet));
+      }
     }
   } finally {
     cliquet.close();
@@ -245,7 +247,9 @@ async function main() {
       'randomness, so only the receiving side replays. Bytes are hex.',
     ],
     notes: {
-      Libsignal: 'messages produced by the libsignal release named in the comment',
+      LibsignalNode: 'sent by libsignal-node 6.0.0 (npm libsignal)',
+      Libsignal072: 'sent by libsignal 0.72.1 (npm @signalapp/libsignal-client, the Rust core before SPQR)',
+      Libsignal090: 'sent by libsignal 0.90.0 (SPQR optional; its pq_ratchet field is ignored by the receiver)',
       Version3: 'an X3DH session: libsignal-node frames its messages 0x33, libsignal 0.72 frames them 0x34',
       Version4: 'a PQXDH session with Kyber1024 (messages 0x44)',
       OutOfOrder: 'pre-key messages delivered out of order',

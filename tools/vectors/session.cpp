@@ -273,7 +273,6 @@ json generate_session() {
         {"PingPong", "messages answered in turn, plaintexts of 0 to 600 bytes"},
         {"OutOfOrder", "messages delivered out of order within and across ratchet steps"},
         {"Refusals", "altered and replayed messages refused with the given code, stores unchanged"},
-        {"Libsignal", "decrypt-only: sent by a libsignal release (see the test's comment), received by cliquet"},
     };
     json group{{"type", "SessionTranscriptTest"}, {"tests", tests}};
     return vector_file("session", "Signal 1:1 sessions", "session_test_schema.json", header, notes,
