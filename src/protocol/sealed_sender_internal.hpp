@@ -10,6 +10,7 @@
 
 #include "cliquet/bytes.hpp"
 #include "cliquet/certificates.hpp"
+#include "cliquet/error.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/sealed_sender.hpp"
 
