@@ -25,18 +25,20 @@ class Device {
     try {
       const registrationId = crypto.randomInt(1, 0x3fff);
       const { identity_key: identityKey } = await peer.ok('init', { name, device_id: DEVICE_ID, registration_id: registrationId });
-      return new Device(peer, `${endpoint.label} (${note ? `${name}, ${note}` : name})`, name, identityKey);
+      const label = `${endpoint.label} (${note ? `${name}, ${note}` : name})`;
+      return new Device(peer, label, name, identityKey, endpoint.versionBytes);
     } catch (error) {
       await peer.close();
       throw error;
     }
   }
 
-  constructor(peer, label, name, identityKey) {
+  constructor(peer, label, name, identityKey, versionBytes) {
     this.peer = peer;
     this.label = label;
     this.address = { name, device_id: DEVICE_ID };
     this.identityKey = identityKey;
+    this.versionBytes = versionBytes;
     this.nextKeyId = 100;
   }
 

@@ -14,7 +14,19 @@ const LIBSIGNAL_PEER = path.join(__dirname, '..', 'peers', 'libsignal-peer.js');
  * @typedef {object} Endpoint
  * @property {string} label how test names and failures call it
  * @property {() => Promise<Peer>} spawn starts a fresh, uninitialised device
+ * @property {Object<number, number>} versionBytes the first byte of every
+ *   message it sends, by session version
  */
+
+// cliquet, like libsignal-node, frames version 3 as 0x33; libsignal 0.72
+// puts its own highest version, 4, in the low nibble.
+const CLIQUET_VERSION_BYTES = Object.freeze({ 3: 0x33, 4: 0x44 });
+const LIBSIGNAL_VERSION_BYTES = Object.freeze({
+  node6: { 3: 0x33 },
+  0.72: { 3: 0x34, 4: 0x44 },
+  '0.90': { 4: 0x44 },
+  '0.103': { 4: 0x44 },
+});
 
 /**
  * cliquet-peer at $CLIQUET_PEER; with `db`, each device keeps its state in
@@ -25,9 +37,10 @@ const LIBSIGNAL_PEER = path.join(__dirname, '..', 'peers', 'libsignal-peer.js');
 function cliquetEndpoint({ db = false } = {}) {
   const program = process.env.CLIQUET_PEER;
   if (!program) throw new Error('CLIQUET_PEER is not set: it must name the cliquet-peer binary');
-  if (!db) return { label: 'cliquet', spawn: () => Peer.spawn(program) };
+  if (!db) return { label: 'cliquet', spawn: () => Peer.spawn(program), versionBytes: CLIQUET_VERSION_BYTES };
   return {
     label: 'cliquet --db',
+    versionBytes: CLIQUET_VERSION_BYTES,
     async spawn() {
       const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cliquet-interop-'));
       const remove = () => fs.rmSync(directory, { recursive: true, force: true });
@@ -50,7 +63,11 @@ function cliquetEndpoint({ db = false } = {}) {
  */
 function libsignalEndpoint(impl) {
   const label = impl === 'node6' ? 'libsignal-node 6' : `libsignal ${impl}`;
-  return { label, spawn: () => Peer.spawn(process.execPath, [LIBSIGNAL_PEER, '--impl', impl]) };
+  return {
+    label,
+    spawn: () => Peer.spawn(process.execPath, [LIBSIGNAL_PEER, '--impl', impl]),
+    versionBytes: LIBSIGNAL_VERSION_BYTES[impl],
+  };
 }
 
 /**

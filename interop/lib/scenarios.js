@@ -12,6 +12,7 @@
 const crypto = require('node:crypto');
 const { Device, randomPlaintext } = require('./device');
 const { whisperTamperings, preKeyTamperings, withCounterRaised } = require('./tamper');
+const { PRE_KEY_SIGNAL_MESSAGE, parsePreKeySignalMessage } = require('./wire');
 
 /** Plaintext sizes for ping-pong: around the AES block size, and up to 64 KiB. */
 const PING_PONG_SIZES = Object.freeze([0, 1, 15, 16, 17, 100, 1000, 4096, 65536]);
@@ -37,21 +38,36 @@ async function withDevices(starts, body) {
   if (unclean) throw unclean.reason;
 }
 
-/**
- * Version bytes a `version` session may send: the session version, then
- * the sender's highest version. Version 3 is framed 0x33 (libsignal-node,
- * cliquet) or 0x34 (libsignal 0.72); version 4 only 0x44.
- */
-const VERSION_BYTES = Object.freeze({ 3: [0x33, 0x34], 4: [0x44] });
+// A Kyber1024 ciphertext as a PQXDH pre-key message carries it: libsignal's
+// key type byte (0x08), then 1,568 bytes.
+const KYBER1024_TYPE = 0x08;
+const KYBER1024_CIPHERTEXT_BYTES = 1 + 1568;
 
-/** Checks that `message` is a `type` message of session version `version`. */
+/**
+ * Checks that `message` is a `type` message of session version `version`,
+ * framed as its sender frames that version; a version-4 pre-key message
+ * carries a Kyber pre-key id and a Kyber1024 ciphertext, a version-3 one
+ * neither.
+ */
 function checkFraming(message, type, version, sender, what) {
-  if (message.type !== type) {
-    throw new Error(`${sender.label} sent ${what} as a ${message.type} message, not ${type}`);
+  const fail = (problem) => {
+    throw new Error(`${sender.label} sent ${what} ${problem} (${message.bytes.subarray(0, 48).toString('hex')}…)`);
+  };
+  if (message.type !== type) fail(`as a ${message.type} message, not ${type}`);
+  const expected = sender.versionBytes[version];
+  if (message.bytes[0] !== expected) {
+    fail(`framed 0x${message.bytes[0].toString(16)}, not 0x${expected.toString(16)}, in a version ${version} session`);
   }
-  if (!VERSION_BYTES[version].includes(message.bytes[0])) {
-    throw new Error(`${sender.label} framed ${what} with the version byte 0x${message.bytes[0].toString(16)} ` +
-      `in a version ${version} session`);
+  if (type !== 'prekey') return;
+  const { fields } = parsePreKeySignalMessage(message.bytes);
+  const kyberId = fields.get(PRE_KEY_SIGNAL_MESSAGE.kyberPreKeyId);
+  const kyberCiphertext = fields.get(PRE_KEY_SIGNAL_MESSAGE.kyberCiphertext);
+  if (version === 3 && (kyberId || kyberCiphertext)) fail('with Kyber fields in a version 3 session');
+  if (version === 4) {
+    const ciphertext = kyberCiphertext ? message.bytes.subarray(kyberCiphertext.valueStart, kyberCiphertext.end) : [];
+    if (!kyberId || ciphertext.length !== KYBER1024_CIPHERTEXT_BYTES || ciphertext[0] !== KYBER1024_TYPE) {
+      fail(`without a Kyber pre-key id and a Kyber1024 ciphertext (0x08 and 1,568 bytes; got ${ciphertext.length} bytes)`);
+    }
   }
 }
 
@@ -159,6 +175,30 @@ async function outOfOrder(initiator, responder, { version }) {
     await alice.receive(bob, b2, 'b2 (new chain, before b1)');
     await alice.receive(bob, b1, 'b1 (old chain, late)');
     await exchange(alice, bob, version, 'after out-of-order delivery');
+  });
+}
+
+/**
+ * A message held back from each of four successive sending chains, then
+ * all delivered newest first: the receiver still has the chains (libsignal
+ * keeps five receiver chains, and here there are exactly five).
+ */
+async function lateAcrossSteps(initiator, responder, { version }) {
+  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+    await establish(alice, bob, { version });
+    const whisper = (sender, receiver, what) => send(sender, receiver, 28, { type: 'whisper', version, what });
+    const held = [];
+    for (let step = 1; step <= 4; step += 1) {
+      held.push(await whisper(alice, bob, `a held-back message of chain ${step}`));
+      const delivered = await whisper(alice, bob, `a message of chain ${step}`);
+      await bob.receive(alice, delivered, `a message of chain ${step}`);
+      const reply = await whisper(bob, alice, `a reply to chain ${step}`);
+      await alice.receive(bob, reply, `a reply to chain ${step}`);
+    }
+    for (let step = 4; step >= 1; step -= 1) {
+      await bob.receive(alice, held[step - 1], `the held-back message of chain ${step}, late`);
+    }
+    await exchange(alice, bob, version, 'after the late messages');
   });
 }
 
@@ -344,6 +384,7 @@ const SCENARIOS = Object.freeze([
   { name: `ping-pong, ${PING_PONG_SIZES[0]} to ${PING_PONG_SIZES.at(-1)} bytes`, run: pingPong },
   { name: 'several pre-key messages before a reply', run: preKeyMessagesBeforeReply },
   { name: 'out of order within and across ratchet steps', run: outOfOrder },
+  { name: 'late messages from four ratchet steps back', run: lateAcrossSteps },
   { name: `${SKIPPED} skipped, then delivered`, run: longSkip },
   { name: 'tampered and truncated messages refused', run: tampering },
   { name: 'replays refused as duplicate_message', run: replay },
@@ -360,6 +401,7 @@ module.exports = {
   pingPong,
   preKeyMessagesBeforeReply,
   outOfOrder,
+  lateAcrossSteps,
   longSkip,
   tampering,
   replay,
