@@ -50,11 +50,9 @@ std::string display_digits(ByteView digest) {
     return out;
 }
 
-const std::string* content_of(const proto::fingerprint::CombinedFingerprints& combined, bool local) {
-    const bool present = local ? combined.has_local_fingerprint() : combined.has_remote_fingerprint();
-    if (!present) return nullptr;
-    const auto& logical = local ? combined.local_fingerprint() : combined.remote_fingerprint();
-    return logical.has_content() ? &logical.content() : nullptr;
+// The content of an optional LogicalFingerprint, or null when either is absent.
+const std::string* content_of(bool present, const proto::fingerprint::LogicalFingerprint& logical) {
+    return present && logical.has_content() ? &logical.content() : nullptr;
 }
 
 proto::fingerprint::CombinedFingerprints parse_combined(ByteView bytes) {
@@ -74,8 +72,8 @@ FingerprintVersionMismatch::FingerprintVersionMismatch(std::uint32_t theirs, std
 ScannableFingerprint ScannableFingerprint::deserialize(ByteView bytes) {
     const auto combined = parse_combined(bytes);
     if (!combined.has_version()) throw Error(ErrorCode::invalid_message, "scannable fingerprint has no version");
-    const std::string* local = content_of(combined, true);
-    const std::string* remote = content_of(combined, false);
+    const std::string* local = content_of(combined.has_local_fingerprint(), combined.local_fingerprint());
+    const std::string* remote = content_of(combined.has_remote_fingerprint(), combined.remote_fingerprint());
     if (local == nullptr) throw Error(ErrorCode::invalid_message, "scannable fingerprint has no local part");
     if (remote == nullptr) throw Error(ErrorCode::invalid_message, "scannable fingerprint has no remote part");
     return ScannableFingerprint(combined.version(), Bytes(local->begin(), local->end()),
@@ -96,8 +94,8 @@ bool ScannableFingerprint::compare(ByteView their_code) const {
     // An absent version reads as 0, which no real code carries.
     const std::uint32_t their_version = theirs.has_version() ? theirs.version() : 0;
     if (their_version != version_) throw FingerprintVersionMismatch(their_version, version_);
-    const std::string* their_local = content_of(theirs, true);
-    const std::string* their_remote = content_of(theirs, false);
+    const std::string* their_local = content_of(theirs.has_local_fingerprint(), theirs.local_fingerprint());
+    const std::string* their_remote = content_of(theirs.has_remote_fingerprint(), theirs.remote_fingerprint());
     if (their_local == nullptr) throw Error(ErrorCode::invalid_message, "scanned fingerprint has no local part");
     if (their_remote == nullptr) throw Error(ErrorCode::invalid_message, "scanned fingerprint has no remote part");
     // Their "local" is us and their "remote" is them. Both comparisons run
