@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "olm_fixture.hpp"
+#include "sizes.hpp"
 
 namespace cliquet::bench {
 namespace {
@@ -14,7 +15,7 @@ void BM_Olm_Encrypt(benchmark::State& state) {
     for (auto _ : state) benchmark::DoNotOptimize(pair.encrypt(true, plaintext));
     state.SetBytesProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_Olm_Encrypt)->Arg(100)->Arg(1024);
+BENCHMARK(BM_Olm_Encrypt)->Apply(message_sizes);
 
 void BM_Olm_Decrypt(benchmark::State& state) {
     OlmPair pair;
@@ -36,7 +37,7 @@ void BM_Olm_Decrypt(benchmark::State& state) {
     }
     state.SetBytesProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_Olm_Decrypt)->Arg(100)->Arg(1024);
+BENCHMARK(BM_Olm_Decrypt)->Apply(message_sizes);
 
 // Per message, when every message starts a new DH ratchet step: Alice and Bob
 // take turns, so each message is encrypted on a fresh sending chain.
