@@ -306,6 +306,13 @@ async function checkSenderKeysCase(type, test) {
     assert.equal(message.iteration(), test.iteration, what);
     assert.equal(hex(message.chainKey()), test.chainKey, what);
     assert.ok(test.distributionMessage.endsWith(test.signingKey), `${what}: signing key`);
+  } else if (type === 'SenderKeyRecordTest') {
+    const bytes = unhex(test.record);
+    if (test.result === 'invalid') {
+      assert.ok(refusal(() => signal.SenderKeyRecord.deserialize(bytes)), `${what}: libsignal accepts it`);
+      return;
+    }
+    assert.equal(hex(signal.SenderKeyRecord.deserialize(bytes).serialize()), test.record, what);
   } else {
     throw new Error(`unknown sender_keys group type ${type}`);
   }
@@ -399,6 +406,32 @@ async function libsignalDistributionTests(seeded) {
   ];
 }
 
+async function libsignalRecordTests(seeded) {
+  const distributionId = uuidString(seeded.bytes(16));
+  const sender = new MemorySenderKeyStore();
+  const member = new MemorySenderKeyStore();
+  const stored = (store) => hex([...store.records.values()][0]);
+  const skdm = await signal.SenderKeyDistributionMessage.create(SENDER, distributionId, sender);
+  const freshSender = stored(sender);
+  await signal.processSenderKeyDistributionMessage(SENDER, skdm, member);
+  const messages = [];
+  for (let i = 0; i < 4; i++) messages.push((await signal.groupEncrypt(SENDER, distributionId, sender, seeded.bytes(1))).serialize());
+  await signal.groupDecrypt(SENDER, member, messages[3]);
+  const withSkipped = stored(member);
+  const other = await signal.SenderKeyDistributionMessage.create(SENDER, distributionId, new MemorySenderKeyStore());
+  await signal.processSenderKeyDistributionMessage(SENDER, other, member);
+  const twoChains = stored(member);
+  const record = (comment, flag, bytes, valid) => testCase(comment, valid, ['Libsignal', flag], { record: bytes });
+  return [
+    record("a sender's new chain", 'Record', freshSender, true),
+    record("a sender's chain after four messages", 'Record', stored(sender), true),
+    record("a member's chain keeping three skipped keys", 'Record', withSkipped, true),
+    record("a member's record with two chains", 'Record', twoChains, true),
+    record('not a protobuf', 'Malformed', 'ff', false),
+    record('a truncated record', 'Malformed', twoChains.slice(0, -2), false),
+  ];
+}
+
 async function senderKeysFile(options) {
   const cliquet = cliquetFile(options, 'sender_keys');
   for (const group of cliquet.testGroups) for (const test of group.tests) await checkSenderKeysCase(group.type, test);
@@ -408,6 +441,7 @@ async function senderKeysFile(options) {
     { type: 'SenderKeyEncryptTest', tests: await libsignalEncryptTests(seeded) },
     { type: 'SenderKeyDecryptTest', tests: await libsignalDecryptTests(seeded) },
     { type: 'DistributionMessageTest', tests: await libsignalDistributionTests(seeded) },
+    { type: 'SenderKeyRecordTest', tests: await libsignalRecordTests(seeded) },
   ];
   for (const group of libsignalGroups) for (const test of group.tests) await checkSenderKeysCase(group.type, test);
   return combine(cliquet, libsignalGroups, LIBSIGNAL_NOTE);

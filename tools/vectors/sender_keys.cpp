@@ -13,6 +13,10 @@
 //
 // Groups of type "DistributionMessageTest": `distributionMessage` parses to
 // the given fields, or is refused with `error`.
+//
+// Groups of type "SenderKeyRecordTest": `record`, a serialized
+// SenderKeyRecordStructure, reads and writes back byte for byte, or is
+// refused (storage).
 #include <limits>
 #include <string>
 
@@ -131,11 +135,21 @@ void check_distribution_test(const json& test) {
     expect_equal("re-encoding", bytes, message.serialized().span());
 }
 
+void check_record_test(const json& test) {
+    const Bytes bytes = hex_param(test, "record");
+    if (!is_valid(test)) {
+        expect_refused([&] { (void)SenderKeyRecord::deserialize(bytes); }, ErrorCode::storage);
+        return;
+    }
+    expect_equal("record", bytes, SenderKeyRecord::deserialize(bytes).serialize().span());
+}
+
 void check_sender_keys_case(const json& group, const json& test) {
     const std::string type = string_param(group, "type");
     if (type == "SenderKeyEncryptTest") return check_encrypt_test(test);
     if (type == "SenderKeyDecryptTest") return check_decrypt_test(test);
     if (type == "DistributionMessageTest") return check_distribution_test(test);
+    if (type == "SenderKeyRecordTest") return check_record_test(test);
     throw Mismatch("unknown group type " + type);
 }
 
@@ -305,12 +319,50 @@ json generate_distribution_tests(RandomSource& random) {
     });
 }
 
+json record_case(std::string_view comment, std::string_view flag, ByteView bytes, bool valid) {
+    json test = test_case(comment, valid, {"Cliquet", flag});
+    test["record"] = to_hex(bytes);
+    return test;
+}
+
+Bytes stored_record(const MemorySenderKeyStore& store, const DistributionId& distribution_id) {
+    const auto bytes = store.load_sender_key(kSender, distribution_id);
+    return Bytes(bytes->span().begin(), bytes->span().end());
+}
+
+json generate_record_tests(RandomSource& random) {
+    const DistributionId distribution_id = random_distribution_id(random);
+    MemorySenderKeyStore sender;
+    MemorySenderKeyStore member;
+    const auto distribution = create_sender_key_distribution_message(sender, kSender, distribution_id, random);
+    const Bytes fresh_sender = stored_record(sender, distribution_id);
+    process_sender_key_distribution_message(member, kSender, distribution);
+    std::vector<Bytes> messages;
+    for (int i = 0; i < 4; ++i)
+        messages.push_back(group_encrypt(sender, kSender, distribution_id, Bytes{0x01}, random).serialized());
+    (void)group_decrypt(member, kSender, messages[3]);
+    const Bytes with_skipped = stored_record(member, distribution_id);
+    MemorySenderKeyStore other;
+    process_sender_key_distribution_message(
+        member, kSender, create_sender_key_distribution_message(other, kSender, distribution_id, random));
+    const Bytes two_chains = stored_record(member, distribution_id);
+    return json::array({
+        record_case("a sender's new chain", "Record", fresh_sender, true),
+        record_case("a sender's chain after four messages", "Record", stored_record(sender, distribution_id), true),
+        record_case("a member's chain keeping three skipped keys", "Record", with_skipped, true),
+        record_case("a member's record with two chains", "Record", two_chains, true),
+        record_case("not a protobuf", "Malformed", Bytes{0xff}, false),
+        record_case("a truncated record", "Malformed", ByteView(two_chains).first(two_chains.size() - 1), false),
+    });
+}
+
 json generate_sender_keys() {
     DeterministicRandom random = fixed_seed_random("cliquet-vectors sender_keys");
     json groups = json::array({
         {{"type", "SenderKeyEncryptTest"}, {"tests", generate_encrypt_tests(random)}},
         {{"type", "SenderKeyDecryptTest"}, {"tests", generate_decrypt_tests(random)}},
         {{"type", "DistributionMessageTest"}, {"tests", generate_distribution_tests(random)}},
+        {{"type", "SenderKeyRecordTest"}, {"tests", generate_record_tests(random)}},
     });
     return vector_file(
         "sender_keys", "Signal sender keys", "sender_keys_test_schema.json",
@@ -328,7 +380,8 @@ json generate_sender_keys() {
          {"UnknownChain", "the member knows the sender only under another chain id: no_session"},
          {"BadSignature", "a bit flipped under the signature: invalid_signature"},
          {"WrongVersion", "a version nibble other than 3: invalid_message"},
-         {"Malformed", "bytes too short to hold a message: invalid_message"},
+         {"Malformed", "bytes too short to hold a message (invalid_message), or not a record (storage)"},
+         {"Record", "a SenderKeyRecordStructure as a store holds it"},
          {"BadKey", "a signing key of an unknown type: invalid_key"}},
         std::move(groups));
 }
