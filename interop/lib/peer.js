@@ -63,11 +63,11 @@ class Peer {
       // Keep the tail only: enough to explain a crash, bounded in size.
       this.stderr = (this.stderr + chunk).slice(-16_384);
     });
-    child.stdin.on('error', () => {}); // a dead peer is reported through 'exit'
+    child.stdin.on('error', () => {}); // a dead peer is reported through 'close'
 
     this.lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
     this.lines.on('line', (line) => this.onLine(line));
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       this.exited = { code, signal };
       this.failAll(new Error(`${path} exited (code ${code}, signal ${signal})` +
         (this.stderr ? `; stderr: ${this.stderr.trim()}` : '')));
@@ -156,7 +156,7 @@ class Peer {
     if (this.exited) return Promise.resolve(this.exited);
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.child.kill('SIGKILL'), this.timeoutMs);
-      this.child.once('exit', (code, signal) => {
+      this.child.once('close', (code, signal) => {
         clearTimeout(timer);
         resolve({ code, signal });
       });
@@ -168,7 +168,7 @@ class Peer {
   kill(signal = 'SIGKILL') {
     if (this.exited) return Promise.resolve(this.exited);
     return new Promise((resolve) => {
-      this.child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+      this.child.once('close', (code, sig) => resolve({ code, signal: sig }));
       this.child.kill(signal);
     });
   }
