@@ -351,6 +351,26 @@ async function bundleRefusals(initiator, responder, { version }) {
 }
 
 /**
+ * A pre-key message from a known address with a new identity refused as
+ * untrusted_identity, leaving the old session working and the pre-key
+ * unconsumed: once the new identity is trusted, the same message decrypts.
+ */
+async function identityChange(initiator, responder, { version }) {
+  const starts = [[initiator, 'alice'], [responder, 'bob'], [initiator, 'alice', 'with a new identity']];
+  await withDevices(starts, async (alice, bob, newAlice) => {
+    await establish(alice, bob, { version });
+    await newAlice.processBundle(bob, await bob.bundle({ version, oneTimePreKey: true }));
+    const first = await send(newAlice, bob, 32, { type: 'prekey', version, what: 'the first message' });
+    await bob.refuse(newAlice, first, 'untrusted_identity', 'a pre-key message with a new identity');
+    await exchange(alice, bob, version, 'on the old session, after the refusal');
+    await bob.trust(newAlice);
+    await bob.receive(newAlice, first, 'the refused pre-key message, once its identity is trusted');
+    const reply = await send(bob, newAlice, 32, { type: 'whisper', version, what: 'a reply to the new identity' });
+    await newAlice.receive(bob, reply, 'a reply to the new identity');
+  });
+}
+
+/**
  * Both start a session from the other's bundle at the same time and each
  * decrypts the other's first message: they settle on one session and
  * carry on with whisper messages.
@@ -391,6 +411,7 @@ const SCENARIOS = Object.freeze([
   { name: 'new session from a new bundle; late messages of the old one', run: reestablish },
   { name: 'simultaneous initiation', run: simultaneousInitiation },
   { name: 'forged bundles and a new identity refused', run: bundleRefusals },
+  { name: 'a pre-key message with a new identity refused until trusted', run: identityChange },
 ]);
 
 module.exports = {
@@ -408,4 +429,5 @@ module.exports = {
   reestablish,
   simultaneousInitiation,
   bundleRefusals,
+  identityChange,
 };
