@@ -134,6 +134,20 @@ test('XEdDSA across cliquet, libsignal 0.103 and libsignal-node 6', async (t) =>
     }
   });
 
+  await t.test('cliquet refuses forgeries under small-order keys, which libsignal 0.103 accepts', async (st) => {
+    // R = identity, s = 0 verifies under u = 0 (order 2) whenever the hash is
+    // even; libsignal checks only the equation, cliquet refuses small-order A and R.
+    const publicKey = Buffer.concat([Buffer.from([5]), Buffer.alloc(32)]);
+    const forgery = Buffer.concat([Buffer.from([1]), Buffer.alloc(63)]);
+    let acceptedByLibsignal = 0;
+    for (let i = 0; i < 32; i++) {
+      const message = crypto.randomBytes(20);
+      if (libsignalVerifies(publicKey, message, forgery)) acceptedByLibsignal++;
+      assert.ok(!(await peerVerifies(peer, publicKey, message, forgery)), 'cliquet accepted a small-order forgery');
+    }
+    st.diagnostic(`libsignal 0.103 accepted ${acceptedByLibsignal} of 32 small-order forgeries`);
+  });
+
   await t.test('cliquet refuses malformed keys and signatures with typed errors', async () => {
     const { publicKey, message, signature } = libsignalSigned[4];
     const wrongType = Buffer.from(publicKey);

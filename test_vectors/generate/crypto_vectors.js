@@ -365,6 +365,23 @@ function xeddsaFile(options) {
     nonCanonical++;
   }
 
+  // A public key of small order lets anyone sign: with R the identity and
+  // s = 0, the verification equation holds whenever h is a multiple of the
+  // key's order, which half (u = 0) or a quarter (u = 1) of messages give.
+  for (const [u, what] of [[0n, 'u = 0, a point of order 2'], [1n, 'u = 1, a point of order 4']]) {
+    const publicKey = djb(uBytes(u));
+    const forgery = Buffer.concat([Buffer.from([1]), Buffer.alloc(63)]);
+    let found = 0;
+    for (let i = 0; i < 64 && found < 2; i++) {
+      const message = Buffer.from(`any message ${i}`, 'ascii');
+      if (!libsignalVerifies(publicKey, message, forgery)) continue;
+      invalid.push(testCase(`forgery (R = identity, s = 0) under the small-order key ${what}: libsignal accepts, cliquet refuses`,
+        false, ['SmallOrderKey', 'StricterThanLibsignal'], { public_key: hex(publicKey), msg: hex(message), sig: hex(forgery) }));
+      found++;
+    }
+    assert.equal(found, 2, 'libsignal no longer accepts small-order forgeries: update the note');
+  }
+
   const cliquet = cliquetGroups(options, 'xeddsa');
   for (const group of cliquet) {
     for (const t of group.tests) {
@@ -390,9 +407,12 @@ function xeddsaFile(options) {
     WrongKeyType: 'A public key whose type byte is not 05; libsignal refuses it too.',
     WrongKeyLength: 'A public key that is not 33 bytes.',
     NonCanonicalS: 'The s half is replaced by s + L (still below 2^253).',
+    SmallOrderKey: 'The public key has small order, so R = identity and s = 0 verify for many messages: a forgery ' +
+      'that needs no secret.',
     StricterThanLibsignal: 'cliquet refuses what libsignal 0.103.0 accepts (checked when this file was generated): ' +
-      'libsignal reduces s modulo L instead of refusing s >= L, and ignores bytes after a 33-byte public key. ' +
-      'No honest signer or serializer produces either; cliquet\'s verification is libsodium\'s strict Ed25519 check.',
+      'libsignal reduces s modulo L instead of refusing s >= L, ignores bytes after a 33-byte public key, and ' +
+      'accepts signatures under public keys of small order. No honest signer or serializer produces any of these; ' +
+      'cliquet\'s verification is libsodium\'s strict Ed25519 check, which refuses small-order R and A.',
     ...COMMON_NOTES,
   }, [
     { type: 'XeddsaVerify', tests: valid },
