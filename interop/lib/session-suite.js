@@ -16,6 +16,9 @@ const SESSION_OPS = Object.freeze(['prekey_bundle', 'process_bundle', 'trust', '
 /**
  * Why cliquet-peer cannot run a `version` session yet, according to its
  * capabilities, or null if it can.
+ * @param {Promise<{ops: string[], sessionVersions: number[]}>} capabilities
+ * @param {number} version
+ * @returns {Promise<string|null>}
  */
 async function cliquetGap(capabilities, version) {
   const { ops, sessionVersions } = await capabilities;
