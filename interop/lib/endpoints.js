@@ -23,7 +23,7 @@ const LIBSIGNAL_PEER = path.join(__dirname, '..', 'peers', 'libsignal-peer.js');
 const CLIQUET_VERSION_BYTES = Object.freeze({ 3: 0x33, 4: 0x44 });
 const LIBSIGNAL_VERSION_BYTES = Object.freeze({
   node6: { 3: 0x33 },
-  0.72: { 3: 0x34, 4: 0x44 },
+  '0.72': { 3: 0x34, 4: 0x44 },
   '0.90': { 4: 0x44 },
   '0.103': { 4: 0x44 },
 });
