@@ -6,6 +6,7 @@
 //   _ ‖ cipher_s ‖ mac_s     = HKDF(salt chain ‖ static, DH(S, R))
 //   message = CTR(cipher_s, content) ‖ HMAC(mac_s)[:10]
 //   envelope = 0x11 ‖ protobuf{E, static, message}
+#include <algorithm>
 #include <array>
 #include <string>
 #include <string_view>
@@ -49,9 +50,11 @@ Bytes ephemeral_salt(const PublicKey& recipient, const PublicKey& ephemeral) {
     return salt;
 }
 
-Bytes static_salt(const LayerKeys& ephemeral_keys, ByteView encrypted_static) {
-    Bytes salt(ephemeral_keys.chain().begin(), ephemeral_keys.chain().end());
-    salt.insert(salt.end(), encrypted_static.begin(), encrypted_static.end());
+// The chain key makes this salt secret.
+SecretBytes static_salt(const LayerKeys& ephemeral_keys, ByteView encrypted_static) {
+    SecretBytes salt(ephemeral_keys.chain().size() + encrypted_static.size());
+    std::copy(ephemeral_keys.chain().begin(), ephemeral_keys.chain().end(), salt.data());
+    std::copy(encrypted_static.begin(), encrypted_static.end(), salt.data() + ephemeral_keys.chain().size());
     return salt;
 }
 
@@ -96,7 +99,7 @@ Bytes seal_v1_bytes(ByteView content, const IdentityKeyPair& sender, const Ident
         derive(ephemeral.private_key.agree(recipient), ephemeral_salt(recipient, ephemeral.public_key));
     const Bytes encrypted_static = encrypt_and_mac(ephemeral_keys, sender.public_key().serialize());
     const LayerKeys static_keys =
-        derive(sender.private_key().agree(recipient), static_salt(ephemeral_keys, encrypted_static));
+        derive(sender.private_key().agree(recipient), static_salt(ephemeral_keys, encrypted_static).span());
     const Bytes encrypted_message = encrypt_and_mac(static_keys, content);
 
     proto::sealed_sender::UnidentifiedSenderMessage envelope;
@@ -135,7 +138,7 @@ UnidentifiedSenderMessageContent open_v1(ByteView envelope_bytes, const Identity
     }
 
     const LayerKeys static_keys = derive(agree_or_refuse(recipient.private_key(), *sender_key),
-                                         static_salt(ephemeral_keys, view_of(envelope.encrypted_static())));
+                                         static_salt(ephemeral_keys, view_of(envelope.encrypted_static())).span());
     const Bytes content_bytes =
         check_mac_and_decrypt(static_keys, view_of(envelope.encrypted_message()), "content");
     UnidentifiedSenderMessageContent content = UnidentifiedSenderMessageContent::deserialize(content_bytes);
