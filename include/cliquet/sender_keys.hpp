@@ -40,6 +40,7 @@ public:
     // a 33-byte signing key is Error(invalid_message), or Error(invalid_key)
     // for a signing key of an unknown type.
     static SenderKeyDistributionMessage deserialize(ByteView bytes);
+    // Describes a chain at `iteration`, ready to send.
     SenderKeyDistributionMessage(const DistributionId& distribution_id, std::uint32_t chain_id,
                                  std::uint32_t iteration, const SenderChainKeyBytes& chain_key,
                                  const PublicKey& signing_key);
@@ -70,7 +71,7 @@ private:
 // signature by the sender's signing key over everything before it.
 class SenderKeyMessage {
 public:
-    static constexpr std::size_t kSignatureSize = 64;
+    static constexpr std::size_t kSignatureSize = cliquet::kSignatureSize;
 
     // A message that is too short, of another version, or whose body is not
     // a complete libsignal SenderKeyMessage is Error(invalid_message). The
