@@ -1,0 +1,58 @@
+// Mutated sender-key messages fed into Bob's copy of Alice's group chain.
+// The first byte picks what the rest is: a group message (even) or a
+// distribution message (odd). Seeds are what Alice really sent.
+//
+// A refused input leaves Bob's sender-key store byte for byte as it was;
+// afterwards Alice's next genuine group message still decrypts, unless the
+// input was an accepted distribution message that legitimately replaced her
+// chain (same chain id, another signing key).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "scenario.hpp"
+
+namespace {
+
+std::string snapshot(const cliquet::MemorySenderKeyStore& store) {
+    std::string out;
+    for (const auto& [key, record] : store.all())
+        out += key.first.to_string() + " " + cliquet::to_hex(key.second) + " " + cliquet::to_hex(record.span()) + "\n";
+    return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace cliquet;
+    static const fuzzing::GroupWorld* world = new fuzzing::GroupWorld;
+    static const std::string* untouched = new std::string(snapshot(world->bob));
+    static const SenderKeyDistributionMessage* original =
+        new SenderKeyDistributionMessage(SenderKeyDistributionMessage::deserialize(world->distribution));
+    if (size == 0) return 0;
+
+    MemorySenderKeyStore bob = world->bob;
+    const ByteView input(data + 1, size - 1);
+    bool chain_replaced = false;
+    try {
+        if (data[0] % 2 == 0) {
+            (void)group_decrypt(bob, world->alice_address, input);
+        } else {
+            const auto message = SenderKeyDistributionMessage::deserialize(input);
+            process_sender_key_distribution_message(bob, world->alice_address, message);
+            chain_replaced = message.distribution_id() == world->distribution_id &&
+                             message.chain_id() == original->chain_id() &&
+                             message.signing_key() != original->signing_key();
+        }
+    } catch (const Error&) {
+        if (snapshot(bob) != *untouched) __builtin_trap();
+    }
+
+    try {
+        const Bytes plaintext = group_decrypt(bob, world->alice_address, world->next);
+        if (std::string(plaintext.begin(), plaintext.end()) != "g4") __builtin_trap();
+    } catch (const Error&) {
+        if (!chain_replaced) __builtin_trap();  // the chain no longer works
+    }
+    return 0;
+}

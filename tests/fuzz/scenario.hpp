@@ -1,0 +1,180 @@
+// Reproducible protocol worlds for the fuzz targets and for make_seeds.
+//
+// Every key and message here comes from a DeterministicRandom seeded by a
+// label, so a stateful fuzz target that rebuilds a world holds exactly the
+// sessions and chains that the committed seeds (written by make_seeds from
+// the same world) were encrypted for. A seed therefore reaches deep into
+// decryption, and a mutation of it probes one check at a time.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cliquet/cliquet.hpp"
+#include "cliquet/memory_store.hpp"
+#include "cliquet/messages.hpp"
+#include "cliquet/sealed_fanout.hpp"
+#include "cliquet/sealed_sender.hpp"
+#include "cliquet/sender_keys.hpp"
+#include "cliquet/session.hpp"
+#include "crypto/hash.hpp"
+
+namespace cliquet::fuzzing {
+
+inline DeterministicRandom seeded_random(std::string_view label) {
+    const crypto::Sha256Digest seed = crypto::sha256(as_bytes(label));
+    return DeterministicRandom(seed);
+}
+
+inline std::string hex_of(ByteView bytes) { return to_hex(bytes); }
+inline std::string hex_of(const SecretBytes& bytes) { return to_hex(bytes.span()); }
+
+// Everything a device's in-memory stores hold, serialized: two snapshots are
+// equal exactly when the states are.
+inline std::string snapshot(MemoryProtocolStore& store) {
+    std::string out;
+    for (const auto& [who, key] : store.identities().all()) out += "id " + who.to_string() + " " + hex_of(key.serialize()) + "\n";
+    for (const auto& [id, record] : store.pre_keys().all()) out += "pk " + hex_of(record.serialize()) + "\n";
+    for (const auto& [id, record] : store.signed_pre_keys().all()) out += "spk " + hex_of(record.serialize()) + "\n";
+    for (const auto& [id, record] : store.kyber_pre_keys().all()) out += "kpk " + hex_of(record.serialize()) + "\n";
+    for (const KyberPreKeyId id : store.kyber_pre_keys().used()) out += "used " + std::to_string(id) + "\n";
+    for (const auto& [who, record] : store.sessions().all())
+        out += "session " + who.to_string() + " " + hex_of(record.serialize()) + "\n";
+    for (const auto& [key, record] : store.sender_keys().all())
+        out += "sk " + key.first.to_string() + " " + hex_of(key.second) + " " + hex_of(record) + "\n";
+    return out;
+}
+
+// The public bundle of fresh pre-keys stored in `store` under the given ids.
+inline PreKeyBundle publish_bundle(MemoryProtocolStore& store, std::uint32_t device_id, PreKeyId pre_key_id,
+                                   SignedPreKeyId signed_id, KyberPreKeyId kyber_id, RandomSource& random) {
+    const IdentityKeyPair& identity = store.identities().identity_key_pair();
+    const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity, 1000, random);
+    const auto pre_key = PreKeyRecord::generate(pre_key_id, random);
+    const auto kyber = KyberPreKeyRecord::generate(kyber_id, identity, 1000, random);
+    store.signed_pre_keys().store_signed_pre_key(signed_pre_key);
+    store.pre_keys().store_pre_key(pre_key);
+    store.kyber_pre_keys().store_kyber_pre_key(kyber);
+    return PreKeyBundle{
+        .registration_id = store.identities().local_registration_id(),
+        .device_id = device_id,
+        .pre_key_id = pre_key_id,
+        .pre_key = pre_key.key_pair().public_key,
+        .signed_pre_key_id = signed_id,
+        .signed_pre_key = signed_pre_key.key_pair().public_key,
+        .signed_pre_key_signature = signed_pre_key.signature(),
+        .identity_key = identity.public_key(),
+        .kyber_pre_key_id = kyber_id,
+        .kyber_pre_key = kyber.key_pair().public_key,
+        .kyber_pre_key_signature = kyber.signature(),
+    };
+}
+
+// Bob, the device under attack, with a PQXDH session with Alice that has
+// taken one ratchet step each way, and pre-keys Carol has used to start a
+// session he has not seen yet.
+struct SessionWorld {
+    DeterministicRandom random = seeded_random("cliquet fuzz session world");
+    ProtocolAddress alice_address{"alice", 1};
+    ProtocolAddress bob_address{"bob", 1};
+    ProtocolAddress carol_address{"carol", 1};
+    MemoryProtocolStore alice{IdentityKeyPair::generate(random), 1};
+    MemoryProtocolStore bob{IdentityKeyPair::generate(random), 2};
+    MemoryProtocolStore carol{IdentityKeyPair::generate(random), 3};
+
+    std::vector<Bytes> alice_whispers;  // sent by Alice after the ratchet step, not delivered
+    Bytes alice_first_prekey;           // Alice's pre-key message, already delivered (a replay)
+    Bytes carol_prekey;                 // Carol's first pre-key message, not delivered
+    CiphertextMessage alice_next;       // Alice's next message: must always decrypt
+    CiphertextMessage carol_next;       // Carol's second pre-key message: must always decrypt
+
+    SessionWorld() {
+        process_prekey_bundle(alice, bob_address, publish_bundle(bob, 1, 1, 1, 1, random), random, 1000);
+        const CiphertextMessage first = SessionCipher(alice, bob_address).encrypt(as_bytes("a1"));
+        alice_first_prekey = first.bytes;
+        (void)SessionCipher(bob, alice_address).decrypt(first.type, first.bytes, random);
+        const CiphertextMessage reply = SessionCipher(bob, alice_address).encrypt(as_bytes("b1"));
+        (void)SessionCipher(alice, bob_address).decrypt(reply.type, reply.bytes, random);
+        for (const char* text : {"a2", "a3"})
+            alice_whispers.push_back(SessionCipher(alice, bob_address).encrypt(as_bytes(text)).bytes);
+        alice_next = SessionCipher(alice, bob_address).encrypt(as_bytes("a4"));
+
+        process_prekey_bundle(carol, bob_address, publish_bundle(bob, 1, 2, 2, 2, random), random, 1000);
+        carol_prekey = SessionCipher(carol, bob_address).encrypt(as_bytes("c1")).bytes;
+        carol_next = SessionCipher(carol, bob_address).encrypt(as_bytes("c2"));
+    }
+};
+
+// Bob again, holding Alice's sender key for one group, and the group
+// messages she sent after it.
+struct GroupWorld {
+    DeterministicRandom random = seeded_random("cliquet fuzz group world");
+    ProtocolAddress alice_address{"alice", 1};
+    DistributionId distribution_id{0xd1, 0x57, 0x1d, 0x00, 0x00, 0x00, 0x40, 0x00,
+                                   0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
+    MemorySenderKeyStore alice;
+    MemorySenderKeyStore bob;
+
+    Bytes distribution;           // the distribution message, already processed by Bob
+    std::vector<Bytes> messages;  // group messages, not delivered
+    Bytes next;                   // Alice's next group message: must always decrypt
+
+    GroupWorld() {
+        const auto message = create_sender_key_distribution_message(alice, alice_address, distribution_id, random);
+        distribution.assign(message.serialized().data(), message.serialized().data() + message.serialized().size());
+        process_sender_key_distribution_message(bob, alice_address,
+                                                SenderKeyDistributionMessage::deserialize(distribution));
+        for (const char* text : {"g1", "g2", "g3"})
+            messages.push_back(group_encrypt(alice, alice_address, distribution_id, as_bytes(text), random).serialized());
+        next = group_encrypt(alice, alice_address, distribution_id, as_bytes("g4"), random).serialized();
+    }
+};
+
+// A sealed-sender service: trust root, server certificate, Alice's sender
+// certificate, and envelopes she sealed to Bob.
+struct SealedWorld {
+    static constexpr TimestampMs kExpiration = 1'900'000'000'000;
+    static constexpr TimestampMs kNow = 1'800'000'000'000;
+
+    DeterministicRandom random = seeded_random("cliquet fuzz sealed world");
+    KeyPair trust_root = KeyPair::generate(random);
+    KeyPair server_key = KeyPair::generate(random);
+    ServerCertificate server = ServerCertificate::create(7, server_key.public_key, trust_root.private_key, random);
+    IdentityKeyPair alice = IdentityKeyPair::generate(random);
+    IdentityKeyPair bob = IdentityKeyPair::generate(random);
+    IdentityKeyPair carol = IdentityKeyPair::generate(random);
+    ServiceId alice_id = *ServiceId::parse("9d0652a3-dcc3-4d11-975f-74d61598733f");
+    ServiceId bob_id = *ServiceId::parse("e1ee5ab1-6c1f-4e5e-8a36-2a4c0e4d1f0b");
+    ServiceId carol_id = *ServiceId::parse("PNI:0a0b0c0d-1111-4222-8333-444455556666");
+    ServiceId dave_id = *ServiceId::parse("5f4b3a29-0000-4000-8000-00000000d0d0");
+    SenderCertificate certificate =
+        SenderCertificate::create({alice_id.to_string(), std::string("+14155550100"), 2, alice.public_key()},
+                                  kExpiration, server, server_key.private_key, random);
+    UnidentifiedSenderMessageContent content{CiphertextType::whisper, certificate, Bytes{'h', 'e', 'l', 'l', 'o'},
+                                             ContentHint::resendable, Bytes{0x67, 0x72, 0x6f, 0x75, 0x70}};
+
+    Bytes v1 = seal_v1(content, alice, bob.public_key(), random);
+    Bytes v2_sent = seal_v2_to_bob_and_carol();
+    Bytes v2_received_by_bob = received_by(bob_id);
+
+private:
+    Bytes seal_v2_to_bob_and_carol() {
+        const std::vector<SealedRecipient> recipients{
+            {bob_id, bob.public_key(), {{1, 0x1234}, {2, 0x0042}}},
+            {carol_id, carol.public_key(), {{1, 0x3fff}}},
+        };
+        const std::vector<ServiceId> excluded{dave_id};
+        return seal_v2(content, alice, recipients, excluded, random);
+    }
+
+    Bytes received_by(const ServiceId& who) const {
+        const auto sent = SealedSenderV2SentMessage::parse(v2_sent);
+        for (const auto& recipient : sent.recipients())
+            if (recipient.service_id == who) return sent.received_message(recipient);
+        return {};
+    }
+};
+
+}  // namespace cliquet::fuzzing
