@@ -34,6 +34,9 @@ void DeterministicRandom::fill(std::span<std::uint8_t> out) {
     std::uint8_t nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = {};
     for (int i = 0; i < 8; ++i) nonce[i] = static_cast<std::uint8_t>(counter_ >> (8 * i));
     ++counter_;
+    // An empty request still uses up its call number, so that the stream
+    // stays the same; libsodium must not see its null pointer.
+    if (out.empty()) return;
     crypto_stream_chacha20_ietf(out.data(), out.size(), nonce, seed_.data());
 }
 

@@ -1,0 +1,26 @@
+// Regressions for defects the fuzzers and sanitizers found.
+#include <catch2/catch.hpp>
+
+#include <array>
+
+#include "cliquet/random.hpp"
+
+using namespace cliquet;
+
+TEST_CASE("an empty DeterministicRandom fill uses up its call number and touches nothing", "[hardening]") {
+    // Found by UBSan through cliquet-vectors' generators: an empty fill
+    // handed libsodium a null pointer it declares non-null.
+    const std::array<std::uint8_t, 32> seed{1, 2, 3};
+    DeterministicRandom empty_first(seed);
+    DeterministicRandom byte_first(seed);
+    std::span<std::uint8_t> nothing;
+    empty_first.fill(nothing);
+    std::array<std::uint8_t, 1> one{};
+    byte_first.fill(one);
+
+    std::array<std::uint8_t, 32> a{}, b{};
+    empty_first.fill(a);
+    byte_first.fill(b);
+    CHECK(a == b);
+    CHECK(a != std::array<std::uint8_t, 32>{});
+}
