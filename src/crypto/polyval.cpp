@@ -118,7 +118,13 @@ void montgomery_reduce(std::uint64_t out[2], std::uint64_t t[4]) noexcept {
 
 bool polyval_clmul_available() noexcept {
 #if CLIQUET_POLYVAL_HAVE_CLMUL
-    return __builtin_cpu_supports("pclmul");
+    // The explicit init makes the answer right even during static
+    // initialisation, before the runtime has probed the processor.
+    static const bool available = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("pclmul") != 0;
+    }();
+    return available;
 #else
     return false;
 #endif
