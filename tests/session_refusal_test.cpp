@@ -2,6 +2,7 @@
 // operation leaves every store exactly as it was.
 #include <catch2/catch.hpp>
 
+#include "crypto/curve25519.hpp"
 #include "session_helpers.hpp"
 #include "wire.pb.h"
 
@@ -236,4 +237,53 @@ TEST_CASE("no session, no encryption", "[session][refusal]") {
     check_refused_intact(alice, pair.bob, whisper, ErrorCode::no_session);
     CHECK(error_of([&] { SessionCipher(*alice.store, bob.address).decrypt(CiphertextType::sender_key, Bytes{1}); }) ==
           ErrorCode::invalid_argument);
+}
+
+TEST_CASE("canonical public keys are those libsignal accepts as base keys", "[session][refusal]") {
+    const auto u = [](std::uint8_t low) {
+        std::array<std::uint8_t, 32> bytes{};
+        bytes[0] = low;
+        return bytes;
+    };
+    CHECK(crypto::is_canonical_public_key(u(9)));    // the base point
+    CHECK(crypto::is_canonical_public_key(u(16)));   // another point of prime order
+    CHECK_FALSE(crypto::is_canonical_public_key(u(10)));  // torsion component
+    CHECK_FALSE(crypto::is_canonical_public_key(u(2)));   // on the twist
+    CHECK_FALSE(crypto::is_canonical_public_key(u(0)));   // small order
+    CHECK(crypto::is_canonical_public_key(KeyPair::generate().public_key.montgomery()));
+}
+
+TEST_CASE("a pre-key message with a non-canonical base key is refused", "[session][refusal]") {
+    Device alice("alice", 1), bob("bob", 2);
+    process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, 1, std::nullopt));
+    const auto message = alice.encrypt_to(bob, "hello");
+    proto::wire::PreKeySignalMessage body;
+    REQUIRE(body.ParseFromArray(message.bytes.data() + 1, static_cast<int>(message.bytes.size() - 1)));
+    const std::string honest = body.base_key();
+
+    const auto reframed = [&](const std::string& base_key) {
+        body.set_base_key(base_key);
+        CiphertextMessage out{CiphertextType::prekey, Bytes{message.bytes[0]}};
+        const std::string encoded = body.SerializeAsString();
+        out.bytes.insert(out.bytes.end(), encoded.begin(), encoded.end());
+        return out;
+    };
+    const auto refused_as_non_canonical = [&](const std::string& base_key) {
+        const std::string before = bob.snapshot();
+        CHECK_THROWS_WITH(bob.decrypt_from(alice, reframed(base_key)), Catch::Contains("not canonical"));
+        CHECK(bob.snapshot() == before);
+    };
+    std::string top_bit = honest;
+    top_bit[32] = static_cast<char>(top_bit[32] | 0x80);  // the same u, encoded with bit 255 set
+    refused_as_non_canonical(top_bit);
+    std::string above_p = honest;  // p + 1: an unreduced encoding of u = 1
+    above_p.replace(1, 32, std::string("\xee") + std::string(30, '\xff') + "\x7f");
+    refused_as_non_canonical(above_p);
+    std::string torsion = honest;  // u = 10: on the curve, with a component of small order
+    torsion.replace(1, 32, std::string("\x0a") + std::string(31, '\0'));
+    refused_as_non_canonical(torsion);
+    std::string twist = honest;  // u = 2 lies on the quadratic twist, not on the curve
+    twist.replace(1, 32, std::string("\x02") + std::string(31, '\0'));
+    refused_as_non_canonical(twist);
+    CHECK(bob.decrypt_from(alice, reframed(honest)) == "hello");
 }

@@ -141,6 +141,24 @@ XeddsaSignature xeddsa_sign_with_nonce(const X25519Scalar& scalar, ByteView mess
     return signature;
 }
 
+bool is_canonical_public_key(std::span<const std::uint8_t, 32> montgomery_u) noexcept {
+    if ((montgomery_u[31] & 0x80) != 0) return false;
+    // The only 255-bit values at or above p: 0x7fff...ff followed by ed..ff.
+    const bool high_bytes_all_ones =
+        montgomery_u[31] == 0x7f && std::all_of(montgomery_u.begin() + 1, montgomery_u.begin() + 31,
+                                                [](std::uint8_t b) { return b == 0xff; });
+    if (high_bytes_all_ones && montgomery_u[0] >= 0xed) return false;
+    try {
+        ensure_sodium();
+        std::array<std::uint8_t, 32> edwards;
+        if (!montgomery_to_edwards(montgomery_u, 0, edwards)) return false;
+        // On the curve, not of small order, and in the prime-order subgroup.
+        return crypto_core_ed25519_is_valid_point(edwards.data()) == 1;
+    } catch (...) {
+        return false;
+    }
+}
+
 bool xeddsa_verify(std::span<const std::uint8_t, 32> montgomery_u, ByteView message,
                    std::span<const std::uint8_t> signature) noexcept {
     if (signature.size() != 64) return false;

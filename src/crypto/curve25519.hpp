@@ -32,6 +32,11 @@ XeddsaSignature xeddsa_sign(const X25519Scalar& scalar, ByteView message, Random
 XeddsaSignature xeddsa_sign_with_nonce(const X25519Scalar& scalar, ByteView message,
                                        std::span<const std::uint8_t, 64> random_bytes);
 
+// Whether `montgomery_u` is a canonical encoding (below 2^255 - 19, top bit
+// clear) of a point in the prime-order subgroup, as libsignal (0.74 and
+// later) requires of a session's incoming base key. Public input, variable time.
+bool is_canonical_public_key(std::span<const std::uint8_t, 32> montgomery_u) noexcept;
+
 bool xeddsa_verify(std::span<const std::uint8_t, 32> montgomery_u, ByteView message,
                    std::span<const std::uint8_t> signature) noexcept;
 

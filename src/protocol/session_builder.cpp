@@ -4,6 +4,7 @@
 
 #include "cliquet/error.hpp"
 #include "cliquet/session.hpp"
+#include "crypto/curve25519.hpp"
 #include "protocol/handshake.hpp"
 #include "protocol/session_builder.hpp"
 #include "protocol/session_state.hpp"
@@ -128,6 +129,10 @@ PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, 
             throw Error(ErrorCode::invalid_prekey, "no one-time pre-key " + std::to_string(*message.pre_key_id()) +
                                                        " (unknown or already used)");
     }
+
+    // libsignal 0.74 and later refuse these too; an honest key always passes.
+    if (!crypto::is_canonical_public_key(message.base_key().montgomery()))
+        throw Error(ErrorCode::invalid_message, "the pre-key message's base key is not canonical");
 
     const IdentityKeyStore& identities = store.identities();
     SessionState state = initialize_bob({
