@@ -7,36 +7,35 @@
 const crypto = require('node:crypto');
 const { hex } = require('./peer');
 
-const DEVICE_ID = 1;
-
 // Enough of a message's bytes to recognise it in a report.
 const excerpt = (bytes) => (bytes.length > 48 ? `${hex(bytes.subarray(0, 48))}… (${bytes.length} bytes)` : hex(bytes));
 
 class Device {
   /**
-   * Starts a device of `endpoint` named `name`.
+   * Starts a device of `endpoint` at the address `name`.`deviceId`.
    * @param {import('./endpoints').Endpoint} endpoint
-   * @param {string} name
-   * @param {string} [note] tells this device apart from another of the same name
+   * @param {{name: string, deviceId: number, note?: string}} who its address,
+   *   and a note that tells it apart from another device at that address
    * @returns {Promise<Device>}
    */
-  static async start(endpoint, name, note) {
+  static async start(endpoint, { name, deviceId, note }) {
     const peer = await endpoint.spawn();
     try {
+      const address = { name, device_id: deviceId };
       const registrationId = crypto.randomInt(1, 0x3fff);
-      const { identity_key: identityKey } = await peer.ok('init', { name, device_id: DEVICE_ID, registration_id: registrationId });
+      const { identity_key: identityKey } = await peer.ok('init', { ...address, registration_id: registrationId });
       const label = `${endpoint.label} (${note ? `${name}, ${note}` : name})`;
-      return new Device(peer, label, name, identityKey, endpoint.versionBytes);
+      return new Device(peer, label, address, identityKey, endpoint.versionBytes);
     } catch (error) {
       await peer.close();
       throw error;
     }
   }
 
-  constructor(peer, label, name, identityKey, versionBytes) {
+  constructor(peer, label, address, identityKey, versionBytes) {
     this.peer = peer;
     this.label = label;
-    this.address = { name, device_id: DEVICE_ID };
+    this.address = address;
     this.identityKey = identityKey;
     this.versionBytes = versionBytes;
     this.nextKeyId = 100;

@@ -20,14 +20,21 @@ const PING_PONG_SIZES = Object.freeze([0, 1, 15, 16, 17, 100, 1000, 4096, 65536]
 /** How many messages the long-skip scenario skips before delivering them. */
 const SKIPPED = 1500;
 
+// The devices' addresses; distinct device ids, so that no side can get by
+// with its own where the other's belongs.
+const ALICE = Object.freeze({ name: 'alice', deviceId: 1 });
+const BOB = Object.freeze({ name: 'bob', deviceId: 2 });
+const CAROL = Object.freeze({ name: 'carol', deviceId: 3 });
+
 /**
- * Starts one device per [endpoint, name, note?], runs `body` with them, and
- * closes them all; a device that does not exit cleanly fails the scenario.
+ * Starts one device per [endpoint, who] (see Device.start), runs `body`
+ * with them, and closes them all; a device that does not exit cleanly
+ * fails the scenario.
  */
 async function withDevices(starts, body) {
   const devices = [];
   try {
-    for (const [endpoint, name, note] of starts) devices.push(await Device.start(endpoint, name, note));
+    for (const [endpoint, who] of starts) devices.push(await Device.start(endpoint, who));
     await body(...devices);
   } catch (error) {
     await Promise.allSettled(devices.map((device) => device.peer.close()));
@@ -107,8 +114,8 @@ async function exchange(alice, bob, version, when) {
  * second sender using the same bundle is refused (the pre-key is consumed).
  */
 async function handshake(initiator, responder, { version, oneTimePreKey }) {
-  const starts = [[initiator, 'alice'], [responder, 'bob']];
-  if (oneTimePreKey) starts.push([initiator, 'carol']);
+  const starts = [[initiator, ALICE], [responder, BOB]];
+  if (oneTimePreKey) starts.push([initiator, CAROL]);
   await withDevices(starts, async (alice, bob, carol) => {
     const { bundle } = await establish(alice, bob, { version, oneTimePreKey });
     await exchange(alice, bob, version, 'after the handshake');
@@ -122,7 +129,7 @@ async function handshake(initiator, responder, { version, oneTimePreKey }) {
 
 /** Messages of every size in PING_PONG_SIZES, alternately each way. */
 async function pingPong(initiator, responder, { version }) {
-  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+  await withDevices([[initiator, ALICE], [responder, BOB]], async (alice, bob) => {
     await establish(alice, bob, { version });
     for (const size of PING_PONG_SIZES) {
       const ping = await send(alice, bob, size, { type: 'whisper', version, what: `a ${size}-byte ping` });
@@ -135,7 +142,7 @@ async function pingPong(initiator, responder, { version }) {
 
 /** Four pre-key messages before any reply, delivered out of order. */
 async function preKeyMessagesBeforeReply(initiator, responder, { version }) {
-  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+  await withDevices([[initiator, ALICE], [responder, BOB]], async (alice, bob) => {
     await alice.processBundle(bob, await bob.bundle({ version, oneTimePreKey: true }));
     const messages = [];
     for (let i = 0; i < 4; i += 1) {
@@ -150,7 +157,7 @@ async function preKeyMessagesBeforeReply(initiator, responder, { version }) {
 
 /** Messages delivered out of order within one chain and across ratchet steps. */
 async function outOfOrder(initiator, responder, { version }) {
-  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+  await withDevices([[initiator, ALICE], [responder, BOB]], async (alice, bob) => {
     await establish(alice, bob, { version });
     const whisper = (sender, receiver, what) => send(sender, receiver, 40, { type: 'whisper', version, what });
 
@@ -184,7 +191,7 @@ async function outOfOrder(initiator, responder, { version }) {
  * keeps five receiver chains, and here there are exactly five).
  */
 async function lateAcrossSteps(initiator, responder, { version }) {
-  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+  await withDevices([[initiator, ALICE], [responder, BOB]], async (alice, bob) => {
     await establish(alice, bob, { version });
     const whisper = (sender, receiver, what) => send(sender, receiver, 28, { type: 'whisper', version, what });
     const held = [];
@@ -217,7 +224,7 @@ async function inBatches(items, step, size = 100) {
 
 /** SKIPPED messages held back, the next one delivered, then all of them in random order. */
 async function longSkip(initiator, responder, { version }) {
-  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+  await withDevices([[initiator, ALICE], [responder, BOB]], async (alice, bob) => {
     await establish(alice, bob, { version });
     const indexes = Array.from({ length: SKIPPED + 1 }, (_, i) => i);
     const messages = await inBatches(indexes, () => alice.encrypt(bob, randomPlaintext(16)));
@@ -238,7 +245,7 @@ async function longSkip(initiator, responder, { version }) {
  * was consumed or changed.
  */
 async function tampering(initiator, responder, { version }) {
-  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+  await withDevices([[initiator, ALICE], [responder, BOB]], async (alice, bob) => {
     await alice.processBundle(bob, await bob.bundle({ version, oneTimePreKey: true }));
     const first = await send(alice, bob, 32, { type: 'prekey', version, what: 'the first message' });
     for (const { what, bytes, code } of preKeyTamperings(first.bytes, version)) {
@@ -267,7 +274,7 @@ async function tampering(initiator, responder, { version }) {
       'a forged message 2,500 ahead');
     await bob.receive(alice, held, 'the held-back message, after a forged one 2,500 ahead');
 
-    const stranger = { address: { name: 'carol', device_id: 1 }, label: 'carol, with whom there is no session' };
+    const stranger = { address: { name: CAROL.name, device_id: CAROL.deviceId }, label: 'carol, with whom there is no session' };
     const stray = await send(alice, bob, 20, { type: 'whisper', version, what: 'a message' });
     await bob.refuse(stranger, stray, 'no_session', 'a whisper message');
     await bob.receive(alice, stray, 'a message, after it was offered as from another sender');
@@ -277,7 +284,7 @@ async function tampering(initiator, responder, { version }) {
 
 /** Every kind of message delivered twice: the second copy is a duplicate_message. */
 async function replay(initiator, responder, { version }) {
-  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+  await withDevices([[initiator, ALICE], [responder, BOB]], async (alice, bob) => {
     const whisper = (sender, receiver, what) => send(sender, receiver, 24, { type: 'whisper', version, what });
     const { first } = await establish(alice, bob, { version });
     await bob.refuse(alice, first, 'duplicate_message', 'the first (pre-key) message again');
@@ -307,7 +314,7 @@ async function replay(initiator, responder, { version }) {
  * one are in flight each way: they still decrypt, and the two carry on.
  */
 async function reestablish(initiator, responder, { version }) {
-  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+  await withDevices([[initiator, ALICE], [responder, BOB]], async (alice, bob) => {
     await establish(alice, bob, { version });
     await exchange(alice, bob, version, 'on the first session');
     const lateFromAlice = await send(alice, bob, 30, { type: 'whisper', version, what: 'a late message' });
@@ -336,7 +343,7 @@ const forgedHex = (text) => `${(parseInt(text.slice(0, 2), 16) ^ 0x01).toString(
  * with a new identity refused until that identity is trusted.
  */
 async function bundleRefusals(initiator, responder, { version }) {
-  const starts = [[initiator, 'alice'], [responder, 'bob'], [responder, 'bob', 'with a new identity']];
+  const starts = [[initiator, ALICE], [responder, BOB], [responder, { ...BOB, note: 'with a new identity' }]];
   await withDevices(starts, async (alice, bob, newBob) => {
     const bundle = await bob.bundle({ version, oneTimePreKey: true });
     const forgeries = [
@@ -368,7 +375,7 @@ async function bundleRefusals(initiator, responder, { version }) {
  * unconsumed: once the new identity is trusted, the same message decrypts.
  */
 async function identityChange(initiator, responder, { version }) {
-  const starts = [[initiator, 'alice'], [responder, 'bob'], [initiator, 'alice', 'with a new identity']];
+  const starts = [[initiator, ALICE], [responder, BOB], [initiator, { ...ALICE, note: 'with a new identity' }]];
   await withDevices(starts, async (alice, bob, newAlice) => {
     await establish(alice, bob, { version });
     await newAlice.processBundle(bob, await bob.bundle({ version, oneTimePreKey: true }));
@@ -388,7 +395,7 @@ async function identityChange(initiator, responder, { version }) {
  * carry on with whisper messages.
  */
 async function simultaneousInitiation(initiator, responder, { version }) {
-  await withDevices([[initiator, 'alice'], [responder, 'bob']], async (alice, bob) => {
+  await withDevices([[initiator, ALICE], [responder, BOB]], async (alice, bob) => {
     const aliceBundle = await alice.bundle({ version, oneTimePreKey: true });
     await alice.processBundle(bob, await bob.bundle({ version, oneTimePreKey: true }));
     await bob.processBundle(alice, aliceBundle);

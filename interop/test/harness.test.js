@@ -86,8 +86,8 @@ describe('libsignal-peer speaks the peer protocol', () => {
 test('libsignal 0.72 frames version-3 messages 0x34, which libsignal-node refuses', async () => {
   // Why cliquet sends version-3 messages framed 0x33: 0.72 accepts them,
   // and libsignal-node accepts nothing else.
-  const alice = await Device.start(libsignalEndpoint('node6'), 'alice');
-  const bob = await Device.start(libsignalEndpoint('0.72'), 'bob');
+  const alice = await Device.start(libsignalEndpoint('node6'), { name: 'alice', deviceId: 1 });
+  const bob = await Device.start(libsignalEndpoint('0.72'), { name: 'bob', deviceId: 2 });
   try {
     await alice.processBundle(bob, await bob.bundle({ version: 3, oneTimePreKey: true }));
     const first = await alice.encrypt(bob, randomPlaintext(10));
