@@ -17,6 +17,13 @@ const Bytes kBobId = Bytes(as_bytes("+14153333333").begin(), as_bytes("+14153333
 // Small iteration counts keep the suite fast; the count is a parameter.
 constexpr std::uint32_t kIterations = 16;
 
+Bytes joined(ByteView head, ByteView tail) {
+    Bytes out(head.size() + tail.size());
+    std::copy(head.begin(), head.end(), out.begin());
+    std::copy(tail.begin(), tail.end(), out.begin() + static_cast<std::ptrdiff_t>(head.size()));
+    return out;
+}
+
 ErrorCode code_of(const std::function<void()>& action) {
     try {
         action();
@@ -134,13 +141,11 @@ TEST_CASE("malformed or foreign scannable fingerprints are refused", "[fingerpri
         const Bytes no_remote(good.begin(), good.begin() + 38);
         CHECK(code_of([&] { (void)ours.scannable().compare(no_remote); }) == ErrorCode::invalid_message);
         CHECK(code_of([&] { (void)ScannableFingerprint::deserialize(no_remote); }) == ErrorCode::invalid_message);
-        Bytes no_local(good.begin(), good.begin() + 2);
-        no_local.insert(no_local.end(), good.begin() + 38, good.end());
+        const Bytes no_local = joined(ByteView(good).first(2), ByteView(good).subspan(38));
         CHECK(code_of([&] { (void)ours.scannable().compare(no_local); }) == ErrorCode::invalid_message);
         CHECK(code_of([&] { (void)ScannableFingerprint::deserialize(no_local); }) == ErrorCode::invalid_message);
         // A LogicalFingerprint without its content is as good as absent.
-        Bytes empty_local = {0x08, 0x02, 0x12, 0x00};
-        empty_local.insert(empty_local.end(), good.begin() + 38, good.end());
+        const Bytes empty_local = joined(Bytes{0x08, 0x02, 0x12, 0x00}, ByteView(good).subspan(38));
         CHECK(code_of([&] { (void)ours.scannable().compare(empty_local); }) == ErrorCode::invalid_message);
     }
     SECTION("bytes that are not a protobuf") {
@@ -151,10 +156,9 @@ TEST_CASE("malformed or foreign scannable fingerprints are refused", "[fingerpri
         CHECK(code_of([&] { (void)ours.scannable().compare(Bytes(5000, 0)); }) == ErrorCode::invalid_message);
     }
     SECTION("a part of another length compares unequal") {
-        Bytes shorter = good;
-        shorter[5] = 0x1f;       // content length 31
-        shorter[3] = 0x21;       // LogicalFingerprint length 33
-        shorter.erase(shorter.begin() + 6);
+        // The local part one byte shorter: LogicalFingerprint length 33,
+        // content length 31, then the content without its first byte.
+        const Bytes shorter = joined(Bytes{0x08, 0x02, 0x12, 0x21, 0x0a, 0x1f}, ByteView(good).subspan(7));
         CHECK_FALSE(ours.scannable().compare(shorter));
         CHECK(ours.scannable().compare(good));
     }

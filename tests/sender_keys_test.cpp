@@ -257,9 +257,11 @@ TEST_CASE("records keep libsignal's chain replacement rules", "[sender_keys]") {
             system_random().fill(key.span());
             process_sender_key_distribution_message(
                 group.bob_store, kAlice, SenderKeyDistributionMessage(kGroup, id, 0, key, KeyPair::generate().public_key));
-            ids.insert(ids.begin(), id);
+            ids.push_back(id);
         }
-        ids.resize(kMaxSenderKeyStates);
+        // Newest first: the last five, in reverse.
+        ids.erase(ids.begin(), ids.end() - kMaxSenderKeyStates);
+        std::reverse(ids.begin(), ids.end());
         auto record = SenderKeyRecord::deserialize(group.bob_store.load_sender_key(kAlice, kGroup)->span());
         CHECK(record.chain_ids() == ids);
         // Alice's original chain was pushed out.

@@ -64,17 +64,21 @@ std::optional<SenderMessageKeySeed> SenderKeyState::take_skipped(std::uint32_t i
 
 void add_sender_key_state(SenderKeyRecord& record, SenderKeyState state) {
     auto& states = SenderKeyRecordAccess::states(record);
-    const auto same = std::find_if(states.begin(), states.end(), [&](const SenderKeyState& s) {
+    const auto known = std::find_if(states.begin(), states.end(), [&](const SenderKeyState& s) {
         return s.chain_id == state.chain_id && s.signing_key == state.signing_key;
     });
-    std::optional<SenderKeyState> kept;
-    if (same != states.end()) {
-        kept.emplace(std::move(*same));
-        states.erase(same);
-    }
+    // A chain already known keeps its progress and its kept keys.
+    if (known != states.end()) state = std::move(*known);
     std::erase_if(states, [&](const SenderKeyState& s) { return s.chain_id == state.chain_id; });
-    while (states.size() >= kMaxSenderKeyStates) states.pop_back();
-    states.insert(states.begin(), kept ? std::move(*kept) : std::move(state));
+    // The newest first, then the others until the bound.
+    std::vector<SenderKeyState> updated;
+    updated.reserve(kMaxSenderKeyStates);
+    updated.push_back(std::move(state));
+    for (auto& older : states) {
+        if (updated.size() == kMaxSenderKeyStates) break;
+        updated.push_back(std::move(older));
+    }
+    states = std::move(updated);
 }
 
 SenderKeyState* find_sender_key_state(SenderKeyRecord& record, std::uint32_t chain_id) noexcept {

@@ -302,6 +302,7 @@ json generate_distribution_tests(RandomSource& random) {
     const SenderKeyDistributionMessage message(random_distribution_id(random), 0x12345678, 42, chain_key,
                                                PrivateKey::generate(random).public_key());
     const Bytes good(message.serialized().span().begin(), message.serialized().span().end());
+    if (good.size() < 1 + 32 + kPublicKeySize) throw Mismatch("cliquet wrote a short distribution message");
     // The signing key is the last field: tag, length 33, then the key.
     Bytes wrong_key_type = good;
     wrong_key_type[good.size() - 33] = 0x06;
