@@ -13,13 +13,14 @@ constexpr std::uint8_t kChainKeySeedByte = 0x02;
 constexpr std::string_view kRatchetInfo = "WhisperRatchet";
 constexpr std::string_view kMessageKeysInfo = "WhisperMessageKeys";
 
-Key32 hmac_key(const Key32& key, std::uint8_t byte) {
+Key32 hmac_key(const crypto::HmacSha256& keyed, std::uint8_t byte) {
     const std::uint8_t input[1] = {byte};
-    auto digest = crypto::hmac_sha256(key.span(), input);
-    Key32 out{std::span<const std::uint8_t, 32>(digest)};
-    secure_wipe(digest.data(), digest.size());
+    Key32 out;
+    keyed.mac_into(out.span(), {input});
     return out;
 }
+
+Key32 hmac_key(const Key32& key, std::uint8_t byte) { return hmac_key(crypto::HmacSha256(key.span()), byte); }
 
 }  // namespace
 
@@ -37,6 +38,12 @@ MessageKeys MessageKeys::derive(const Key32& seed, std::uint32_t counter) {
 ChainKey ChainKey::next() const { return ChainKey(hmac_key(key_, kChainKeySeedByte), index_ + 1); }
 
 Key32 ChainKey::message_key_seed() const { return hmac_key(key_, kMessageKeySeedByte); }
+
+std::pair<MessageKeys, ChainKey> ChainKey::step() const {
+    const crypto::HmacSha256 keyed(key_.span());
+    return {MessageKeys::derive(hmac_key(keyed, kMessageKeySeedByte), index_),
+            ChainKey(hmac_key(keyed, kChainKeySeedByte), index_ + 1)};
+}
 
 std::pair<RootKey, ChainKey> RootKey::create_chain(const PublicKey& their_ratchet_key,
                                                    const PrivateKey& our_ratchet_key) const {

@@ -36,6 +36,9 @@ public:
     // skipped message).
     Key32 message_key_seed() const;
     MessageKeys message_keys() const { return MessageKeys::derive(message_key_seed(), index_); }
+    // This index's message keys and the chain one step on, keying the HMAC
+    // with the chain key once for both (what each message costs).
+    std::pair<MessageKeys, ChainKey> step() const;
 
 private:
     Key32 key_;

@@ -1,4 +1,8 @@
+#include <optional>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cliquet/error.hpp"
 #include "cliquet/session.hpp"
@@ -10,85 +14,127 @@ namespace cliquet {
 namespace {
 
 using protocol::ChainKey;
+using protocol::Key32;
 using protocol::MessageKeys;
+using protocol::RootKey;
 using protocol::SessionRecordData;
 using protocol::SessionState;
 
-// The receiving chain for `their_ratchet_key`; a key not seen before takes
-// a DH ratchet step: a receiving chain for it and a fresh sending chain.
-ChainKey receiver_chain(SessionState& state, const PublicKey& their_ratchet_key, RandomSource& random) {
-    if (auto existing = state.receiver_chain_key(their_ratchet_key)) return *existing;
+// A DH ratchet step, computed but not yet applied.
+struct RatchetStep {
+    RootKey root_key;
+    ChainKey receiving;
+    KeyPair our_new_ratchet_key;
+    ChainKey sending;
+};
 
+// Everything decrypting one message changes in a state. It is computed
+// first and applied only once the MAC and the padding check out, so a
+// message that fails leaves the state untouched.
+struct ReceiveStep {
+    std::optional<RatchetStep> ratchet;
+    MessageKeys keys;
+    bool from_skipped = false;
+    // For a message at or ahead of the chain: the seeds of the messages it
+    // skips (at most as many as a chain keeps), and the chain key after it.
+    std::vector<std::pair<std::uint32_t, Key32>> skipped_seeds;
+    std::optional<ChainKey> next_chain_key;
+};
+
+RatchetStep ratchet_step(const SessionState& state, const PublicKey& their_ratchet_key, RandomSource& random) {
     auto [root_key, receiving] = state.root_key().create_chain(their_ratchet_key, state.sender_ratchet_private_key());
-    const KeyPair our_new_ratchet_key = KeyPair::generate(random);
+    KeyPair our_new_ratchet_key = KeyPair::generate(random);
     auto [next_root_key, sending] = root_key.create_chain(their_ratchet_key, our_new_ratchet_key.private_key);
-
-    const std::uint32_t sent_on_old_chain = state.sender_chain_key().index();
-    state.set_root_key(next_root_key);
-    state.add_receiver_chain(their_ratchet_key, receiving);
-    state.set_previous_counter(sent_on_old_chain > 0 ? sent_on_old_chain - 1 : 0);
-    state.set_sender_chain(our_new_ratchet_key, sending);
-    return receiving;
+    return {next_root_key, receiving, std::move(our_new_ratchet_key), sending};
 }
 
-// The keys of message `counter` on the chain: stored ones for a late
-// message, else derived by stepping forward and keeping the skipped seeds.
-MessageKeys message_keys(SessionState& state, const PublicKey& their_ratchet_key, const ChainKey& chain,
-                         std::uint32_t counter) {
-    if (chain.index() > counter) {
-        if (auto skipped = state.take_skipped_keys(their_ratchet_key, counter)) return std::move(*skipped);
-        throw Error(ErrorCode::duplicate_message, "message " + std::to_string(counter) + " was already received");
+ReceiveStep plan_receive(const SessionState& state, const SignalMessage& message, RandomSource& random) {
+    const PublicKey& their_ratchet_key = message.sender_ratchet_key();
+    const std::uint32_t counter = message.counter();
+    ReceiveStep step;
+    // A ratchet key not seen before starts a new receiving chain.
+    std::optional<ChainKey> chain = state.receiver_chain_key(their_ratchet_key);
+    if (!chain) {
+        step.ratchet.emplace(ratchet_step(state, their_ratchet_key, random));
+        chain = step.ratchet->receiving;
+    }
+    if (chain->index() > counter) {
+        auto skipped = step.ratchet ? std::nullopt : state.skipped_keys(their_ratchet_key, counter);
+        if (!skipped)
+            throw Error(ErrorCode::duplicate_message, "message " + std::to_string(counter) + " was already received");
+        step.keys = std::move(*skipped);
+        step.from_skipped = true;
+        return step;
     }
     // Refused before any derivation: a hostile counter costs nothing.
-    if (counter - chain.index() > protocol::kMaxForwardJumps)
+    if (counter - chain->index() > protocol::kMaxForwardJumps)
         throw Error(ErrorCode::invalid_message, "message counter jumps more than 25000 ahead");
-    ChainKey current = chain;
+    // Only the newest kMaxMessageKeys skipped keys would be kept anyway.
+    const std::uint32_t first_kept =
+        counter - chain->index() > protocol::kMaxMessageKeys ? counter - static_cast<std::uint32_t>(protocol::kMaxMessageKeys)
+                                                             : chain->index();
+    ChainKey current = *chain;
     while (current.index() < counter) {
-        state.store_skipped_seed(their_ratchet_key, current.index(), current.message_key_seed());
+        if (current.index() >= first_kept) step.skipped_seeds.emplace_back(current.index(), current.message_key_seed());
         current = current.next();
     }
-    state.set_receiver_chain_key(their_ratchet_key, current.next());
-    return current.message_keys();
+    auto [keys, next_chain_key] = current.step();
+    step.keys = std::move(keys);
+    step.next_chain_key = next_chain_key;
+    return step;
 }
 
+void apply_receive(SessionState& state, const PublicKey& their_ratchet_key, ReceiveStep& step) {
+    if (step.ratchet) {
+        const std::uint32_t sent_on_old_chain = state.sender_chain_key().index();
+        state.set_root_key(step.ratchet->root_key);
+        state.add_receiver_chain(their_ratchet_key, step.ratchet->receiving);
+        state.set_previous_counter(sent_on_old_chain > 0 ? sent_on_old_chain - 1 : 0);
+        state.set_sender_chain(step.ratchet->our_new_ratchet_key, step.ratchet->sending);
+    }
+    if (step.from_skipped) {
+        state.remove_skipped_keys(their_ratchet_key, step.keys.counter);
+    } else {
+        for (const auto& [index, seed] : step.skipped_seeds) state.store_skipped_seed(their_ratchet_key, index, seed);
+        state.set_receiver_chain_key(their_ratchet_key, *step.next_chain_key);
+    }
+    // The peer has answered: stop sending pre-key messages.
+    state.clear_pending_pre_key();
+}
+
+// Decrypts with one state; the state changes only if the message decrypts.
 Bytes decrypt_with_state(SessionState& state, const SignalMessage& message, RandomSource& random) {
     if (!state.has_sender_chain()) throw Error(ErrorCode::invalid_message, "state has no chains");
     if (message.message_version() != state.version())
         throw Error(ErrorCode::invalid_message, "message version " + std::to_string(message.message_version()) +
                                                     " does not match session version " +
                                                     std::to_string(state.version()));
-    const PublicKey& their_ratchet_key = message.sender_ratchet_key();
-    const ChainKey chain = receiver_chain(state, their_ratchet_key, random);
-    const MessageKeys keys = message_keys(state, their_ratchet_key, chain, message.counter());
-    if (!message.verify_mac(state.remote_identity(), state.local_identity(), keys.mac_key.span()))
+    ReceiveStep step = plan_receive(state, message, random);
+    if (!message.verify_mac(state.remote_identity(), state.local_identity(), step.keys.mac_key.span()))
         throw Error(ErrorCode::invalid_message, "message MAC does not verify");
-    Bytes plaintext = crypto::aes256_cbc_decrypt(keys.cipher_key.span(), keys.iv.span(), message.ciphertext());
-    // The peer has answered: stop sending pre-key messages.
-    state.clear_pending_pre_key();
+    Bytes plaintext = crypto::aes256_cbc_decrypt(step.keys.cipher_key.span(), step.keys.iv.span(), message.ciphertext());
+    apply_receive(state, message.sender_ratchet_key(), step);
     return plaintext;
 }
 
 // Tries the current state, then the archived ones newest first; the state
-// that decrypts becomes current. Every attempt works on a copy.
+// that decrypts becomes current.
 Bytes decrypt_with_record(SessionRecordData& data, const SignalMessage& message, RandomSource& random) {
     std::string last_failure = "no session state";
     if (data.current) {
-        SessionState attempt = *data.current;
         try {
-            Bytes plaintext = decrypt_with_state(attempt, message, random);
-            data.current.emplace(std::move(attempt));
-            return plaintext;
+            return decrypt_with_state(*data.current, message, random);
         } catch (const Error& e) {
             if (e.code() == ErrorCode::duplicate_message) throw;
             last_failure = e.what();
         }
     }
     for (std::size_t i = 0; i < data.previous.size(); ++i) {
-        std::optional<SessionState> attempt;
+        std::optional<SessionState> archived;
         try {
-            attempt.emplace(SessionState::parse(data.previous[i]->span()));
-            Bytes plaintext = decrypt_with_state(*attempt, message, random);
-            data.promote_archived(i, std::move(*attempt));
+            archived.emplace(SessionState::parse(data.previous[i]->span()));
+            Bytes plaintext = decrypt_with_state(*archived, message, random);
+            data.promote_archived(i, std::move(*archived));
             return plaintext;
         } catch (const Error& e) {
             if (e.code() == ErrorCode::duplicate_message) throw;
@@ -106,7 +152,7 @@ CiphertextMessage SessionCipher::encrypt(ByteView plaintext) {
     SessionState& state = *record->data().current;
 
     const ChainKey chain = state.sender_chain_key();
-    const MessageKeys keys = chain.message_keys();
+    const auto [keys, next_chain] = chain.step();
     const Bytes ciphertext = crypto::aes256_cbc_encrypt(keys.cipher_key.span(), keys.iv.span(), plaintext);
     const IdentityKey local_identity = state.local_identity();
     const IdentityKey remote_identity = state.remote_identity();
@@ -126,7 +172,7 @@ CiphertextMessage SessionCipher::encrypt(ByteView plaintext) {
     } else {
         out = {CiphertextType::whisper, message.serialize()};
     }
-    state.set_sender_chain_key(chain.next());
+    state.set_sender_chain_key(next_chain);
 
     if (!store_.identities().is_trusted_identity(remote_, remote_identity, Direction::sending))
         throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
@@ -164,6 +210,7 @@ Bytes SessionCipher::decrypt(const SignalMessage& message, RandomSource& random)
     auto record = store_.sessions().load_session(remote_);
     if (!record || (!record->data().current && record->data().previous.empty()))
         throw Error(ErrorCode::no_session, "no session with " + remote_.to_string());
+    // Attempts work in place: a state changes only when the message decrypts.
     Bytes plaintext = decrypt_with_record(record->data(), message, random);
 
     IdentityKeyStore& identities = store_.identities();

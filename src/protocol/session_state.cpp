@@ -173,32 +173,38 @@ void SessionState::set_receiver_chain_key(const PublicKey& sender_ratchet_key, c
     set_bytes(chain->mutable_chain_key()->mutable_key(), chain_key.key().span());
 }
 
-std::optional<MessageKeys> SessionState::take_skipped_keys(const PublicKey& sender_ratchet_key,
-                                                           std::uint32_t counter) {
-    auto* chain = find_receiver_chain(sender_ratchet_key);
+std::optional<MessageKeys> SessionState::skipped_keys(const PublicKey& sender_ratchet_key,
+                                                      std::uint32_t counter) const {
+    const auto* chain = find_receiver_chain(sender_ratchet_key);
     if (!chain) return std::nullopt;
+    for (const auto& key : chain->message_keys()) {
+        if (key.index() != counter) continue;
+        if (!key.seed().empty()) return MessageKeys::derive(key32(key.seed(), "skipped key seed"), counter);
+        // Records written by older libsignal versions keep the keys themselves.
+        if (key.cipher_key().size() != 32 || key.mac_key().size() != 32 || key.iv().size() != 16)
+            throw Error(ErrorCode::storage, "session state: bad skipped message key");
+        MessageKeys found;
+        std::copy_n(key.cipher_key().data(), 32, found.cipher_key.data());
+        std::copy_n(key.mac_key().data(), 32, found.mac_key.data());
+        std::copy_n(key.iv().data(), 16, found.iv.data());
+        found.counter = counter;
+        return found;
+    }
+    return std::nullopt;
+}
+
+void SessionState::remove_skipped_keys(const PublicKey& sender_ratchet_key, std::uint32_t counter) {
+    auto* chain = find_receiver_chain(sender_ratchet_key);
+    if (!chain) return;
     auto* keys = chain->mutable_message_keys();
     for (auto it = keys->begin(); it != keys->end(); ++it) {
         if (it->index() != counter) continue;
-        MessageKeys found;
-        if (!it->seed().empty()) {
-            found = MessageKeys::derive(key32(it->seed(), "skipped key seed"), counter);
-        } else {
-            // Records written by older libsignal versions keep the keys themselves.
-            if (it->cipher_key().size() != 32 || it->mac_key().size() != 32 || it->iv().size() != 16)
-                throw Error(ErrorCode::storage, "session state: bad skipped message key");
-            std::copy_n(it->cipher_key().data(), 32, found.cipher_key.data());
-            std::copy_n(it->mac_key().data(), 32, found.mac_key.data());
-            std::copy_n(it->iv().data(), 16, found.iv.data());
-            found.counter = counter;
-        }
         wipe_string(*it->mutable_seed());
         wipe_string(*it->mutable_cipher_key());
         wipe_string(*it->mutable_mac_key());
         keys->erase(it);
-        return found;
+        return;
     }
-    return std::nullopt;
 }
 
 void SessionState::store_skipped_seed(const PublicKey& sender_ratchet_key, std::uint32_t counter, const Key32& seed) {

@@ -77,8 +77,10 @@ public:
     void add_receiver_chain(const PublicKey& sender_ratchet_key, const ChainKey& chain_key);
     void set_receiver_chain_key(const PublicKey& sender_ratchet_key, const ChainKey& chain_key);
 
-    // Removes and returns the stored keys of a skipped message, if any.
-    std::optional<MessageKeys> take_skipped_keys(const PublicKey& sender_ratchet_key, std::uint32_t counter);
+    // The stored keys of a skipped message, if any.
+    std::optional<MessageKeys> skipped_keys(const PublicKey& sender_ratchet_key, std::uint32_t counter) const;
+    // Forgets them, once the message has decrypted.
+    void remove_skipped_keys(const PublicKey& sender_ratchet_key, std::uint32_t counter);
     // Keeps a skipped message's key seed, dropping the oldest beyond kMaxMessageKeys.
     void store_skipped_seed(const PublicKey& sender_ratchet_key, std::uint32_t counter, const Key32& seed);
 
