@@ -94,12 +94,15 @@ TEST_CASE("a new bundle archives the old session and a late message promotes it 
     CHECK(bob.decrypt_from(alice, alice.encrypt_to(bob, "fresh")) == "fresh");
     CHECK(bob.store->sessions().load_session(alice.address)->archived_state_count() == 1);
 
+    const auto on_new = bob.encrypt_to(alice, "on new");
+
     // The late message of the old session still decrypts and makes it current.
     CHECK(alice.decrypt_from(bob, late) == "late");
     CHECK(alice.store->sessions().load_session(bob.address)->archived_state_count() == 1);
-    // Bob's current session is the new one; Alice's message on the old one
-    // reaches his archived state, and both carry on.
+    // Alice now sends on the old session; Bob's archived old state takes it.
     CHECK(bob.decrypt_from(alice, alice.encrypt_to(bob, "on old")) == "on old");
+    // Alice's new state, tried first for "late" and refused, is intact.
+    CHECK(alice.decrypt_from(bob, on_new) == "on new");
     CHECK(alice.decrypt_from(bob, bob.encrypt_to(alice, "reply")) == "reply");
 }
 
