@@ -64,8 +64,8 @@ void tamper(const std::string& path, const std::string& sql) {
     const std::string error = message ? message : "";
     sqlite3_free(message);
     sqlite3_close(db);
-    REQUIRE(result == SQLITE_OK);
     INFO(error);
+    REQUIRE(result == SQLITE_OK);
 }
 
 std::int64_t query_integer(const std::string& path, const std::string& sql) {

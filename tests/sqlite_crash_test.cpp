@@ -1,0 +1,253 @@
+// Crash atomicity of SqliteStore under the library's own operations: a
+// child process decrypts pre-key messages with its state in a SqliteStore
+// and is killed with SIGKILL at random instants, then started again on the
+// same file. Each of many senders starts a session with a one-time pre-key,
+// so kills land inside decrypts that consume a pre-key and store a session
+// in one unit. (interop/test/sqlite_crash.test.js does the same through
+// cliquet-peer --db, with replies and group messages.)
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cliquet/cliquet.hpp"
+#include "cliquet/session.hpp"
+#include "cliquet/sqlite_store.hpp"
+#include "session_helpers.hpp"
+
+using namespace cliquet;
+using cliquet::testing::Device;
+
+namespace {
+
+constexpr int kSenders = 40;
+constexpr int kMessages = 300;
+const ProtocolAddress kBob{"bob", 1};
+
+enum class Outcome : std::uint8_t { decrypted = 0, duplicate = 1, refused = 2 };
+
+// Whole reads and writes on a pipe; false when the other end is gone.
+bool write_all(int fd, const void* data, std::size_t size) {
+    const auto* bytes = static_cast<const std::uint8_t*>(data);
+    while (size > 0) {
+        const ssize_t n = ::write(fd, bytes, size);
+        if (n <= 0) return false;
+        bytes += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+bool read_all(int fd, void* data, std::size_t size) {
+    auto* bytes = static_cast<std::uint8_t*>(data);
+    while (size > 0) {
+        const ssize_t n = ::read(fd, bytes, size);
+        if (n <= 0) return false;
+        bytes += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Bob's side, in the child: request = sender index, type, length, bytes;
+// answer = one Outcome byte, written after the decrypt has returned (so
+// after its commit).
+[[noreturn]] void serve_as_bob(const std::string& path, int requests, int answers) {
+    try {
+        auto bob = SqliteStore::open(path, {std::nullopt, Durability::process_crash});
+        std::uint32_t header[3];
+        while (read_all(requests, header, sizeof header)) {
+            Bytes message(header[2]);
+            if (!read_all(requests, message.data(), message.size())) break;
+            const ProtocolAddress sender{"alice" + std::to_string(header[0]), 1};
+            Outcome outcome = Outcome::decrypted;
+            try {
+                (void)SessionCipher(*bob, sender).decrypt(static_cast<CiphertextType>(header[1]), message);
+            } catch (const Error& e) {
+                outcome = e.code() == ErrorCode::duplicate_message ? Outcome::duplicate : Outcome::refused;
+            }
+            if (!write_all(answers, &outcome, 1)) break;
+        }
+    } catch (...) {
+        ::_exit(3);
+    }
+    ::_exit(0);
+}
+
+class BobProcess {
+public:
+    explicit BobProcess(const std::string& path) {
+        int to_child[2], from_child[2];
+        REQUIRE(::pipe(to_child) == 0);
+        REQUIRE(::pipe(from_child) == 0);
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            ::close(to_child[1]);
+            ::close(from_child[0]);
+            serve_as_bob(path, to_child[0], from_child[1]);
+        }
+        ::close(to_child[0]);
+        ::close(from_child[1]);
+        requests_ = to_child[1];
+        answers_ = from_child[0];
+    }
+    ~BobProcess() { kill(); }
+    BobProcess(const BobProcess&) = delete;
+    BobProcess& operator=(const BobProcess&) = delete;
+
+    void send(int sender, const CiphertextMessage& message) {
+        const std::uint32_t header[3] = {static_cast<std::uint32_t>(sender), static_cast<std::uint32_t>(message.type),
+                                         static_cast<std::uint32_t>(message.bytes.size())};
+        REQUIRE(write_all(requests_, header, sizeof header));
+        REQUIRE(write_all(requests_, message.bytes.data(), message.bytes.size()));
+    }
+    // The answer, or nothing when Bob died first.
+    std::optional<Outcome> answer() {
+        Outcome outcome;
+        if (!read_all(answers_, &outcome, 1)) return std::nullopt;
+        return outcome;
+    }
+    void kill() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        ::close(requests_);
+        ::close(answers_);
+    }
+
+private:
+    pid_t pid_ = -1;
+    int requests_ = -1;
+    int answers_ = -1;
+};
+
+// Busy-waits `micros`: kills land at microsecond-scale instants.
+void spin(std::uint32_t micros) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::microseconds(micros);
+    while (std::chrono::steady_clock::now() < end) {
+    }
+}
+
+std::uint32_t random_below(std::uint32_t bound) {
+    std::uint32_t value = 0;
+    system_random().fill({reinterpret_cast<std::uint8_t*>(&value), sizeof value});
+    return value % bound;
+}
+
+struct Sent {
+    int sender;
+    CiphertextMessage message;
+    enum { waiting, in_flight, acknowledged } status = waiting;
+};
+
+}  // namespace
+
+TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step", "[sqlite][crash]") {
+    // A Bob that dies unexpectedly must fail the test, not end it.
+    struct IgnoreSigpipe {
+        IgnoreSigpipe() : previous(::signal(SIGPIPE, SIG_IGN)) {}
+        ~IgnoreSigpipe() { ::signal(SIGPIPE, previous); }
+        sighandler_t previous;
+    } ignore_sigpipe;
+    const auto dir = std::filesystem::temp_directory_path() / ("cliquet-crash-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "bob.db").string();
+
+    // Bob publishes one one-time pre-key per sender; each sender starts a
+    // session from its bundle and only sends, so every message it sends is a
+    // pre-key message naming that pre-key.
+    std::vector<Device> senders;
+    for (int i = 0; i < kSenders; ++i) senders.emplace_back("alice" + std::to_string(i), 100 + i);
+    {
+        auto bob = SqliteStore::create(path, LocalDevice{kBob, IdentityKeyPair::generate(), 2}, {});
+        const IdentityKeyPair& identity = bob->identities().identity_key_pair();
+        const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity, 1000);
+        bob->signed_pre_keys().store_signed_pre_key(signed_pre_key);
+        for (int i = 0; i < kSenders; ++i) {
+            const auto pre_key = PreKeyRecord::generate(static_cast<PreKeyId>(i + 1));
+            bob->pre_keys().store_pre_key(pre_key);
+            process_prekey_bundle(*senders[static_cast<std::size_t>(i)].store, kBob,
+                                  PreKeyBundle{.registration_id = 2,
+                                               .device_id = 1,
+                                               .pre_key_id = pre_key.id(),
+                                               .pre_key = pre_key.key_pair().public_key,
+                                               .signed_pre_key_id = 1,
+                                               .signed_pre_key = signed_pre_key.key_pair().public_key,
+                                               .signed_pre_key_signature = signed_pre_key.signature(),
+                                               .identity_key = identity.public_key()});
+        }
+    }
+
+    std::vector<Sent> sent;
+    int kills = 0;
+    auto bob = std::make_unique<BobProcess>(path);
+    auto deliver = [&](Sent& item, bool kill) {
+        bob->send(item.sender, item.message);
+        if (kill) {
+            // A third of the kills before Bob can have read the request, the
+            // rest anywhere in a decrypt and its commit, or just after.
+            spin(random_below(3) == 0 ? 0 : random_below(1500));
+            bob->kill();
+            ++kills;
+            item.status = Sent::in_flight;  // its answer, if any, is not read
+            bob = std::make_unique<BobProcess>(path);
+            // Every acknowledged message stays refused after the restart.
+            for (const Sent& done : sent) {
+                if (done.status != Sent::acknowledged) continue;
+                bob->send(done.sender, done.message);
+                const auto replay = bob->answer();
+                REQUIRE(replay);
+                CHECK(*replay == Outcome::duplicate);
+            }
+            return;
+        }
+        const auto outcome = bob->answer();
+        REQUIRE(outcome);
+        // A message in flight at a kill decrypts now, or was committed
+        // before the kill; a message never seen always decrypts.
+        if (item.status == Sent::in_flight) {
+            CHECK((*outcome == Outcome::decrypted || *outcome == Outcome::duplicate));
+        } else {
+            CHECK(*outcome == Outcome::decrypted);
+        }
+        item.status = Sent::acknowledged;
+    };
+
+    for (int step = 0; step < kMessages; ++step) {
+        const int sender = static_cast<int>(random_below(kSenders));
+        Device& alice = senders[static_cast<std::size_t>(sender)];
+        sent.push_back(Sent{sender, SessionCipher(*alice.store, kBob).encrypt(as_bytes("m" + std::to_string(step)))});
+        // Anything in flight goes first; then the new message.
+        for (Sent& item : sent)
+            if (item.status == Sent::in_flight) deliver(item, false);
+        deliver(sent.back(), random_below(100) < 15);
+    }
+    for (Sent& item : sent)
+        if (item.status != Sent::acknowledged) deliver(item, false);
+    bob.reset();
+
+    // The file itself: a sender whose message was decrypted has a session,
+    // and its one-time pre-key is gone; the others' pre-keys are all there.
+    auto store = SqliteStore::open(path);
+    for (int i = 0; i < kSenders; ++i) {
+        const bool spoke = std::any_of(sent.begin(), sent.end(), [i](const Sent& item) { return item.sender == i; });
+        const ProtocolAddress address{"alice" + std::to_string(i), 1};
+        CHECK(store->sessions().load_session(address).has_value() == spoke);
+        CHECK(store->pre_keys().load_pre_key(static_cast<PreKeyId>(i + 1)).has_value() == !spoke);
+    }
+    CHECK(kills > 10);
+    store.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+}
