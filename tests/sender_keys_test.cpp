@@ -255,8 +255,8 @@ TEST_CASE("records keep libsignal's chain replacement rules", "[sender_keys]") {
         for (std::uint32_t id = 100; id < 107; ++id) {
             SecretArray<32> key;
             system_random().fill(key.span());
-            process_sender_key_distribution_message(
-                group.bob_store, kAlice, SenderKeyDistributionMessage(kGroup, id, 0, key, KeyPair::generate().public_key));
+            const SenderKeyDistributionMessage chain(kGroup, id, 0, key, KeyPair::generate().public_key);
+            process_sender_key_distribution_message(group.bob_store, kAlice, chain);
             ids.push_back(id);
         }
         // Newest first: the last five, in reverse.

@@ -17,8 +17,6 @@ using protocol::SenderKeyRecordAccess;
 using protocol::SenderKeyState;
 using protocol::SenderMessageKeySeed;
 
-std::string describe(const ProtocolAddress& sender) { return sender.to_string(); }
-
 std::optional<SenderKeyRecord> load_record(const SenderKeyStore& store, const ProtocolAddress& sender,
                                            const DistributionId& distribution_id) {
     const auto bytes = store.load_sender_key(sender, distribution_id);
@@ -83,7 +81,7 @@ SenderKeyDistributionMessage create_sender_key_distribution_message(SenderKeySto
         save_record(store, sender, distribution_id, *record);
     }
     const auto& states = SenderKeyRecordAccess::states(*record);
-    if (states.empty()) throw Error(ErrorCode::no_session, "sender key record for " + describe(sender) + " is empty");
+    if (states.empty()) throw Error(ErrorCode::no_session, "sender key record for " + sender.to_string() + " is empty");
     const SenderKeyState& state = states.front();
     return SenderKeyDistributionMessage(distribution_id, state.chain_id, state.chain.iteration, state.chain.key,
                                         state.signing_key);
@@ -104,12 +102,14 @@ void process_sender_key_distribution_message(SenderKeyStore& store, const Protoc
 SenderKeyMessage group_encrypt(SenderKeyStore& store, const ProtocolAddress& sender,
                                const DistributionId& distribution_id, ByteView plaintext, RandomSource& random) {
     std::optional<SenderKeyRecord> record = load_record(store, sender, distribution_id);
-    if (!record) throw Error(ErrorCode::no_session, "no sender key for " + describe(sender) + " in this distribution");
+    if (!record)
+        throw Error(ErrorCode::no_session, "no sender key for " + sender.to_string() + " in this distribution");
     auto& states = SenderKeyRecordAccess::states(*record);
-    if (states.empty()) throw Error(ErrorCode::no_session, "sender key record for " + describe(sender) + " is empty");
+    if (states.empty()) throw Error(ErrorCode::no_session, "sender key record for " + sender.to_string() + " is empty");
     SenderKeyState& state = states.front();
     if (!state.signing_private)
-        throw Error(ErrorCode::no_session, "the newest sender key of " + describe(sender) + " is not ours to send with");
+        throw Error(ErrorCode::no_session,
+                    "the newest sender key of " + sender.to_string() + " is not ours to send with");
 
     const auto keys = state.chain.message_key_seed().derive();
     const Bytes ciphertext = crypto::aes256_cbc_encrypt(keys.cipher_key.span(), keys.iv.span(), plaintext);
@@ -126,10 +126,10 @@ Bytes group_decrypt(SenderKeyStore& store, const ProtocolAddress& sender, ByteVi
     const SenderKeyMessage message = SenderKeyMessage::deserialize(ciphertext);
     std::optional<SenderKeyRecord> record = load_record(store, sender, message.distribution_id());
     if (!record)
-        throw Error(ErrorCode::no_session, "no sender key from " + describe(sender) + " for this distribution");
+        throw Error(ErrorCode::no_session, "no sender key from " + sender.to_string() + " for this distribution");
     SenderKeyState* state = protocol::find_sender_key_state(*record, message.chain_id());
     if (state == nullptr)
-        throw Error(ErrorCode::no_session, "no sender key from " + describe(sender) + " with chain id " +
+        throw Error(ErrorCode::no_session, "no sender key from " + sender.to_string() + " with chain id " +
                                                std::to_string(message.chain_id()));
     if (!message.verify_signature(state->signing_key))
         throw Error(ErrorCode::invalid_signature, "sender key message signature does not verify");

@@ -29,7 +29,8 @@ void check_version_byte(std::uint8_t first, const char* what) {
 
 DistributionId distribution_id_from(const std::string& field, const char* what) {
     DistributionId id{};
-    if (field.size() != id.size()) throw Error(ErrorCode::invalid_message, std::string(what) + " has no valid distribution id");
+    if (field.size() != id.size())
+        throw Error(ErrorCode::invalid_message, std::string(what) + " has no valid distribution id");
     std::copy(field.begin(), field.end(), id.begin());
     return id;
 }

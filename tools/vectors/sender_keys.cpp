@@ -85,7 +85,8 @@ void check_encrypt_test(const json& test) {
     install_sender_chain(sender, distribution_id, chain_id, iteration, chain_key, signing);
     const auto ours = group_encrypt(sender, kSender, distribution_id, plaintext);
     const ByteView serialized(ours.serialized());
-    expect_equal("body", hex_param(test, "body"), serialized.first(serialized.size() - SenderKeyMessage::kSignatureSize));
+    expect_equal("body", hex_param(test, "body"),
+                 serialized.first(serialized.size() - SenderKeyMessage::kSignatureSize));
     if (!ours.verify_signature(signing.public_key())) throw Mismatch("cliquet's signature does not verify");
 
     if (const auto theirs = optional_hex_param(test, "message")) {
@@ -101,7 +102,8 @@ void check_decrypt_test(const json& test) {
     MemorySenderKeyStore member;
     const Bytes distribution = hex_param(test, "distributionMessage");
     if (!distribution.empty())
-        process_sender_key_distribution_message(member, kSender, SenderKeyDistributionMessage::deserialize(distribution));
+        process_sender_key_distribution_message(member, kSender,
+                                                SenderKeyDistributionMessage::deserialize(distribution));
     const auto prior = test.find("priorMessages");
     if (prior != test.end()) {
         if (!prior->is_array()) throw Mismatch("priorMessages is not an array");
@@ -182,7 +184,10 @@ Bytes message_at(const protocol::SenderKeyState& state, const DistributionId& di
 
 json generate_encrypt_tests(RandomSource& random) {
     json tests = json::array();
-    const std::pair<std::uint32_t, std::size_t> cases[] = {{0, 0}, {0, 1}, {1, 15}, {7, 16}, {1000, 17}, {0xfffffffe, 100}};
+    // (iteration, plaintext size): the chain's first and last usable steps,
+    // and sizes around the AES block.
+    const std::pair<std::uint32_t, std::size_t> cases[] = {{0, 0},  {0, 1},     {1, 15},
+                                                           {7, 16}, {1000, 17}, {0xfffffffe, 100}};
     for (const auto& [iteration, size] : cases) {
         const DistributionId distribution_id = random_distribution_id(random);
         SecretArray<32> chain_key;
@@ -243,8 +248,8 @@ json generate_decrypt_tests(RandomSource& random) {
     const Bytes far_plaintext = random_bytes(random, 20);
     const Bytes at_limit = message_at(state, distribution_id, kMaxSenderKeyForwardJump, far_plaintext, random);
     const Bytes beyond = message_at(state, distribution_id, kMaxSenderKeyForwardJump + 1, far_plaintext, random);
-    const Bytes after_bound =
-        message_at(state, distribution_id, static_cast<std::uint32_t>(kMaxSenderMessageKeys + 1), far_plaintext, random);
+    const auto just_past_kept = static_cast<std::uint32_t>(kMaxSenderMessageKeys + 1);
+    const Bytes after_bound = message_at(state, distribution_id, just_past_kept, far_plaintext, random);
 
     MemorySenderKeyStore other_sender;
     const auto other = create_sender_key_distribution_message(other_sender, kSender, distribution_id, random);
