@@ -112,7 +112,7 @@ TEST_CASE("sender key messages have libsignal's layout", "[sender_keys]") {
     CHECK(message.verify_signature(parsed.signing_key()));
 }
 
-TEST_CASE("replays are duplicates and change nothing", "[sender_keys]") {
+TEST_CASE("sender-key replays are duplicates and change nothing", "[sender_keys]") {
     Group group;
     const Bytes first = group.send("one");
     const Bytes second = group.send("two");
