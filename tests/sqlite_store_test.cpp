@@ -302,7 +302,11 @@ TEST_CASE("creating never overwrites and opening needs a store", "[sqlite]") {
     const std::string path = dir.file("bob.db");
     CHECK(error_of([&] { SqliteStore::open(path); }) == ErrorCode::storage);
     CHECK_FALSE(fs::exists(path));
+    // A create killed halfway leaves only its staging file, which the next
+    // create replaces; the store appears at `path` complete or not at all.
+    write_file(path + ".creating", as_bytes("half a database"));
     { auto bob = SqliteStore::create(path, bob_device()); }
+    CHECK_FALSE(fs::exists(path + ".creating"));
     CHECK(error_of([&] { SqliteStore::create(path, bob_device()); }) == ErrorCode::storage);
     CHECK(error_of([&] { SqliteStore::open(dir.file("")); }) == ErrorCode::storage);  // a directory
 

@@ -10,7 +10,8 @@
 // (private keys, session and sender-key records, trusted identities) is
 // sealed with XChaCha20-Poly1305 under a key derived from it, with associated
 // data naming the row's place, so a copied file leaks no key material and a
-// row moved elsewhere fails to open. Only ids and addresses stay readable.
+// row moved elsewhere fails to open. Ids, addresses, the registration id and
+// the Kyber pre-keys' `used` flags stay readable.
 //
 // Threads: a SqliteStore may be shared by threads. Every call, and every
 // run_atomically unit as a whole, runs under one mutex. One database file is
@@ -67,7 +68,9 @@ public:
     static constexpr std::int32_t kApplicationId = 0x436c7174;
 
     // Creates a database at `path` for `device`. An existing file that is
-    // not empty is refused: creating never overwrites a store.
+    // not empty is refused: creating never overwrites a store. The file is
+    // built under `path` + ".creating" and renamed into place when complete,
+    // so a process killed meanwhile leaves no half-made store at `path`.
     static std::unique_ptr<SqliteStore> create(const std::string& path, const LocalDevice& device,
                                                const SqliteStoreOptions& options = {});
     // Opens the database at `path`. A missing, corrupt, truncated or foreign

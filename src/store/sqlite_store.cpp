@@ -2,6 +2,9 @@
 // over it, and run_atomically as a transaction.
 #include "cliquet/sqlite_store.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <limits>
@@ -303,6 +306,29 @@ bool absent_or_empty(const std::string& path) {
     return size == 0;
 }
 
+void sync_directory_of(const std::string& path) {
+    std::filesystem::path directory = std::filesystem::path(path).parent_path();
+    if (directory.empty()) directory = ".";
+    const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int result = fd < 0 ? -1 : ::fsync(fd);
+    if (fd >= 0) ::close(fd);
+    if (result != 0) throw Error(ErrorCode::storage, "cannot sync the directory of " + path);
+}
+
+void remove_leftovers(const std::string& staging) {
+    std::error_code ignored;
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) std::filesystem::remove(staging + suffix, ignored);
+}
+
+// Renames the finished store to `path` and makes the rename itself durable
+// by syncing the directory that holds it.
+void move_into_place(const std::string& staging, const std::string& path) {
+    std::error_code error;
+    std::filesystem::rename(staging, path, error);
+    if (error) throw Error(ErrorCode::storage, "cannot move the new store to " + path + ": " + error.message());
+    sync_directory_of(path);
+}
+
 std::int64_t in_u32_range(std::int64_t value, const char* what) {
     if (value < 0 || value > std::numeric_limits<std::uint32_t>::max())
         throw Error(ErrorCode::storage, std::string("database file is corrupt: ") + what + " out of range");
@@ -383,14 +409,21 @@ std::unique_ptr<SqliteStore> SqliteStore::create(const std::string& path, const 
     DatabaseId id;
     system_random().fill(id);
 
-    Connection connection(path, /*create=*/true);
-    lock_exclusively(connection);
-    configure(connection, options.durability);
-    connection.exec("BEGIN EXCLUSIVE", "starting to create the store");
-    create_schema(connection);
-    write_meta(connection, kDatabaseIdName, id);
-    if (codec.sealing()) write_meta(connection, kKeyCheckName, codec.key_check_value(id).span());
+    // The store is built under another name and renamed into place once
+    // complete, so that a process killed while creating it leaves no
+    // half-made file at `path` for the next one to trip over.
+    const std::string staging = path + ".creating";
+    remove_leftovers(staging);
     {
+        // Rollback-journal mode with SQLite's default synchronous=FULL: once
+        // COMMIT returns, everything is in the file itself (no log to carry
+        // along). open() switches the store to WAL.
+        Connection connection(staging, /*create=*/true);
+        lock_exclusively(connection);
+        connection.exec("BEGIN EXCLUSIVE", "starting to create the store");
+        create_schema(connection);
+        write_meta(connection, kDatabaseIdName, id);
+        if (codec.sealing()) write_meta(connection, kKeyCheckName, codec.key_check_value(id).span());
         const SecretBytes identity = codec.encode(device.identity.serialize().span(), local_device_place(id));
         Statement insert(connection.handle(),
                          "INSERT INTO local_device (singleton, name, device_id, registration_id, identity_key_pair) "
@@ -398,10 +431,10 @@ std::unique_ptr<SqliteStore> SqliteStore::create(const std::string& path, const 
         Statement::Use use(insert);
         use.bind(1, device.address.name).bind(2, device.address.device_id).bind(3, device.registration_id);
         use.bind(4, identity.span()).run();
+        connection.exec("COMMIT", "committing the new store");
     }
-    connection.exec("COMMIT", "committing the new store");
-    return std::unique_ptr<SqliteStore>(
-        new SqliteStore(std::make_unique<Impl>(std::move(connection), std::move(codec), id, device)));
+    move_into_place(staging, path);
+    return open(path, options);
 }
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const SqliteStoreOptions& options) {
