@@ -166,7 +166,7 @@ TEST_CASE("counter jumps beyond 25000 are refused before deriving keys", "[sessi
     CHECK(pair.alice.decrypt_from(pair.bob, next) == "next");
 }
 
-TEST_CASE("tampered, truncated and malformed messages are refused intact", "[session][refusal]") {
+TEST_CASE("tampered, truncated and malformed session messages are refused intact", "[session][refusal]") {
     const int version = GENERATE(3, 4);
     Pair pair(version);
     const auto message = pair.bob.encrypt_to(pair.alice, "a secret");
@@ -221,7 +221,7 @@ TEST_CASE("a tampered pre-key message is refused and consumes nothing", "[sessio
     CHECK(bob.store->pre_keys().all().empty());
 }
 
-TEST_CASE("replays are duplicates and change nothing", "[session][refusal]") {
+TEST_CASE("replayed session messages are duplicates and change nothing", "[session][refusal]") {
     Pair pair(4);
     const auto message = pair.bob.encrypt_to(pair.alice, "once");
     CHECK(pair.alice.decrypt_from(pair.bob, message) == "once");
