@@ -10,6 +10,44 @@ namespace {
 
 constexpr std::size_t kMaxRecordSize = 1u << 26;
 
+// protobuf keeps one heap string per repeated bytes entry, so a few bytes
+// per empty entry would cost dozens in memory: the archived states are
+// counted on the wire first, and a record with too many is refused unparsed.
+std::size_t count_archived_states(ByteView bytes) {
+    constexpr std::uint32_t kPreviousSessionsField = 2;
+    const auto malformed = [] { return Error(ErrorCode::storage, "session record is not a valid protobuf"); };
+    std::size_t at = 0;
+    const auto varint = [&]() -> std::uint64_t {
+        std::uint64_t value = 0;
+        for (unsigned shift = 0; shift < 64; shift += 7) {
+            if (at >= bytes.size()) throw malformed();
+            const std::uint8_t byte = bytes[at++];
+            value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+            if ((byte & 0x80) == 0) return value;
+        }
+        throw malformed();
+    };
+    std::size_t count = 0;
+    while (at < bytes.size()) {
+        const std::uint64_t key = varint();
+        switch (key & 7) {
+            case 0: (void)varint(); break;
+            case 1: at += 8; break;
+            case 5: at += 4; break;
+            case 2: {
+                const std::uint64_t length = varint();
+                if (length > bytes.size() - at) throw malformed();
+                at += static_cast<std::size_t>(length);
+                break;
+            }
+            default: throw malformed();
+        }
+        if (at > bytes.size()) throw malformed();
+        if ((key >> 3) == kPreviousSessionsField) ++count;
+    }
+    return count;
+}
+
 }  // namespace
 
 SessionRecord::SessionRecord() : data_(std::make_unique<protocol::SessionRecordData>()) {}
@@ -43,6 +81,9 @@ SecretBytes SessionRecord::serialize() const {
 }
 
 SessionRecord SessionRecord::deserialize(ByteView bytes) {
+    if (bytes.size() > kMaxRecordSize) throw Error(ErrorCode::storage, "session record is too large");
+    if (count_archived_states(bytes) > protocol::kMaxArchivedStates)
+        throw Error(ErrorCode::storage, "session record holds too many archived states");
     proto::storage::RecordStructure record;
     protocol::parse_proto(record, bytes, ErrorCode::storage, "session record", kMaxRecordSize);
     SessionRecord out;
@@ -51,8 +92,6 @@ SessionRecord SessionRecord::deserialize(ByteView bytes) {
         state.check_usable();
         out.data_->current.emplace(std::move(state));
     }
-    if (static_cast<std::size_t>(record.previous_sessions_size()) > protocol::kMaxArchivedStates)
-        throw Error(ErrorCode::storage, "session record holds too many archived states");
     for (auto& archived : *record.mutable_previous_sessions()) {
         out.data_->previous.push_back(std::make_shared<const SecretBytes>(as_bytes(archived)));
         protocol::wipe_string(archived);
