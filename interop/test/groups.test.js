@@ -3,7 +3,8 @@
 // libsignal 0.103 (@signalapp/libsignal-client) running in this process with
 // an in-memory SenderKeyStore, in both directions: group messages in order
 // and shuffled, replays, tampering, a member without the distribution
-// message, and fingerprints computed on both sides.
+// message, and fingerprints computed on both sides; and a shorter round
+// against the older releases 0.72 and 0.90.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -17,23 +18,27 @@ const REPLAYS = 20;
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 const unhex = (text) => new Uint8Array(Buffer.from(text, 'hex'));
 
-// libsignal's SenderKeyStore, kept in a Map of serialized records.
-class MemorySenderKeyStore extends lib.SenderKeyStore {
-  constructor() {
-    super();
-    this.records = new Map();
-  }
-  static key(sender, distributionId) {
-    return `${sender.name()}.${sender.deviceId()}/${distributionId}`;
-  }
-  async saveSenderKey(sender, distributionId, record) {
-    this.records.set(MemorySenderKeyStore.key(sender, distributionId), record.serialize());
-  }
-  async getSenderKey(sender, distributionId) {
-    const bytes = this.records.get(MemorySenderKeyStore.key(sender, distributionId));
-    return bytes ? lib.SenderKeyRecord.deserialize(bytes) : null;
-  }
+// A SenderKeyStore of the libsignal release `signal`, kept in a Map of
+// serialized records.
+function senderKeyStoreClass(signal) {
+  return class MemorySenderKeyStore extends signal.SenderKeyStore {
+    constructor() {
+      super();
+      this.records = new Map();
+    }
+    static key(sender, distributionId) {
+      return `${sender.name()}.${sender.deviceId()}/${distributionId}`;
+    }
+    async saveSenderKey(sender, distributionId, record) {
+      this.records.set(MemorySenderKeyStore.key(sender, distributionId), record.serialize());
+    }
+    async getSenderKey(sender, distributionId) {
+      const bytes = this.records.get(MemorySenderKeyStore.key(sender, distributionId));
+      return bytes ? signal.SenderKeyRecord.deserialize(bytes) : null;
+    }
+  };
 }
+const MemorySenderKeyStore = senderKeyStoreClass(lib);
 
 // A reproducible permutation of 0..n-1 (Fisher-Yates over SHA-256 of a label).
 function shuffledIndices(n, label) {
@@ -220,3 +225,66 @@ test('both sides compute the same safety numbers', async (t) => {
     assert.throws(() => lib.Fingerprint.new(iterations, 2, unhex('00'), alicePublic, unhex('01'), alicePublic));
   }
 });
+
+for (const [release, name] of [['0.72', 'libsignal-client-0.72'], ['0.90', 'libsignal-client-0.90']]) {
+  test(`sender keys and safety numbers against libsignal ${release}`, async (t) => {
+    const older = require(name);
+    const OlderStore = senderKeyStoreClass(older);
+    const count = 30;
+    const order = shuffledIndices(count, `groups/${release}`);
+
+    // cliquet sends, the older release receives.
+    const sender = await startPeer(t, 'cliquet-sender');
+    const cliquetAddress = older.ProtocolAddress.new('cliquet-sender', 1);
+    const outgoing = crypto.randomUUID();
+    const { distribution_message: skdm } = await sender.ok('group_start', { distribution_id: outgoing });
+    const member = new OlderStore();
+    await older.processSenderKeyDistributionMessage(cliquetAddress,
+      older.SenderKeyDistributionMessage.deserialize(Buffer.from(skdm, 'hex')), member);
+    const sent = [];
+    for (let i = 0; i < count; i++) {
+      const plaintext = plaintextFor(i);
+      const { ciphertext } = await sender.ok('group_encrypt', { distribution_id: outgoing, plaintext: hex(plaintext) });
+      sent.push({ plaintext, ciphertext: Buffer.from(ciphertext, 'hex') });
+    }
+    for (const i of order) {
+      assert.equal(hex(await older.groupDecrypt(cliquetAddress, member, sent[i].ciphertext)), hex(sent[i].plaintext));
+    }
+    await assert.rejects(older.groupDecrypt(cliquetAddress, member, sent[order[0]].ciphertext),
+      (e) => e.code === older.ErrorCode.DuplicatedMessage);
+
+    // The older release sends, cliquet receives.
+    const olderAddress = older.ProtocolAddress.new('older-sender', 1);
+    const olderSender = { name: 'older-sender', device_id: 1 };
+    const senderStore = new OlderStore();
+    const incoming = crypto.randomUUID();
+    const theirSkdm = await older.SenderKeyDistributionMessage.create(olderAddress, incoming, senderStore);
+    const receiver = await startPeer(t, 'cliquet-member');
+    await receiver.ok('group_join', { sender: olderSender, distribution_message: hex(theirSkdm.serialize()) });
+    const received = [];
+    for (let i = 0; i < count; i++) {
+      const plaintext = Buffer.from(plaintextFor(i));
+      received.push({ plaintext, ciphertext: (await older.groupEncrypt(olderAddress, incoming, senderStore, plaintext)).serialize() });
+    }
+    for (const i of order) {
+      const { plaintext } = await receiver.ok('group_decrypt', { sender: olderSender, ciphertext: hex(received[i].ciphertext) });
+      assert.equal(plaintext, hex(received[i].plaintext));
+    }
+    const replay = await receiver.call('group_decrypt', { sender: olderSender, ciphertext: hex(received[order[0]].ciphertext) });
+    assert.equal(replay.ok, false);
+    assert.equal(replay.error.code, 'duplicate_message');
+
+    // Safety numbers.
+    const alicePrivate = older.PrivateKey.generate();
+    const alice = await startPeer(t, 'alice', alicePrivate.serialize());
+    const bobPublic = older.PrivateKey.generate().getPublicKey();
+    const aliceId = Buffer.from(unhex(crypto.randomUUID().replaceAll('-', '')));
+    const bobId = Buffer.from(unhex(crypto.randomUUID().replaceAll('-', '')));
+    const ours = await alice.ok('fingerprint', {
+      iterations: 5200, version: 2, local_id: hex(aliceId), remote_id: hex(bobId), remote_identity_key: hex(bobPublic.serialize()),
+    });
+    const atAlice = older.Fingerprint.new(5200, 2, aliceId, alicePrivate.getPublicKey(), bobId, bobPublic);
+    assert.equal(ours.displayable, atAlice.displayableFingerprint().toString());
+    assert.equal(ours.scannable, hex(atAlice.scannableFingerprint().toBuffer()));
+  });
+}
