@@ -32,7 +32,7 @@ void append_u32(Bytes& out, std::uint64_t value) {
 
 RowPlace::RowPlace(const DatabaseId& database_id, std::int64_t schema_version, std::string_view table) {
     constexpr std::string_view kLabel = "cliquet sqlite row";
-    bytes_.insert(bytes_.end(), kLabel.begin(), kLabel.end());
+    bytes_.assign(kLabel.begin(), kLabel.end());
     append_u32(bytes_, static_cast<std::uint64_t>(schema_version));
     bytes_.insert(bytes_.end(), database_id.begin(), database_id.end());
     key(as_bytes(table));
