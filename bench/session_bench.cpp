@@ -200,6 +200,20 @@ void BM_PqxdhRespond(benchmark::State& state) {
 }
 BENCHMARK(BM_PqxdhRespond);
 
+// The store's share of each message: what SessionCipher does to the store
+// around the cryptography, a load_session (a copy, by the SessionStore
+// contract) and a store_session (which replaces, so destroys, the old
+// record), on a steady-state record.
+void BM_SessionStoreRoundTrip(benchmark::State& state) {
+    Conversation c;
+    SessionStore& sessions = c.alice.store->sessions();
+    for (auto _ : state) {
+        auto record = sessions.load_session(c.bob.address);
+        sessions.store_session(c.bob.address, std::move(record.value()));
+    }
+}
+BENCHMARK(BM_SessionStoreRoundTrip);
+
 // Memory: the serialized size of a session record (what a persistent store
 // writes per message) in three states, reported as the counter
 // record_bytes; the time is that of SessionRecord::serialize.
