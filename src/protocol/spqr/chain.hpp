@@ -1,0 +1,91 @@
+// SPQR's symmetric chain: per-epoch sending and receiving chains that yield
+// the key each message's Double Ratchet keys are salted with.
+//
+// Epoch 0 comes from the session's SPQR auth key; each later epoch from the
+// secret the KEM braid agrees for it, mixed with the previous epoch's root.
+// Every epoch has one chain per direction (A2B: the session's initiator
+// sends). docs/spqr.md (section 1.6) has the labels and limits.
+//
+// Refusals are Error(invalid_message) (libsignal reports every SPQR receive
+// failure as an invalid message) and leave the chain as it was; misuse by
+// the caller is Error(invalid_argument).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "cliquet/bytes.hpp"
+
+namespace cliquet::protocol::spqr {
+
+using Epoch = std::uint64_t;
+using Key32 = SecretArray<32>;
+
+enum class Direction : std::uint8_t { a2b = 0, b2a = 1 };
+
+constexpr Direction opposite(Direction d) noexcept {
+    return d == Direction::a2b ? Direction::b2a : Direction::a2b;
+}
+
+struct ChainParams {
+    // The furthest ahead of the last received key a message may be.
+    std::uint32_t max_jump = 25'000;
+    // How far back skipped keys are kept for late messages.
+    std::uint32_t max_ooo_keys = 2'000;
+};
+
+class Chain {
+public:
+    // Epoch 0, from the auth key. Error(invalid_argument) for a zero
+    // parameter (the stored form writes defaults as zero; resolve first).
+    Chain(const Key32& auth_key, Direction direction, ChainParams params = {});
+
+    // Adds `epoch`, which must be current_epoch() + 1 (else
+    // Error(invalid_argument)), from the braid's secret for it.
+    void add_epoch(Epoch epoch, const Key32& secret);
+
+    // The next sending key of `epoch` and its index (from 1). Moving to a
+    // newer epoch drops all but one older epoch and the older epochs'
+    // sending chains. Error(invalid_argument) for an epoch older than the
+    // last one sent in, or one the chain does not hold.
+    std::pair<std::uint32_t, Key32> send_key(Epoch epoch);
+
+    // The peer's key `index` of `epoch`, each at most once.
+    Key32 recv_key(Epoch epoch, std::uint32_t index);
+
+    Epoch current_epoch() const noexcept { return current_epoch_; }
+    Epoch send_epoch() const noexcept { return send_epoch_; }
+    Direction direction() const noexcept { return direction_; }
+    const ChainParams& params() const noexcept { return params_; }
+    // Epochs held, oldest first: current_epoch() - held_epochs() + 1 ..
+    std::size_t held_epochs() const noexcept { return links_.size(); }
+    // Skipped receiving keys held for `epoch` (for tests and limits).
+    std::size_t stored_keys(Epoch epoch) const;
+
+private:
+    struct HalfChain {
+        std::uint32_t counter = 0;
+        std::optional<Key32> next;  // absent once erased
+        std::vector<std::pair<std::uint32_t, Key32>> skipped;
+    };
+    struct Link {
+        HalfChain send;
+        HalfChain recv;
+    };
+
+    Link make_link(const SecretArray<96>& okm) const;
+    std::size_t link_index(Epoch epoch) const;  // Error(invalid_message) when not held
+    Key32 receive(HalfChain& chain, std::uint32_t index) const;
+
+    Direction direction_;
+    ChainParams params_;
+    Epoch current_epoch_ = 0;
+    Epoch send_epoch_ = 0;
+    std::deque<Link> links_;  // epochs current_epoch_ - size + 1 .. current_epoch_
+    Key32 next_root_;
+};
+
+}  // namespace cliquet::protocol::spqr
