@@ -4,6 +4,7 @@
 #include <array>
 
 #include "cliquet/random.hpp"
+#include "cliquet/bytes.hpp"
 
 using namespace cliquet;
 
@@ -23,4 +24,14 @@ TEST_CASE("an empty DeterministicRandom fill uses up its call number and touches
     byte_first.fill(b);
     CHECK(a == b);
     CHECK(a != std::array<std::uint8_t, 32>{});
+}
+
+TEST_CASE("an empty system_random fill touches nothing", "[hardening]") {
+    // The same null pointer through the system source; UBSan in the
+    // asan-ubsan preset is what fails here if it comes back.
+    std::span<std::uint8_t> nothing;
+    system_random().fill(nothing);
+    std::array<std::uint8_t, 32> filled{};
+    system_random().fill(filled);
+    CHECK(filled != std::array<std::uint8_t, 32>{});
 }

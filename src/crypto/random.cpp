@@ -14,7 +14,10 @@ public:
         // system has no entropy source, where no key may ever be made.
         if (sodium_init() < 0) std::abort();
     }
-    void fill(std::span<std::uint8_t> out) override { randombytes_buf(out.data(), out.size()); }
+    void fill(std::span<std::uint8_t> out) override {
+        // libsodium declares the pointer non-null, which an empty span's is not.
+        if (!out.empty()) randombytes_buf(out.data(), out.size());
+    }
 };
 
 }  // namespace
