@@ -56,9 +56,12 @@ Bytes openssl_hkdf(std::size_t length, ByteView ikm, ByteView salt, ByteView inf
 }
 
 Bytes sodium_hmac(ByteView key, ByteView data) {
+    // An empty span's data() may be null, which libsodium's memcpy must not
+    // see even for a length of zero (UBSan reports it).
+    static const std::uint8_t nothing = 0;
     crypto_auth_hmacsha256_state state;
-    crypto_auth_hmacsha256_init(&state, key.data(), key.size());
-    crypto_auth_hmacsha256_update(&state, data.data(), data.size());
+    crypto_auth_hmacsha256_init(&state, key.empty() ? &nothing : key.data(), key.size());
+    crypto_auth_hmacsha256_update(&state, data.empty() ? &nothing : data.data(), data.size());
     Bytes out(32);
     crypto_auth_hmacsha256_final(&state, out.data());
     return out;
