@@ -264,3 +264,56 @@ TEST_CASE("the erasure code refuses sizes it cannot carry", "[spqr][erasure]") {
     CHECK(empty.has_enough());
     CHECK(empty.decoded() == Bytes{});
 }
+
+TEST_CASE("encoders and decoders carry on from what storage keeps", "[spqr][erasure]") {
+    const std::array<std::uint8_t, 32> seed{0x77};
+    DeterministicRandom random(seed);
+    const Bytes message = random_bytes(random, 1152);
+    ErasureEncoder encoder(message);
+    CHECK(encoder.message() == message);
+    for (int i = 0; i < 40; ++i) encoder.next_chunk();
+
+    ErasureEncoder restored_encoder(encoder.message(), encoder.counter());
+    CHECK(restored_encoder.counter() == 40);
+    const Chunk next = restored_encoder.next_chunk();
+    CHECK(next.index == 40);
+    CHECK(next.data == encoder.chunk_at(40).data);
+
+    ErasureDecoder decoder(1152);
+    for (std::uint16_t index = 10; index < 40; ++index) decoder.add_chunk(encoder.chunk_at(index));
+    std::array<std::vector<ErasureDecoder::Point>, kCodePolynomials> kept;
+    for (std::size_t p = 0; p < kCodePolynomials; ++p) {
+        kept[p].assign(decoder.points(p).begin(), decoder.points(p).end());
+    }
+    ErasureDecoder restored = ErasureDecoder::restore(decoder.message_size(), kept);
+    CHECK_FALSE(restored.has_enough());
+    for (std::uint16_t index = 40; index < 46; ++index) restored.add_chunk(encoder.chunk_at(index));
+    REQUIRE(restored.decoded().has_value());
+    CHECK(*restored.decoded() == message);
+}
+
+TEST_CASE("a stored decoder that add_chunk could not have produced is refused", "[spqr][erasure]") {
+    using Points = std::array<std::vector<ErasureDecoder::Point>, kCodePolynomials>;
+    auto expect_refused = [](std::size_t size, const Points& points) {
+        try {
+            ErasureDecoder::restore(size, points);
+            FAIL("restored");
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::storage);
+        }
+    };
+    expect_refused(95, Points{});
+    expect_refused(4096, Points{});
+    Points unsorted;
+    unsorted[0] = {{3, 1}, {2, 1}};
+    expect_refused(96, unsorted);
+    Points repeated;
+    repeated[0] = {{2, 1}, {2, 1}};
+    expect_refused(96, repeated);
+    Points too_many;  // 96 bytes: 3 points per polynomial, at most 6 kept
+    for (std::uint16_t x = 0; x < 7; ++x) too_many[5].push_back({x, 0});
+    expect_refused(96, too_many);
+    Points fine;
+    for (std::uint16_t x = 0; x < 6; ++x) fine[5].push_back({static_cast<std::uint16_t>(x * 7), 0});
+    CHECK(ErasureDecoder::restore(96, fine).points(5).size() == 6);
+}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "cliquet/error.hpp"
 #include "protocol/spqr/gf16.hpp"
@@ -74,6 +75,16 @@ std::uint16_t ErasureEncoder::value_at(std::size_t polynomial, std::uint16_t x) 
     return evaluate(coefficients_[polynomial], x);
 }
 
+Bytes ErasureEncoder::message() const {
+    Bytes out(size_);
+    for (std::size_t i = 0; i < size_ / 2; ++i) {
+        const std::uint16_t value = values_[i % kCodePolynomials][i / kCodePolynomials];
+        out[2 * i] = static_cast<std::uint8_t>(value >> 8);
+        out[2 * i + 1] = static_cast<std::uint8_t>(value);
+    }
+    return out;
+}
+
 Chunk ErasureEncoder::chunk_at(std::uint16_t index) const {
     Chunk chunk;
     chunk.index = index;
@@ -92,6 +103,28 @@ Chunk ErasureEncoder::next_chunk() {
 }
 
 ErasureDecoder::ErasureDecoder(std::size_t message_size) : size_(message_size) { check_size(size_); }
+
+ErasureDecoder ErasureDecoder::restore(std::size_t message_size,
+                                       std::array<std::vector<Point>, kCodePolynomials> points) {
+    if (message_size % 2 != 0 || message_size > kMaxEncodedSize) {
+        throw Error(ErrorCode::storage, "SPQR erasure decoder: stored size " + std::to_string(message_size));
+    }
+    for (std::size_t p = 0; p < kCodePolynomials; ++p) {
+        const auto& held = points[p];
+        // add_chunk keeps at most `needed` points below x = needed and at
+        // most `needed` more while short of them.
+        const std::size_t needed = points_in_polynomial(message_size, p);
+        bool sorted = true;
+        for (std::size_t j = 1; j < held.size(); ++j) sorted = sorted && held[j - 1].x < held[j].x;
+        if (held.size() > 2 * needed || !sorted) {
+            throw Error(ErrorCode::storage, "SPQR erasure decoder: stored points of polynomial " +
+                                                std::to_string(p) + " are not what it keeps");
+        }
+    }
+    ErasureDecoder decoder(message_size);
+    decoder.points_ = std::move(points);
+    return decoder;
+}
 
 void ErasureDecoder::add_chunk(const Chunk& chunk) {
     for (std::size_t p = 0; p < kCodePolynomials; ++p) {

@@ -48,6 +48,12 @@ public:
     // Error(invalid_argument) unless the size is even and at most
     // kMaxEncodedSize.
     explicit ErasureEncoder(ByteView message);
+    // An encoder that has already sent `counter` chunks, as restored from
+    // storage (which keeps message() and counter()).
+    ErasureEncoder(ByteView message, std::uint32_t counter) : ErasureEncoder(message) { counter_ = counter; }
+
+    // The message being sent.
+    Bytes message() const;
 
     // The chunk at `index`.
     Chunk chunk_at(std::uint16_t index) const;
@@ -79,6 +85,12 @@ public:
     // Error(invalid_argument) unless the size is even and at most
     // kMaxEncodedSize.
     explicit ErasureDecoder(std::size_t message_size);
+    // A decoder holding `points`, as restored from storage (which keeps
+    // message_size() and points()). Error(storage) unless the size is one
+    // the constructor takes and each polynomial's points are sorted by
+    // strictly increasing x and no more than add_chunk could have kept.
+    static ErasureDecoder restore(std::size_t message_size,
+                                  std::array<std::vector<Point>, kCodePolynomials> points);
 
     // Takes what the chunk adds. Any chunk is acceptable: a useless or
     // repeated one changes nothing.
