@@ -49,9 +49,6 @@ struct PeerState {
     // creates in-memory ones on first use; --db installs persistent ones.
     std::shared_ptr<ProtocolStore> store;
 
-    // Extensions owned by later layers (sessions, groups, storage) hang here.
-    std::map<std::string, std::shared_ptr<void>> extensions;
-
     const IdentityKeyPair& require_identity() const;
 };
 

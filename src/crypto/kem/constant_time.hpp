@@ -1,17 +1,12 @@
-// Branch-free helpers for the decapsulation's final choice, and the hook that
-// tells valgrind which derived values are public by design.
+// Branch-free helpers for the decapsulation's final choice. Values public by
+// design (the matrix seed rho) are marked with crypto::declassify.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define CLIQUET_KEM_HAVE_MEMCHECK 1
-#endif
-#endif
+#include "crypto/declassify.hpp"
 
 namespace cliquet::crypto::kem {
 
@@ -37,18 +32,6 @@ inline void select_bytes(std::span<std::uint8_t> out, std::uint8_t mask, std::sp
                          std::span<const std::uint8_t> if_clear) {
     for (std::size_t i = 0; i < out.size(); ++i)
         out[i] = static_cast<std::uint8_t>((if_set[i] & mask) | (if_clear[i] & static_cast<std::uint8_t>(~mask)));
-}
-
-// Marks bytes derived from secrets as public (the matrix seed rho, which is
-// published in the key). A no-op outside valgrind: the client request is a
-// few instructions that only valgrind's CPU interprets.
-inline void declassify([[maybe_unused]] const void* data, [[maybe_unused]] std::size_t size) {
-#ifdef CLIQUET_KEM_HAVE_MEMCHECK
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-    (void)VALGRIND_MAKE_MEM_DEFINED(data, size);
-#pragma GCC diagnostic pop
-#endif
 }
 
 }  // namespace cliquet::crypto::kem
