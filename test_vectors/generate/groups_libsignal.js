@@ -19,31 +19,12 @@ const nodeCrypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { createRequire } = require('node:module');
+const { parseGeneratorArgs, hex, unhex } = require('./cli');
 
 const interopRequire = createRequire(path.resolve(__dirname, '../../interop/package.json'));
 const signal = interopRequire('@signalapp/libsignal-client');
 
-// ---- command line -------------------------------------------------------------
-
-function parseArgs(argv) {
-  const options = { cliquetVectors: process.env.CLIQUET_VECTORS, out: path.resolve(__dirname, '..') };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--cliquet-vectors') options.cliquetVectors = argv[++i];
-    else if (arg === '--out') options.out = path.resolve(argv[++i]);
-    else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node groups_libsignal.js --cliquet-vectors PATH [--out DIR]');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${arg}`);
-  }
-  if (!options.cliquetVectors) throw new Error('give --cliquet-vectors PATH or set CLIQUET_VECTORS');
-  return options;
-}
-
 // ---- helpers --------------------------------------------------------------------
-
-const hex = (bytes) => Buffer.from(bytes).toString('hex');
-const unhex = (text) => new Uint8Array(Buffer.from(text, 'hex'));
 
 // A reproducible byte stream: SHA-256(seed || counter) blocks.
 class SeededBytes {
@@ -450,7 +431,7 @@ async function senderKeysFile(options) {
 // ---- main -----------------------------------------------------------------------
 
 async function main() {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseGeneratorArgs(process.argv.slice(2), 'groups_libsignal.js');
   const written = [];
   for (const [category, make] of [['fingerprint', fingerprintFile], ['sender_keys', senderKeysFile]]) {
     const file = await make(options);

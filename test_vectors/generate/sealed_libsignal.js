@@ -22,6 +22,7 @@ const nodeCrypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { createRequire } = require('node:module');
+const { parseGeneratorArgs, hex, unhex } = require('./cli');
 
 const interopRequire = createRequire(path.resolve(__dirname, '../../interop/package.json'));
 const signal = interopRequire('@signalapp/libsignal-client');
@@ -34,27 +35,7 @@ const LIBSIGNAL_NOTE =
 const CLIQUET_NOTE_SUFFIX =
   ' Replayed through libsignal 0.103.0 by test_vectors/generate/sealed_libsignal.js, which agrees.';
 
-// ---- command line -------------------------------------------------------------
-
-function parseArgs(argv) {
-  const options = { cliquetVectors: process.env.CLIQUET_VECTORS, out: path.resolve(__dirname, '..') };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--cliquet-vectors') options.cliquetVectors = argv[++i];
-    else if (arg === '--out') options.out = path.resolve(argv[++i]);
-    else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node sealed_libsignal.js --cliquet-vectors PATH [--out DIR]');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${arg}`);
-  }
-  if (!options.cliquetVectors) throw new Error('give --cliquet-vectors PATH or set CLIQUET_VECTORS');
-  return options;
-}
-
 // ---- helpers --------------------------------------------------------------------
-
-const hex = (bytes) => Buffer.from(bytes).toString('hex');
-const unhex = (text) => new Uint8Array(Buffer.from(text, 'hex'));
 
 const EXPIRATION = 1_800_000_000_000;
 
@@ -465,7 +446,7 @@ function finish(file) {
 }
 
 async function main() {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseGeneratorArgs(process.argv.slice(2), 'sealed_libsignal.js');
   const generate = (category) =>
     JSON.parse(execFileSync(options.cliquetVectors, ['generate', category], { encoding: 'utf8', maxBuffer: 64 << 20 }));
   const files = {
