@@ -58,24 +58,26 @@ std::array<std::uint8_t, kMessageMacSize> compute_mac(std::span<const std::uint8
 // ---- SignalMessage ----------------------------------------------------------
 
 SignalMessage::SignalMessage(int version, PublicKey sender_ratchet_key, std::uint32_t counter,
-                             std::uint32_t previous_counter, Bytes ciphertext, Bytes serialized)
+                             std::uint32_t previous_counter, Bytes ciphertext, Bytes pq_ratchet, Bytes serialized)
     : version_(version),
       sender_ratchet_key_(sender_ratchet_key),
       counter_(counter),
       previous_counter_(previous_counter),
       ciphertext_(std::move(ciphertext)),
+      pq_ratchet_(std::move(pq_ratchet)),
       serialized_(std::move(serialized)) {}
 
 SignalMessage SignalMessage::create(int version, const PublicKey& sender_ratchet_key, std::uint32_t counter,
                                     std::uint32_t previous_counter, ByteView ciphertext,
                                     const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
-                                    std::span<const std::uint8_t, 32> mac_key) {
+                                    std::span<const std::uint8_t, 32> mac_key, ByteView pq_ratchet) {
     proto::wire::SignalMessage body;
     const Bytes ratchet = sender_ratchet_key.serialize();
     body.set_ratchet_key(ratchet.data(), ratchet.size());
     body.set_counter(counter);
     body.set_previous_counter(previous_counter);
     body.set_ciphertext(ciphertext.data(), ciphertext.size());
+    if (!pq_ratchet.empty()) body.set_pq_ratchet(pq_ratchet.data(), pq_ratchet.size());
 
     Bytes serialized;
     serialized.reserve(1 + body.ByteSizeLong() + kMessageMacSize);
@@ -84,7 +86,7 @@ SignalMessage SignalMessage::create(int version, const PublicKey& sender_ratchet
     const auto mac = compute_mac(mac_key, sender_identity, receiver_identity, serialized);
     serialized.insert(serialized.end(), mac.begin(), mac.end());
     return SignalMessage(version, sender_ratchet_key, counter, previous_counter, Bytes(ciphertext.begin(), ciphertext.end()),
-                         std::move(serialized));
+                         Bytes(pq_ratchet.begin(), pq_ratchet.end()), std::move(serialized));
 }
 
 SignalMessage SignalMessage::deserialize(ByteView bytes) {
@@ -98,7 +100,7 @@ SignalMessage SignalMessage::deserialize(ByteView bytes) {
         malformed("signal message lacks a required field");
     return SignalMessage(version, message_key(body.ratchet_key(), "ratchet key"), body.counter(),
                          body.previous_counter(), Bytes(body.ciphertext().begin(), body.ciphertext().end()),
-                         Bytes(bytes.begin(), bytes.end()));
+                         Bytes(body.pq_ratchet().begin(), body.pq_ratchet().end()), Bytes(bytes.begin(), bytes.end()));
 }
 
 bool SignalMessage::verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
