@@ -16,9 +16,11 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <utility>
 
 #include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
+#include "cliquet/function_ref.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/prekeys.hpp"
 #include "cliquet/session_record.hpp"
@@ -79,6 +81,21 @@ public:
     // A copy: the caller works on it and stores it back only on success.
     virtual std::optional<SessionRecord> load_session(const ProtocolAddress& address) const = 0;
     virtual void store_session(const ProtocolAddress& address, SessionRecord record) = 0;
+
+    // Runs `update` on the record of `address` and keeps what it changed;
+    // returns false, without calling it, when there is no record. `update`
+    // returns whether it changed the record, and may throw only before its
+    // first change: a store may hand it the stored record itself.
+    // The default loads a copy and stores it back when `update` returns true,
+    // so every store supports it; a store that can lend its record
+    // (MemorySessionStore) overrides it to save the copy. SessionCipher calls
+    // it inside ProtocolStore::run_atomically.
+    virtual bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) {
+        std::optional<SessionRecord> record = load_session(address);
+        if (!record) return false;
+        if (update(*record)) store_session(address, std::move(*record));
+        return true;
+    }
 };
 
 // A sender-key group's distribution id: a UUID, as 16 bytes.
