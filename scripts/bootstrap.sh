@@ -11,7 +11,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(
   pkg-config cmake ninja-build g++ clang-14 libclang-rt-14-dev
   libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler nlohmann-json3-dev
-  libsqlite3-dev catch2 libbenchmark-dev libolm-dev valgrind nodejs npm
+  libsqlite3-dev catch2 libbenchmark-dev libolm-dev valgrind doxygen nodejs npm
 )
 
 missing=()
