@@ -11,6 +11,7 @@
 ///    recipient 48 bytes of key material derived from one shared secret. The
 ///    server splits the "sent" message into per-recipient "received" messages
 ///    (sealed_fanout.hpp).
+///
 /// Byte for byte as libsignal's sealed_sender.
 #pragma once
 
@@ -112,7 +113,7 @@ public:
     Bytes seal(const UnidentifiedSenderMessageContent& content, std::span<const SealedRecipient> recipients,
                std::span<const ServiceId> excluded = {}, RandomSource& random = system_random());
 
-    /// Forgets the cached agreements (e.g. after a recipient's identity changed;
+    /// Forgets the cached agreements (e.g.\ after a recipient's identity changed;
     /// entries are keyed by identity key, so a stale one is never used).
     void clear_cache() noexcept { static_agreements_.clear(); }
 

@@ -147,9 +147,11 @@ private:
     std::vector<protocol::SenderKeyState> states_;
 };
 
-// The group cipher. Each call reads the record of (sender, distribution id)
-// from `store`, works on a copy, and writes it back only when it succeeded:
-// a refused message leaves the store exactly as it was.
+/// @name The group cipher
+/// Each call reads the record of (sender, distribution id)
+/// from `store`, works on a copy, and writes it back only when it succeeded:
+/// a refused message leaves the store exactly as it was.
+///@{
 
 /// The message `sender` (this device) sends to every member before its first
 /// group message. Creates the sender key on first use; later calls describe
@@ -182,5 +184,6 @@ SenderKeyMessage group_encrypt(SenderKeyStore& store, const ProtocolAddress& sen
 ///   ahead of the chain                                 Error(invalid_message)
 /// @endcode
 Bytes group_decrypt(SenderKeyStore& store, const ProtocolAddress& sender, ByteView ciphertext);
+///@}
 
 }  // namespace cliquet
