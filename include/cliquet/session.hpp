@@ -56,7 +56,8 @@ void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address,
 /// Encrypts to and decrypts from one remote address, through a store.
 class SessionCipher {
 public:
-    /// `store` must outlive the cipher; the cipher is as thread-safe as the store.
+    /// `store` must outlive the cipher. Calls for one address must not overlap,
+    /// even on a thread-safe store: each reads the session, then writes it back.
     SessionCipher(ProtocolStore& store, ProtocolAddress remote) : store_(store), remote_(std::move(remote)) {}
 
     /// A pre-key message until the peer has answered, a whisper message after.
