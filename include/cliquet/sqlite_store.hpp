@@ -15,7 +15,9 @@
 /// the Kyber pre-keys' `used` flags stay readable.
 ///
 /// Threads: a SqliteStore may be shared by threads. Every call, and every
-/// run_atomically unit as a whole, runs under one mutex. One database file is
+/// run_atomically unit as a whole, runs under one mutex; the protocol
+/// operations of one conversation must still not overlap (docs/guide.md,
+/// Threads). One database file is
 /// used by one SqliteStore at a time: a second one, in this process or
 /// another, is refused while the first is open.
 #pragma once
