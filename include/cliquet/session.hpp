@@ -57,7 +57,7 @@ void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address,
 class SessionCipher {
 public:
     /// `store` must outlive the cipher. Calls for one address must not overlap,
-    /// even on a thread-safe store: each reads the session, then writes it back.
+    /// even on a thread-safe store (docs/guide.md, Threads).
     SessionCipher(ProtocolStore& store, ProtocolAddress remote) : store_(store), remote_(std::move(remote)) {}
 
     /// A pre-key message until the peer has answered, a whisper message after.
