@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what cliquet needs on Debian 12 and says nothing when all of it is
 # already there. Safe to run any number of times. Needs root (or sudo) only
-# when something is missing.
+# when something is missing. With --no-npm it leaves out the interop tests'
+# npm packages, which only the test suite needs.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,7 +12,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(
   pkg-config cmake ninja-build g++ clang-14 libclang-rt-14-dev
   libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler nlohmann-json3-dev
-  libsqlite3-dev catch2 libbenchmark-dev libolm-dev valgrind nodejs npm
+  libsqlite3-dev catch2 libbenchmark-dev libolm-dev valgrind doxygen nodejs npm
 )
 
 missing=()
@@ -34,6 +35,8 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -qq >/dev/null
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+[[ ${1:-} == --no-npm ]] && exit 0
 
 # The interop tests' node packages, pinned by interop/package-lock.json.
 # Reinstalled only when the lock file changed since the last install.

@@ -1,4 +1,5 @@
-// cliquet — where a message goes: one device of one account.
+/// @file
+/// Where a message goes: one device of one account.
 #pragma once
 
 #include <compare>
@@ -7,17 +8,20 @@
 
 namespace cliquet {
 
-// libsignal's ProtocolAddress: an account name (a service id such as an ACI
-// UUID string, or any name the application uses) and a device id.
+/// libsignal's ProtocolAddress: an account name (a service id such as an ACI
+/// UUID string, or any name the application uses) and a device id.
 struct ProtocolAddress {
-    std::string name;
-    std::uint32_t device_id = 0;
+    std::string name;              ///< The account: a service id string or an application's name.
+    std::uint32_t device_id = 0;  ///< The device of that account.
 
-    // "name.device", as libsignal prints addresses.
+    /// "name.device", as libsignal prints addresses.
     std::string to_string() const { return name + "." + std::to_string(device_id); }
 
+    /// Compared and ordered by name, then device id (so addresses can key a std::map).
+    ///@{
     friend bool operator==(const ProtocolAddress&, const ProtocolAddress&) = default;
     friend std::strong_ordering operator<=>(const ProtocolAddress&, const ProtocolAddress&) = default;
+    ///@}
 };
 
 }  // namespace cliquet

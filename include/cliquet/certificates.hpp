@@ -1,10 +1,11 @@
-// cliquet — sealed-sender certificates, as libsignal makes and checks them.
-//
-// The service holds a trust root key pair whose public half every client
-// ships with. The trust root signs a ServerCertificate for a server key; the
-// server key signs short-lived SenderCertificates, each binding an account
-// (UUID, optionally a phone number) and device to an identity key. A
-// recipient of a sealed message learns who sent it only from this chain.
+/// @file
+/// Sealed-sender certificates, as libsignal makes and checks them.
+///
+/// The service holds a trust root key pair whose public half every client
+/// ships with. The trust root signs a ServerCertificate for a server key; the
+/// server key signs short-lived SenderCertificates, each binding an account
+/// (UUID, optionally a phone number) and device to an identity key. A
+/// recipient of a sealed message learns who sent it only from this chain.
 #pragma once
 
 #include <cstdint>
@@ -18,27 +19,29 @@
 
 namespace cliquet {
 
-// Milliseconds since the Unix epoch.
+/// Milliseconds since the Unix epoch.
 using TimestampMs = std::uint64_t;
 
-// Server key ids libsignal refuses whatever their signature (0xDEADC357 is
-// its revocation test id).
+/// Server key ids libsignal refuses whatever their signature (0xDEADC357 is
+/// its revocation test id).
 bool is_revoked_server_key_id(std::uint32_t key_id) noexcept;
 
+/// A server key and its id, signed by the trust root.
 class ServerCertificate {
 public:
+    /// Signs `server_key` under `key_id` with the trust root's private key.
     static ServerCertificate create(std::uint32_t key_id, const PublicKey& server_key, const PrivateKey& trust_root,
                                     RandomSource& random = system_random());
-    // Malformed bytes are Error(invalid_certificate).
+    /// Malformed bytes are Error(invalid_certificate).
     static ServerCertificate deserialize(ByteView bytes);
 
-    std::uint32_t key_id() const noexcept { return key_id_; }
-    const PublicKey& key() const noexcept { return key_; }
-    const Bytes& serialized() const noexcept { return serialized_; }
-    const Bytes& certificate() const noexcept { return certificate_; }  // the signed bytes
-    const Bytes& signature() const noexcept { return signature_; }
+    std::uint32_t key_id() const noexcept { return key_id_; }  ///< The server key's id.
+    const PublicKey& key() const noexcept { return key_; }      ///< The server key.
+    const Bytes& serialized() const noexcept { return serialized_; }  ///< libsignal's ServerCertificate protobuf.
+    const Bytes& certificate() const noexcept { return certificate_; }  ///< the signed bytes
+    const Bytes& signature() const noexcept { return signature_; }  ///< The trust root's XEdDSA signature.
 
-    // Signed by `trust_root` and not revoked.
+    /// Signed by `trust_root` and not revoked.
     bool is_valid(const PublicKey& trust_root) const noexcept;
 
 private:
@@ -53,46 +56,54 @@ private:
     PublicKey key_;
 };
 
-// Device ids are 1 to 127, as libsignal's DeviceId.
+/// Device ids are 1 to 127, as libsignal's DeviceId.
 inline constexpr std::uint32_t kMaxDeviceId = 127;
 
+/// A sender's account, device and identity key, signed by a server key, with
+/// an expiration: what a sealed message carries to name its sender.
 class SenderCertificate {
 public:
+    /// Whom a certificate names.
     struct Sender {
-        std::string uuid;                 // the sender's ACI, as a string
-        std::optional<std::string> e164;  // the sender's phone number, if disclosed
-        std::uint32_t device_id = 0;      // 1 to 127
-        PublicKey identity_key;
+        std::string uuid;                 ///< the sender's ACI, as a string
+        std::optional<std::string> e164;  ///< the sender's phone number, if disclosed
+        std::uint32_t device_id = 0;      ///< 1 to 127
+        PublicKey identity_key;           ///< the sender's identity key
     };
 
-    // Signs with the server key; a device id out of range is Error(invalid_argument).
+    /// Signs with the server key; a device id out of range is Error(invalid_argument).
     static SenderCertificate create(const Sender& sender, TimestampMs expiration, const ServerCertificate& signer,
                                     const PrivateKey& signer_key, RandomSource& random = system_random());
-    // Malformed bytes are Error(invalid_certificate). A certificate that names
-    // its signer by id (libsignal's well-known server certificates) parses even
-    // when the id is unknown; it just never validates.
+    /// Malformed bytes are Error(invalid_certificate). A certificate that names
+    /// its signer by id (libsignal's well-known server certificates) parses even
+    /// when the id is unknown; it just never validates.
     static SenderCertificate deserialize(ByteView bytes);
 
+    /// The sender the certificate names, whole or by part.
+    ///@{
     const Sender& sender() const noexcept { return sender_; }
     const std::string& sender_uuid() const noexcept { return sender_.uuid; }
     const std::optional<std::string>& sender_e164() const noexcept { return sender_.e164; }
     std::uint32_t sender_device_id() const noexcept { return sender_.device_id; }
     const PublicKey& identity_key() const noexcept { return sender_.identity_key; }
-    TimestampMs expiration() const noexcept { return expiration_; }
-    const Bytes& serialized() const noexcept { return serialized_; }
-    const Bytes& certificate() const noexcept { return certificate_; }  // the signed bytes
-    const Bytes& signature() const noexcept { return signature_; }
+    ///@}
+    TimestampMs expiration() const noexcept { return expiration_; }  ///< Not valid after this instant.
+    const Bytes& serialized() const noexcept { return serialized_; }  ///< libsignal's SenderCertificate protobuf.
+    const Bytes& certificate() const noexcept { return certificate_; }  ///< the signed bytes
+    const Bytes& signature() const noexcept { return signature_; }  ///< The server key's XEdDSA signature.
 
-    // The server certificate that signed this one: embedded, or one of the
-    // well-known certificates named by id (Error(invalid_certificate) if unknown).
+    /// The server certificate that signed this one: embedded, or one of the
+    /// well-known certificates named by id (Error(invalid_certificate) if unknown).
     const ServerCertificate& signer() const;
 
-    // Throws Error(invalid_certificate) saying why unless the signer is signed
-    // by one of `trust_roots` (all are tried, so timing does not tell which),
-    // is not revoked, signed this certificate, and `now` is not after the
-    // expiration.
+    /// Throws Error(invalid_certificate) saying why unless the signer is signed
+    /// by one of `trust_roots` (all are tried, so timing does not tell which),
+    /// is not revoked, signed this certificate, and `now` is not after the
+    /// expiration.
     void validate(std::span<const PublicKey> trust_roots, TimestampMs now) const;
+    /// validate() against a single trust root.
     void validate(const PublicKey& trust_root, TimestampMs now) const { validate({&trust_root, 1}, now); }
+    /// validate() as a yes or no, for callers that do not need the reason.
     bool is_valid(const PublicKey& trust_root, TimestampMs now) const noexcept;
 
 private:
@@ -105,7 +116,7 @@ private:
     Sender sender_;
     TimestampMs expiration_;
     std::optional<ServerCertificate> embedded_signer_;
-    std::uint32_t signer_id_;  // when not embedded
+    std::uint32_t signer_id_;  ///< when not embedded
     Bytes serialized_;
     Bytes certificate_;
     Bytes signature_;

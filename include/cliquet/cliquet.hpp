@@ -1,4 +1,5 @@
-// cliquet — the Signal protocol in C++20. Include this for everything.
+/// @file
+/// The Signal protocol in C++20. Include this for everything.
 #pragma once
 
 #include "cliquet/address.hpp"

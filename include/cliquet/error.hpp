@@ -1,8 +1,9 @@
-// cliquet — errors.
-//
-// Every failure the library reports is a cliquet::Error carrying one code from
-// a closed set. The codes are exactly the peer protocol's, so an application,
-// a test harness and cliquet-peer all speak of failures in the same words.
+/// @file
+/// Errors.
+///
+/// Every failure the library reports is a cliquet::Error carrying one code from
+/// a closed set. The codes are exactly the peer protocol's, so an application,
+/// a test harness and cliquet-peer all speak of failures in the same words.
 #pragma once
 
 #include <stdexcept>
@@ -11,27 +12,31 @@
 
 namespace cliquet {
 
+/// What went wrong, as the peer protocol names it.
 enum class ErrorCode {
-    invalid_key,          // a key of the wrong type, length or form
-    invalid_signature,    // a signature that does not verify
-    invalid_message,      // failed MAC, bad padding, malformed bytes, wrong version
-    duplicate_message,    // a message key that was already used
-    untrusted_identity,   // a known address presented a different identity key
-    no_session,           // no session (or no usable state) with that address
-    invalid_certificate,  // bad signature, wrong trust root, expired, revoked key id
-    invalid_prekey,       // unknown or already-consumed pre-key id
-    invalid_argument,     // the caller passed something the API cannot accept
-    storage,              // the persistent store failed or holds foreign data
-    unsupported,          // a known feature or version this build does not offer
+    invalid_key,          ///< a key of the wrong type, length or form
+    invalid_signature,    ///< a signature that does not verify
+    invalid_message,      ///< failed MAC, bad padding, malformed bytes, wrong version
+    duplicate_message,    ///< a message key that was already used
+    untrusted_identity,   ///< a known address presented a different identity key
+    no_session,           ///< no session (or no usable state) with that address
+    invalid_certificate,  ///< bad signature, wrong trust root, expired, revoked key id
+    invalid_prekey,       ///< unknown or already-consumed pre-key id
+    invalid_argument,     ///< the caller passed something the API cannot accept
+    storage,              ///< the persistent store failed or holds foreign data
+    unsupported,          ///< a known feature or version this build does not offer
 };
 
-// The wire name of a code, as the peer protocol spells it.
+/// The wire name of a code, as the peer protocol spells it.
 std::string_view to_string(ErrorCode code) noexcept;
 
+/// The exception every failing cliquet call throws: a code, and a message
+/// for people.
 class Error : public std::runtime_error {
 public:
+    /// `message` says what failed, for logs; programs branch on `code`.
     Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
-    ErrorCode code() const noexcept { return code_; }
+    ErrorCode code() const noexcept { return code_; }  ///< What kind of failure this is.
 
 private:
     ErrorCode code_;

@@ -1,10 +1,11 @@
-// cliquet — KEM keys as libsignal types them.
-//
-// libsignal serializes every KEM public key, secret key and ciphertext as one
-// type byte followed by the raw bytes (rust/protocol/src/kem.rs): 0x08 for
-// Kyber1024 (CRYSTALS-Kyber round 3, used by PQXDH pre-keys) and 0x0a for
-// ML-KEM-1024 (FIPS 203). These classes keep that form on the wire and in
-// storage. Shared secrets are 32 bytes.
+/// @file
+/// KEM keys as libsignal types them.
+///
+/// libsignal serializes every KEM public key, secret key and ciphertext as one
+/// type byte followed by the raw bytes (rust/protocol/src/kem.rs): 0x08 for
+/// Kyber1024 (CRYSTALS-Kyber round 3, used by PQXDH pre-keys) and 0x0a for
+/// ML-KEM-1024 (FIPS 203). These classes keep that form on the wire and in
+/// storage. Shared secrets are 32 bytes.
 #pragma once
 
 #include <cstdint>
@@ -15,30 +16,34 @@
 
 namespace cliquet {
 
+/// A KEM, by its libsignal type byte.
 enum class KemType : std::uint8_t {
-    kyber1024 = 0x08,
-    mlkem1024 = 0x0a,
+    kyber1024 = 0x08,  ///< CRYSTALS-Kyber 1024, round 3: PQXDH's pre-keys
+    mlkem1024 = 0x0a,  ///< ML-KEM-1024 (FIPS 203)
 };
 
+/// What encapsulating to a public key yields.
 struct KemEncapsulation {
-    Bytes ciphertext;  // type byte || raw ciphertext, as libsignal sends it
-    SecretArray<32> shared_secret;
+    Bytes ciphertext;  ///< type byte || raw ciphertext, as libsignal sends it
+    SecretArray<32> shared_secret;  ///< what decapsulating the ciphertext yields
 };
 
+/// A KEM public key, with its type.
 class KemPublicKey {
 public:
-    // Type byte || raw key. Error(invalid_key) for an empty input, an
-    // unknown type or a length that is not the type's.
+    /// Type byte || raw key. Error(invalid_key) for an empty input, an
+    /// unknown type or a length that is not the type's.
     static KemPublicKey deserialize(ByteView serialized);
 
-    KemType type() const noexcept { return type_; }
-    ByteView raw() const noexcept { return raw_; }
-    Bytes serialize() const;
+    KemType type() const noexcept { return type_; }  ///< Which KEM.
+    ByteView raw() const noexcept { return raw_; }    ///< The key without its type byte.
+    Bytes serialize() const;                          ///< Type byte || raw key.
 
-    // A fresh shared secret and the serialized ciphertext that carries it.
-    // Error(invalid_key) for an ML-KEM key that fails FIPS 203's modulus check.
+    /// A fresh shared secret and the serialized ciphertext that carries it.
+    /// Error(invalid_key) for an ML-KEM key that fails FIPS 203's modulus check.
     KemEncapsulation encapsulate(RandomSource& random = system_random()) const;
 
+    /// Same type and same bytes.
     friend bool operator==(const KemPublicKey& a, const KemPublicKey& b) noexcept;
 
 private:
@@ -49,19 +54,20 @@ private:
     Bytes raw_;
 };
 
+/// A KEM secret key, with its type; wiped when it dies.
 class KemSecretKey {
 public:
-    // Type byte || raw key; the same errors as KemPublicKey::deserialize.
+    /// Type byte || raw key; the same errors as KemPublicKey::deserialize.
     static KemSecretKey deserialize(ByteView serialized);
 
-    KemType type() const noexcept { return type_; }
-    SecretBytes serialize() const;
+    KemType type() const noexcept { return type_; }  ///< Which KEM.
+    SecretBytes serialize() const;                    ///< Type byte || raw key, for storage.
 
-    // The shared secret of a serialized ciphertext (type byte || raw).
-    // Error(invalid_message) for a ciphertext that is empty, of an unknown or
-    // different type, or of the wrong length. A well-formed ciphertext that
-    // was not made for this key yields an unrelated secret, not an error
-    // (implicit rejection).
+    /// The shared secret of a serialized ciphertext (type byte || raw).
+    /// Error(invalid_message) for a ciphertext that is empty, of an unknown or
+    /// different type, or of the wrong length. A well-formed ciphertext that
+    /// was not made for this key yields an unrelated secret, not an error
+    /// (implicit rejection).
     SecretArray<32> decapsulate(ByteView serialized_ciphertext) const;
 
 private:
@@ -72,10 +78,12 @@ private:
     SecretBytes raw_;
 };
 
+/// A KEM key pair.
 struct KemKeyPair {
-    KemPublicKey public_key;
-    KemSecretKey secret_key;
+    KemPublicKey public_key;  ///< The half to publish.
+    KemSecretKey secret_key;  ///< The half to keep.
 
+    /// A fresh key pair of `type`.
     static KemKeyPair generate(KemType type, RandomSource& random = system_random());
 };
 

@@ -1,8 +1,9 @@
-// cliquet — Curve25519 keys, as libsignal serializes and uses them.
-//
-// A PublicKey is libsignal's 33-byte form: the type byte 0x05 followed by the
-// X25519 u-coordinate. A PrivateKey is 32 bytes, clamped on the way in as
-// libsignal does. Identity keys are ordinary key pairs that sign with XEdDSA.
+/// @file
+/// Curve25519 keys, as libsignal serializes and uses them.
+///
+/// A PublicKey is libsignal's 33-byte form: the type byte 0x05 followed by the
+/// X25519 u-coordinate. A PrivateKey is 32 bytes, clamped on the way in as
+/// libsignal does. Identity keys are ordinary key pairs that sign with XEdDSA.
 #pragma once
 
 #include <array>
@@ -15,29 +16,33 @@
 
 namespace cliquet {
 
-inline constexpr std::uint8_t kDjbKeyType = 0x05;
-inline constexpr std::size_t kPublicKeySize = 33;
-inline constexpr std::size_t kPrivateKeySize = 32;
-inline constexpr std::size_t kSignatureSize = 64;
+inline constexpr std::uint8_t kDjbKeyType = 0x05;     ///< The type byte of a serialized Curve25519 public key.
+inline constexpr std::size_t kPublicKeySize = 33;     ///< A serialized public key: type byte and u-coordinate.
+inline constexpr std::size_t kPrivateKeySize = 32;    ///< A serialized private key.
+inline constexpr std::size_t kSignatureSize = 64;     ///< An XEdDSA signature.
 
+/// An XEdDSA signature.
 using Signature = std::array<std::uint8_t, kSignatureSize>;
 
+/// A Curve25519 public key.
 class PublicKey {
 public:
-    // Exactly 33 bytes starting with 0x05; anything else is Error(invalid_key).
+    /// Exactly 33 bytes starting with 0x05; anything else is Error(invalid_key).
     static PublicKey deserialize(ByteView bytes);
-    // The bare 32-byte u-coordinate, as found in some wire formats.
+    /// The bare 32-byte u-coordinate, as found in some wire formats.
     static PublicKey from_montgomery(std::span<const std::uint8_t, 32> u) noexcept;
 
-    Bytes serialize() const;
+    Bytes serialize() const;  ///< The 33-byte form.
+    /// The bare 32-byte u-coordinate.
     std::span<const std::uint8_t, 32> montgomery() const noexcept { return u_; }
 
-    // XEdDSA verification; never throws.
+    /// XEdDSA verification; never throws.
     bool verify(ByteView message, ByteView signature) const noexcept;
 
+    /// Same key.
     friend bool operator==(const PublicKey&, const PublicKey&) = default;
-    // libsignal orders keys by their serialized bytes (used by fingerprints
-    // and by simultaneous-initiation tie breaks).
+    /// libsignal orders keys by their serialized bytes (used by fingerprints
+    /// and by simultaneous-initiation tie breaks).
     friend std::strong_ordering operator<=>(const PublicKey&, const PublicKey&) = default;
 
 private:
@@ -45,19 +50,21 @@ private:
     std::array<std::uint8_t, 32> u_;
 };
 
+/// A Curve25519 private key; the scalar is wiped when the key dies.
 class PrivateKey {
 public:
+    /// A fresh key.
     static PrivateKey generate(RandomSource& random = system_random());
-    // Exactly 32 bytes; clamped as X25519 requires. Otherwise Error(invalid_key).
+    /// Exactly 32 bytes; clamped as X25519 requires. Otherwise Error(invalid_key).
     static PrivateKey deserialize(ByteView bytes);
 
-    // The secret, for storage. Handle it as such.
+    /// The secret, for storage. Handle it as such.
     const SecretArray<32>& secret() const noexcept { return scalar_; }
 
-    PublicKey public_key() const;
-    // X25519 agreement; a small-order peer key is Error(invalid_key).
+    PublicKey public_key() const;  ///< The matching public key.
+    /// X25519 agreement; a small-order peer key is Error(invalid_key).
     SecretArray<32> agree(const PublicKey& their_key) const;
-    // XEdDSA signature, randomized.
+    /// XEdDSA signature, randomized.
     Signature sign(ByteView message, RandomSource& random = system_random()) const;
 
 private:
@@ -65,29 +72,39 @@ private:
     SecretArray<32> scalar_;
 };
 
+/// A Curve25519 key pair.
 struct KeyPair {
-    PublicKey public_key;
-    PrivateKey private_key;
+    PublicKey public_key;    ///< The half to publish.
+    PrivateKey private_key;  ///< The half to keep.
 
+    /// A fresh key pair.
     static KeyPair generate(RandomSource& random = system_random());
+    /// The pair whose private half is `private_key`.
     static KeyPair from_private(PrivateKey private_key);
 };
 
+/// The public half of an identity key pair.
 using IdentityKey = PublicKey;
 
-// The long-term identity of one installation.
+/// The long-term identity of one installation.
 class IdentityKeyPair {
 public:
+    /// A fresh identity.
     static IdentityKeyPair generate(RandomSource& random = system_random());
+    /// The identity whose private key is `private_key`.
     explicit IdentityKeyPair(PrivateKey private_key);
+    /// Both halves as stored; a public key that is not the private key's is
+    /// Error(invalid_key).
     IdentityKeyPair(IdentityKey public_key, PrivateKey private_key);
 
-    // libsignal's IdentityKeyPairStructure protobuf (public key, private key).
+    /// libsignal's IdentityKeyPairStructure protobuf (public key, private key).
     SecretBytes serialize() const;
+    /// The serialized form; malformed bytes or keys are Error(invalid_key).
     static IdentityKeyPair deserialize(ByteView bytes);
 
-    const IdentityKey& public_key() const noexcept { return public_key_; }
-    const PrivateKey& private_key() const noexcept { return private_key_; }
+    const IdentityKey& public_key() const noexcept { return public_key_; }  ///< The identity others see.
+    const PrivateKey& private_key() const noexcept { return private_key_; }  ///< The secret half.
+    /// XEdDSA signature by the identity key, randomized.
     Signature sign(ByteView message, RandomSource& random = system_random()) const {
         return private_key_.sign(message, random);
     }

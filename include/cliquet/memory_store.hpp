@@ -1,5 +1,8 @@
-// cliquet — stores that live in memory, for tests, tools and applications
-// that persist state their own way.
+/// @file
+/// Stores that live in memory, for tests, tools and applications
+/// that persist state their own way.
+///
+/// None of them locks: a MemoryProtocolStore belongs to one thread at a time.
 #pragma once
 
 #include <map>
@@ -10,8 +13,10 @@
 
 namespace cliquet {
 
+/// An IdentityKeyStore in a std::map, trusting on first use.
 class MemoryIdentityKeyStore final : public IdentityKeyStore {
 public:
+    /// This device's identity and registration id; no one else known yet.
     MemoryIdentityKeyStore(IdentityKeyPair identity, std::uint32_t registration_id)
         : identity_(std::move(identity)), registration_id_(registration_id) {}
 
@@ -20,6 +25,7 @@ public:
     std::optional<IdentityKey> identity(const ProtocolAddress& address) const override;
     bool save_identity(const ProtocolAddress& address, const IdentityKey& key) override;
 
+    /// Every identity recorded so far.
     const std::map<ProtocolAddress, IdentityKey>& all() const noexcept { return known_; }
 
 private:
@@ -28,36 +34,43 @@ private:
     std::map<ProtocolAddress, IdentityKey> known_;
 };
 
+/// A PreKeyStore in a std::map.
 class MemoryPreKeyStore final : public PreKeyStore {
 public:
     std::optional<PreKeyRecord> load_pre_key(PreKeyId id) const override;
     void store_pre_key(const PreKeyRecord& record) override;
     void remove_pre_key(PreKeyId id) override;
 
+    /// Every record held.
     const std::map<PreKeyId, PreKeyRecord>& all() const noexcept { return records_; }
 
 private:
     std::map<PreKeyId, PreKeyRecord> records_;
 };
 
+/// A SignedPreKeyStore in a std::map.
 class MemorySignedPreKeyStore final : public SignedPreKeyStore {
 public:
     std::optional<SignedPreKeyRecord> load_signed_pre_key(SignedPreKeyId id) const override;
     void store_signed_pre_key(const SignedPreKeyRecord& record) override;
 
+    /// Every record held.
     const std::map<SignedPreKeyId, SignedPreKeyRecord>& all() const noexcept { return records_; }
 
 private:
     std::map<SignedPreKeyId, SignedPreKeyRecord> records_;
 };
 
+/// A KyberPreKeyStore in a std::map; it notes uses and never removes a key.
 class MemoryKyberPreKeyStore final : public KyberPreKeyStore {
 public:
     std::optional<KyberPreKeyRecord> load_kyber_pre_key(KyberPreKeyId id) const override;
     void store_kyber_pre_key(const KyberPreKeyRecord& record) override;
     void mark_kyber_pre_key_used(KyberPreKeyId id) override { used_.insert(id); }
 
+    /// Every record held.
     const std::map<KyberPreKeyId, KyberPreKeyRecord>& all() const noexcept { return records_; }
+    /// The ids a message has used.
     const std::set<KyberPreKeyId>& used() const noexcept { return used_; }
 
 private:
@@ -65,17 +78,22 @@ private:
     std::set<KyberPreKeyId> used_;
 };
 
+/// A SessionStore in a std::map.
 class MemorySessionStore final : public SessionStore {
 public:
     std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override;
     void store_session(const ProtocolAddress& address, SessionRecord record) override;
+    /// In place: `update` works on the stored record, with no copy.
+    bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) override;
 
+    /// Every record held.
     const std::map<ProtocolAddress, SessionRecord>& all() const noexcept { return records_; }
 
 private:
     std::map<ProtocolAddress, SessionRecord> records_;
 };
 
+/// A SenderKeyStore in a std::map.
 class MemorySenderKeyStore final : public SenderKeyStore {
 public:
     std::optional<SecretBytes> load_sender_key(const ProtocolAddress& sender,
@@ -83,6 +101,7 @@ public:
     void store_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id,
                           ByteView record) override;
 
+    /// Every record held.
     const std::map<std::pair<ProtocolAddress, DistributionId>, SecretBytes>& all() const noexcept {
         return records_;
     }
@@ -91,11 +110,12 @@ private:
     std::map<std::pair<ProtocolAddress, DistributionId>, SecretBytes> records_;
 };
 
-// One device's stores, all in memory. run_atomically needs nothing more than
-// the default: every write here is a map assignment of an already computed
-// value.
+/// One device's stores, all in memory. run_atomically needs nothing more than
+/// the default: every write here is a map assignment of an already computed
+/// value.
 class MemoryProtocolStore final : public ProtocolStore {
 public:
+    /// Empty stores for the device with this identity and registration id.
     MemoryProtocolStore(IdentityKeyPair identity, std::uint32_t registration_id)
         : identities_(std::move(identity), registration_id) {}
 

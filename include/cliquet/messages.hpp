@@ -1,21 +1,24 @@
-// cliquet — the 1:1 ciphertext messages on the wire, as libsignal frames them.
-//
-//   SignalMessage        version byte ‖ protobuf body ‖ 8-byte MAC
-//   PreKeySignalMessage  version byte ‖ protobuf body (which embeds a whole
-//                        SignalMessage; it carries no MAC of its own)
-//
-// The version byte is (message version << 4) | sender's current version. The
-// high nibble is what counts: 3 for an X3DH session, 4 for PQXDH. cliquet
-// writes 0x33 and 0x44; it reads any low nibble, since libsignal 0.72 writes
-// 0x34 for its X3DH messages.
-//
-// The MAC is HMAC-SHA256 under the message's MAC key over the sender's
-// identity key ‖ the receiver's identity key ‖ the version byte and body,
-// truncated to 8 bytes. The body includes `pq_ratchet` (field 5): a
-// version-4 session's post-quantum ratchet (SPQR) message, empty without it.
-//
-// Parsing checks structure only (Error(invalid_message) for anything
-// malformed); keys and MACs are checked when a session decrypts.
+/// @file
+/// The 1:1 ciphertext messages on the wire, as libsignal frames them.
+///
+/// @code{.unparsed}
+///   SignalMessage        version byte ‖ protobuf body ‖ 8-byte MAC
+///   PreKeySignalMessage  version byte ‖ protobuf body (which embeds a whole
+///                        SignalMessage; it carries no MAC of its own)
+/// @endcode
+///
+/// The version byte is (message version << 4) | sender's current version. The
+/// high nibble is what counts: 3 for an X3DH session, 4 for PQXDH. cliquet
+/// writes 0x33 and 0x44; it reads any low nibble, since libsignal 0.72 writes
+/// 0x34 for its X3DH messages.
+///
+/// The MAC is HMAC-SHA256 under the message's MAC key over the sender's
+/// identity key ‖ the receiver's identity key ‖ the version byte and body,
+/// truncated to 8 bytes. The body includes `pq_ratchet` (field 5): a
+/// version-4 session's post-quantum ratchet (SPQR) message, empty without it.
+///
+/// Parsing checks structure only (Error(invalid_message) for anything
+/// malformed); keys and MACs are checked when a session decrypts.
 #pragma once
 
 #include <cstdint>
@@ -28,30 +31,34 @@
 
 namespace cliquet {
 
-// libsignal's CiphertextMessageType values.
+/// libsignal's CiphertextMessageType values.
 enum class CiphertextType : std::uint8_t { whisper = 2, prekey = 3, sender_key = 7, plaintext = 8 };
 
-inline constexpr std::size_t kMessageMacSize = 8;
+inline constexpr std::size_t kMessageMacSize = 8;  ///< The truncated MAC that ends a SignalMessage.
 
+/// A Double Ratchet message: what a session sends once the peer has answered.
 class SignalMessage {
 public:
-    // Frames and MACs a message; an empty `pq_ratchet` is left out.
+    /// Frames and MACs a message; an empty `pq_ratchet` (the SPQR message) is left out.
     static SignalMessage create(int version, const PublicKey& sender_ratchet_key, std::uint32_t counter,
                                 std::uint32_t previous_counter, ByteView ciphertext, const IdentityKey& sender_identity,
                                 const IdentityKey& receiver_identity, std::span<const std::uint8_t, 32> mac_key,
                                 ByteView pq_ratchet = {});
+    /// Parses the frame (Error(invalid_message) if malformed); the MAC is not checked here.
     static SignalMessage deserialize(ByteView bytes);
 
-    int message_version() const noexcept { return version_; }
+    int message_version() const noexcept { return version_; }  ///< 3 (X3DH) or 4 (PQXDH).
+    /// The sender's current ratchet public key.
     const PublicKey& sender_ratchet_key() const noexcept { return sender_ratchet_key_; }
-    std::uint32_t counter() const noexcept { return counter_; }
+    std::uint32_t counter() const noexcept { return counter_; }  ///< The message's index in its chain.
+    /// The length of the sender's previous chain.
     std::uint32_t previous_counter() const noexcept { return previous_counter_; }
-    const Bytes& ciphertext() const noexcept { return ciphertext_; }
-    // The SPQR message the sender attached (empty if none).
+    const Bytes& ciphertext() const noexcept { return ciphertext_; }  ///< The AES-256-CBC ciphertext.
+    /// The SPQR message the sender attached (empty if none).
     const Bytes& pq_ratchet() const noexcept { return pq_ratchet_; }
-    const Bytes& serialize() const noexcept { return serialized_; }
+    const Bytes& serialize() const noexcept { return serialized_; }   ///< The whole frame, MAC included.
 
-    // Constant-time check of the trailing MAC.
+    /// Constant-time check of the trailing MAC.
     bool verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
                     std::span<const std::uint8_t, 32> mac_key) const;
 
@@ -68,30 +75,38 @@ private:
     Bytes serialized_;
 };
 
-// The Kyber part of a version 4 pre-key message.
+/// The Kyber part of a version 4 pre-key message.
 struct KyberPayload {
-    std::uint32_t pre_key_id = 0;
-    Bytes ciphertext;  // with its KEM type byte
+    std::uint32_t pre_key_id = 0;  ///< the Kyber pre-key encapsulated to
+    Bytes ciphertext;  ///< with its KEM type byte
 };
 
+/// The first messages of a session: the handshake's public parts around a
+/// SignalMessage, sent until the peer answers.
 class PreKeySignalMessage {
 public:
+    /// Frames a message; the embedded SignalMessage is already MACed.
     static PreKeySignalMessage create(int version, std::uint32_t registration_id, std::optional<std::uint32_t> pre_key_id,
                                       std::uint32_t signed_pre_key_id, std::optional<KyberPayload> kyber,
                                       const PublicKey& base_key, const IdentityKey& identity_key, SignalMessage message);
-    // Besides malformed bytes, refuses a version 4 message without Kyber
-    // fields and a version 3 message with them (Error(invalid_message)).
+    /// Besides malformed bytes, refuses a version 4 message without Kyber
+    /// fields and a version 3 message with them (Error(invalid_message)).
     static PreKeySignalMessage deserialize(ByteView bytes);
 
-    int message_version() const noexcept { return version_; }
+    int message_version() const noexcept { return version_; }  ///< 3 (X3DH) or 4 (PQXDH).
+    /// The sender's registration id.
     std::uint32_t registration_id() const noexcept { return registration_id_; }
+    /// The one-time pre-key used, if any.
     std::optional<std::uint32_t> pre_key_id() const noexcept { return pre_key_id_; }
+    /// The signed pre-key used.
     std::uint32_t signed_pre_key_id() const noexcept { return signed_pre_key_id_; }
+    /// The Kyber part: present exactly in version 4.
     const std::optional<KyberPayload>& kyber() const noexcept { return kyber_; }
-    const PublicKey& base_key() const noexcept { return base_key_; }
+    const PublicKey& base_key() const noexcept { return base_key_; }  ///< The sender's ephemeral key.
+    /// The sender's identity key.
     const IdentityKey& identity_key() const noexcept { return identity_key_; }
-    const SignalMessage& message() const noexcept { return message_; }
-    const Bytes& serialize() const noexcept { return serialized_; }
+    const SignalMessage& message() const noexcept { return message_; }  ///< The first ratchet message.
+    const Bytes& serialize() const noexcept { return serialized_; }     ///< The whole frame.
 
 private:
     PreKeySignalMessage(int version, std::uint32_t registration_id, std::optional<std::uint32_t> pre_key_id,
@@ -109,10 +124,10 @@ private:
     Bytes serialized_;
 };
 
-// What encrypting produces: the bytes and how the receiver must treat them.
+/// What encrypting produces: the bytes and how the receiver must treat them.
 struct CiphertextMessage {
-    CiphertextType type;
-    Bytes bytes;
+    CiphertextType type;  ///< prekey or whisper
+    Bytes bytes;          ///< the serialized message
 };
 
 }  // namespace cliquet

@@ -1,14 +1,15 @@
-// cliquet — pre-keys: what a device publishes so that others can start
-// sessions with it while it is offline.
-//
-// A device keeps one-time pre-keys (Curve25519, used once), signed pre-keys
-// (Curve25519, signed by the identity key, reused until rotated) and Kyber
-// pre-keys (Kyber1024, signed by the identity key). A PreKeyBundle is the
-// public half of one of each, as a server hands it out.
-//
-// Records serialize to libsignal's storage protobufs (PreKeyRecordStructure;
-// SignedPreKeyRecordStructure for both signed and Kyber pre-keys), so a
-// record written by one implementation reads in the other.
+/// @file
+/// Pre-keys: what a device publishes so that others can start
+/// sessions with it while it is offline.
+///
+/// A device keeps one-time pre-keys (Curve25519, used once), signed pre-keys
+/// (Curve25519, signed by the identity key, reused until rotated) and Kyber
+/// pre-keys (Kyber1024, signed by the identity key). A PreKeyBundle is the
+/// public half of one of each, as a server hands it out.
+///
+/// Records serialize to libsignal's storage protobufs (PreKeyRecordStructure;
+/// SignedPreKeyRecordStructure for both signed and Kyber pre-keys), so a
+/// record written by one implementation reads in the other.
 #pragma once
 
 #include <cstdint>
@@ -21,20 +22,24 @@
 
 namespace cliquet {
 
-using PreKeyId = std::uint32_t;
-using SignedPreKeyId = std::uint32_t;
-using KyberPreKeyId = std::uint32_t;
+using PreKeyId = std::uint32_t;        ///< Names a one-time pre-key.
+using SignedPreKeyId = std::uint32_t;  ///< Names a signed pre-key.
+using KyberPreKeyId = std::uint32_t;   ///< Names a Kyber pre-key.
 
+/// A one-time pre-key, private half included.
 class PreKeyRecord {
 public:
+    /// A record of an existing key pair.
     PreKeyRecord(PreKeyId id, KeyPair key_pair);
+    /// A fresh key pair under `id`.
     static PreKeyRecord generate(PreKeyId id, RandomSource& random = system_random());
 
-    PreKeyId id() const noexcept { return id_; }
-    const KeyPair& key_pair() const noexcept { return key_pair_; }
+    PreKeyId id() const noexcept { return id_; }                     ///< Its id.
+    const KeyPair& key_pair() const noexcept { return key_pair_; }  ///< Its keys.
 
+    /// PreKeyRecordStructure, for storage; the private key inside.
     SecretBytes serialize() const;
-    // Malformed bytes are Error(storage).
+    /// Malformed bytes are Error(storage).
     static PreKeyRecord deserialize(ByteView bytes);
 
 private:
@@ -42,19 +47,25 @@ private:
     KeyPair key_pair_;
 };
 
+/// A signed pre-key, private half included.
 class SignedPreKeyRecord {
 public:
+    /// A record of an existing key pair and its signature (not checked here).
     SignedPreKeyRecord(SignedPreKeyId id, std::uint64_t timestamp_ms, KeyPair key_pair, const Signature& signature);
-    // A fresh key pair whose serialized public key is signed by `identity`.
+    /// A fresh key pair whose serialized public key is signed by `identity`.
     static SignedPreKeyRecord generate(SignedPreKeyId id, const IdentityKeyPair& identity, std::uint64_t timestamp_ms,
                                        RandomSource& random = system_random());
 
-    SignedPreKeyId id() const noexcept { return id_; }
+    SignedPreKeyId id() const noexcept { return id_; }  ///< Its id.
+    /// When it was made, in milliseconds since the Unix epoch.
     std::uint64_t timestamp_ms() const noexcept { return timestamp_ms_; }
-    const KeyPair& key_pair() const noexcept { return key_pair_; }
+    const KeyPair& key_pair() const noexcept { return key_pair_; }  ///< Its keys.
+    /// The identity key's signature over the serialized public key.
     const Signature& signature() const noexcept { return signature_; }
 
+    /// SignedPreKeyRecordStructure, for storage; the private key inside.
     SecretBytes serialize() const;
+    /// Malformed bytes are Error(storage).
     static SignedPreKeyRecord deserialize(ByteView bytes);
 
 private:
@@ -64,21 +75,26 @@ private:
     Signature signature_;
 };
 
-// A KEM pre-key signed by the identity key; PQXDH uses Kyber1024 ones.
+/// A KEM pre-key signed by the identity key; PQXDH uses Kyber1024 ones.
 class KyberPreKeyRecord {
 public:
+    /// A record of an existing key pair and its signature (not checked here).
     KyberPreKeyRecord(KyberPreKeyId id, std::uint64_t timestamp_ms, KemKeyPair key_pair, const Signature& signature);
-    // A fresh key pair whose serialized public key (type byte included) is
-    // signed by `identity`.
+    /// A fresh key pair whose serialized public key (type byte included) is
+    /// signed by `identity`.
     static KyberPreKeyRecord generate(KyberPreKeyId id, const IdentityKeyPair& identity, std::uint64_t timestamp_ms,
                                       RandomSource& random = system_random(), KemType type = KemType::kyber1024);
 
-    KyberPreKeyId id() const noexcept { return id_; }
+    KyberPreKeyId id() const noexcept { return id_; }  ///< Its id.
+    /// When it was made, in milliseconds since the Unix epoch.
     std::uint64_t timestamp_ms() const noexcept { return timestamp_ms_; }
-    const KemKeyPair& key_pair() const noexcept { return key_pair_; }
+    const KemKeyPair& key_pair() const noexcept { return key_pair_; }  ///< Its keys.
+    /// The identity key's signature over the serialized public key.
     const Signature& signature() const noexcept { return signature_; }
 
+    /// SignedPreKeyRecordStructure, for storage; the secret key inside.
     SecretBytes serialize() const;
+    /// Malformed bytes are Error(storage).
     static KyberPreKeyRecord deserialize(ByteView bytes);
 
 private:
@@ -88,20 +104,20 @@ private:
     Signature signature_;
 };
 
-// The public pre-keys of one device. Without a Kyber pre-key it starts an
-// X3DH (version 3) session; with one, a PQXDH (version 4) session.
+/// The public pre-keys of one device. Without a Kyber pre-key it starts an
+/// X3DH (version 3) session; with one, a PQXDH (version 4) session.
 struct PreKeyBundle {
-    std::uint32_t registration_id = 0;
-    std::uint32_t device_id = 0;
-    std::optional<PreKeyId> pre_key_id{};
-    std::optional<PublicKey> pre_key{};
-    SignedPreKeyId signed_pre_key_id = 0;
-    PublicKey signed_pre_key;
-    Signature signed_pre_key_signature{};
-    IdentityKey identity_key;
-    std::optional<KyberPreKeyId> kyber_pre_key_id{};
-    std::optional<KemPublicKey> kyber_pre_key{};
-    std::optional<Signature> kyber_pre_key_signature{};
+    std::uint32_t registration_id = 0;                   ///< the device's registration id
+    std::uint32_t device_id = 0;                         ///< the device's id
+    std::optional<PreKeyId> pre_key_id{};                ///< a one-time pre-key's id, if the server had one left
+    std::optional<PublicKey> pre_key{};                  ///< that one-time pre-key
+    SignedPreKeyId signed_pre_key_id = 0;                ///< the signed pre-key's id
+    PublicKey signed_pre_key;                            ///< the signed pre-key
+    Signature signed_pre_key_signature{};                ///< the identity key's signature over it
+    IdentityKey identity_key;                            ///< the device's identity key
+    std::optional<KyberPreKeyId> kyber_pre_key_id{};     ///< the Kyber pre-key's id (PQXDH only)
+    std::optional<KemPublicKey> kyber_pre_key{};         ///< the Kyber pre-key (PQXDH only)
+    std::optional<Signature> kyber_pre_key_signature{};  ///< the identity key's signature over it
 };
 
 }  // namespace cliquet

@@ -1,16 +1,18 @@
-// cliquet — sealed sender: messages whose sender only the recipient learns.
-//
-// The sender wraps a message (usually a session ciphertext) together with
-// its SenderCertificate in an UnidentifiedSenderMessageContent, then seals
-// that to the recipient's identity key:
-//  - version 1 (one recipient): an ephemeral X25519 agreement hides the
-//    sender's identity key; a static agreement between the two identity keys
-//    then proves it. AES-256-CTR with 10-byte truncated HMAC-SHA256.
-//  - version 2 (many recipients): one AES-256-GCM-SIV payload, plus for each
-//    recipient 48 bytes of key material derived from one shared secret. The
-//    server splits the "sent" message into per-recipient "received" messages
-//    (sealed_fanout.hpp).
-// Byte for byte as libsignal's sealed_sender.
+/// @file
+/// Sealed sender: messages whose sender only the recipient learns.
+///
+/// The sender wraps a message (usually a session ciphertext) together with
+/// its SenderCertificate in an UnidentifiedSenderMessageContent, then seals
+/// that to the recipient's identity key:
+///  - version 1 (one recipient): an ephemeral X25519 agreement hides the
+///    sender's identity key; a static agreement between the two identity keys
+///    then proves it. AES-256-CTR with 10-byte truncated HMAC-SHA256.
+///  - version 2 (many recipients): one AES-256-GCM-SIV payload, plus for each
+///    recipient 48 bytes of key material derived from one shared secret. The
+///    server splits the "sent" message into per-recipient "received" messages
+///    (sealed_fanout.hpp).
+///
+/// Byte for byte as libsignal's sealed_sender.
 #pragma once
 
 #include <cstdint>
@@ -28,31 +30,33 @@
 
 namespace cliquet {
 
-// How the recipient should react if the content cannot be decrypted. Values
-// other than these travel unchanged.
+/// How the recipient should react if the content cannot be decrypted. Values
+/// other than these travel unchanged.
 enum class ContentHint : std::uint32_t {
-    none = 0,        // libsignal's Default: the sender will not resend
-    resendable = 1,  // the sender will try again; delay any error UI
-    implicit = 2,    // show no error at all (receipts, typing indicators)
+    none = 0,        ///< libsignal's Default: the sender will not resend
+    resendable = 1,  ///< the sender will try again; delay any error UI
+    implicit = 2,    ///< show no error at all (receipts, typing indicators)
 };
 
-// The plaintext of a sealed envelope: who sent it and what (a message of any
-// CiphertextType: a session message, a sender-key message, or plaintext).
+/// The plaintext of a sealed envelope: who sent it and what (a message of any
+/// CiphertextType: a session message, a sender-key message, or plaintext).
 class UnidentifiedSenderMessageContent {
 public:
-    // An empty group id is the same as none.
+    /// An empty group id is the same as none.
     UnidentifiedSenderMessageContent(CiphertextType type, SenderCertificate sender, Bytes content,
                                      ContentHint hint = ContentHint::none, std::optional<Bytes> group_id = std::nullopt);
-    // Malformed bytes are Error(invalid_message); a malformed certificate
-    // inside is Error(invalid_certificate).
+    /// Malformed bytes are Error(invalid_message); a malformed certificate
+    /// inside is Error(invalid_certificate).
     static UnidentifiedSenderMessageContent deserialize(ByteView bytes);
 
-    CiphertextType type() const noexcept { return type_; }
+    CiphertextType type() const noexcept { return type_; }  ///< What kind of message content() is.
+    /// The sender's certificate (not validated by parsing).
     const SenderCertificate& sender() const noexcept { return sender_; }
-    const Bytes& content() const noexcept { return content_; }
-    ContentHint content_hint() const noexcept { return hint_; }
+    const Bytes& content() const noexcept { return content_; }      ///< The inner message.
+    ContentHint content_hint() const noexcept { return hint_; }     ///< How to react to a failure.
+    /// The group the message belongs to, if any.
     const std::optional<Bytes>& group_id() const noexcept { return group_id_; }
-    const Bytes& serialized() const noexcept { return serialized_; }
+    const Bytes& serialized() const noexcept { return serialized_; }  ///< libsignal's protobuf form.
 
 private:
     struct Parsed {};
@@ -67,49 +71,50 @@ private:
     Bytes serialized_;
 };
 
-// Version bytes: (version required to read) << 4 | version written.
+/// Version bytes: (version required to read) << 4 | version written.
 inline constexpr std::uint8_t kSealedSenderV1Version = 0x11;
-inline constexpr std::uint8_t kSealedSenderV2UuidVersion = 0x22;       // v2 sent (ACI UUIDs) and every v2 received
-inline constexpr std::uint8_t kSealedSenderV2ServiceIdVersion = 0x23;  // v2 sent, service ids
+inline constexpr std::uint8_t kSealedSenderV2UuidVersion = 0x22;       ///< v2 sent (ACI UUIDs) and every v2 received
+inline constexpr std::uint8_t kSealedSenderV2ServiceIdVersion = 0x23;  ///< v2 sent, service ids
 
-// Seals `content` to one recipient (version 1). `sender` must be the
-// identity whose key the content's certificate carries, or the recipient
-// refuses the envelope.
+/// Seals `content` to one recipient (version 1). `sender` must be the
+/// identity whose key the content's certificate carries, or the recipient
+/// refuses the envelope.
 Bytes seal_v1(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
               const IdentityKey& recipient, RandomSource& random = system_random());
 
-// One recipient device of a version 2 message.
+/// One recipient device of a version 2 message.
 struct SealedRecipientDevice {
-    std::uint32_t device_id = 0;        // 1 to 127
-    std::uint32_t registration_id = 0;  // 0 to 0x3fff
+    std::uint32_t device_id = 0;        ///< 1 to 127
+    std::uint32_t registration_id = 0;  ///< 0 to 0x3fff
 };
 
-// One recipient account of a version 2 message: its devices share the key
-// material, so they are listed together.
+/// One recipient account of a version 2 message: its devices share the key
+/// material, so they are listed together.
 struct SealedRecipient {
-    ServiceId service_id;
-    IdentityKey identity_key;
-    std::vector<SealedRecipientDevice> devices;  // at least one
+    ServiceId service_id;                        ///< the account
+    IdentityKey identity_key;                    ///< its identity key
+    std::vector<SealedRecipientDevice> devices;  ///< at least one
 };
 
-// Seals version 2 "sent" messages for one sender identity. Per recipient a
-// message costs one X25519 agreement with a fresh ephemeral key plus one with
-// the sender's static identity key; the static one is the same for every
-// message to that recipient, so it is computed once and kept (wiped when the
-// sealer dies). Not thread-safe.
+/// Seals version 2 "sent" messages for one sender identity. Per recipient a
+/// message costs one X25519 agreement with a fresh ephemeral key plus one with
+/// the sender's static identity key; the static one is the same for every
+/// message to that recipient, so it is computed once and kept (wiped when the
+/// sealer dies). Not thread-safe.
 class MultiRecipientSealer {
 public:
+    /// A sealer for messages from `sender`, which it copies.
     explicit MultiRecipientSealer(const IdentityKeyPair& sender) : sender_(sender) {}
 
-    // `excluded` names accounts deliberately left out (the server checks the
-    // list is complete). A recipient without devices, a device id or
-    // registration id out of range, or an account both included and excluded
-    // is Error(invalid_argument).
+    /// `excluded` names accounts deliberately left out (the server checks the
+    /// list is complete). A recipient without devices, a device id or
+    /// registration id out of range, or an account both included and excluded
+    /// is Error(invalid_argument).
     Bytes seal(const UnidentifiedSenderMessageContent& content, std::span<const SealedRecipient> recipients,
                std::span<const ServiceId> excluded = {}, RandomSource& random = system_random());
 
-    // Forgets the cached agreements (e.g. after a recipient's identity changed;
-    // entries are keyed by identity key, so a stale one is never used).
+    /// Forgets the cached agreements (e.g.\ after a recipient's identity changed;
+    /// entries are keyed by identity key, so a stale one is never used).
     void clear_cache() noexcept { static_agreements_.clear(); }
 
 private:
@@ -119,26 +124,27 @@ private:
     std::map<IdentityKey, SecretArray<32>> static_agreements_;
 };
 
-// A one-off MultiRecipientSealer::seal.
+/// A one-off MultiRecipientSealer::seal.
 Bytes seal_v2(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
               std::span<const SealedRecipient> recipients, std::span<const ServiceId> excluded = {},
               RandomSource& random = system_random());
 
+/// An opened envelope.
 struct UnsealedContent {
-    std::uint8_t version;  // 1 or 2
-    UnidentifiedSenderMessageContent content;
+    std::uint8_t version;  ///< 1 or 2
+    UnidentifiedSenderMessageContent content;  ///< what the sender sealed
 };
 
-// Opens a version 1 envelope or a version 2 received message addressed to
-// `recipient`, and checks that the envelope was sealed by the identity key
-// the content's certificate names. Does NOT validate the certificate: use
-// unseal() or validate content.sender() before believing it.
-// Anything wrong is Error(invalid_message) (Error(invalid_certificate) for
-// a malformed certificate), and nothing is returned.
+/// Opens a version 1 envelope or a version 2 received message addressed to
+/// `recipient`, and checks that the envelope was sealed by the identity key
+/// the content's certificate names. Does NOT validate the certificate: use
+/// unseal() or validate content.sender() before believing it.
+/// Anything wrong is Error(invalid_message) (Error(invalid_certificate) for
+/// a malformed certificate), and nothing is returned.
 UnsealedContent unseal_unvalidated(ByteView ciphertext, const IdentityKeyPair& recipient);
 
-// unseal_unvalidated, then the certificate validated against `trust_root` at
-// `now` (Error(invalid_certificate) if it fails).
+/// unseal_unvalidated, then the certificate validated against `trust_root` at
+/// `now` (Error(invalid_certificate) if it fails).
 UnsealedContent unseal(ByteView ciphertext, const IdentityKeyPair& recipient, const PublicKey& trust_root,
                        TimestampMs now);
 

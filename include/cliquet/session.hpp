@@ -1,29 +1,34 @@
-// cliquet — 1:1 sessions: start one from a pre-key bundle, then encrypt to
-// and decrypt from an address, the way libsignal's SessionBuilder and
-// SessionCipher do.
-//
-//   MemoryProtocolStore alice_store(alice_identity, alice_registration_id);
-//   process_prekey_bundle(alice_store, bob_address, bob_bundle);
-//   SessionCipher to_bob(alice_store, bob_address);
-//   CiphertextMessage message = to_bob.encrypt(as_bytes("hello"));
-//   ...
-//   SessionCipher from_alice(bob_store, alice_address);
-//   Bytes plaintext = from_alice.decrypt(message.type, message.bytes);
-//
-// Versions: a bundle without a Kyber pre-key starts an X3DH session, which
-// speaks message version 3; with a Kyber1024 pre-key, a PQXDH session,
-// version 4. A version-4 session also runs Signal's post-quantum ratchet
-// (SPQR, version 1): every message carries an SPQR message in its
-// `pq_ratchet` field, and once SPQR has keys, each message's keys are salted
-// with one, so that a later quantum attacker who recorded the PQXDH
-// handshake still cannot read messages after the next SPQR epoch. How a
-// session treats a peer without SPQR is SessionOptions::pq_ratchet, fixed
-// when the session starts (see PqRatchetPolicy).
-//
-// Every operation is all-or-nothing: it reads the stores, computes the new
-// state, and writes everything in one ProtocolStore::run_atomically call at
-// the end. A message that fails to decrypt for any reason (bad MAC,
-// truncation, unknown pre-key, duplicate, untrusted identity) changes nothing.
+/// @file
+/// 1:1 sessions: start one from a pre-key bundle, then encrypt to
+/// and decrypt from an address, the way libsignal's SessionBuilder and
+/// SessionCipher do.
+///
+/// @code
+///   MemoryProtocolStore alice_store(alice_identity, alice_registration_id);
+///   process_prekey_bundle(alice_store, bob_address, bob_bundle);
+///   SessionCipher to_bob(alice_store, bob_address);
+///   CiphertextMessage message = to_bob.encrypt(as_bytes("hello"));
+///   ...
+///   SessionCipher from_alice(bob_store, alice_address);
+///   Bytes plaintext = from_alice.decrypt(message.type, message.bytes);
+/// @endcode
+///
+/// Versions: a bundle without a Kyber pre-key starts an X3DH session, which
+/// speaks message version 3; with a Kyber1024 pre-key, a PQXDH session,
+/// version 4. A version-4 session also runs Signal's post-quantum ratchet
+/// (SPQR, version 1): every message carries an SPQR message in its
+/// `pq_ratchet` field, and once SPQR has keys, each message's keys are salted
+/// with one. SPQR agrees a fresh ML-KEM-768 secret every few dozen messages
+/// each way, so the session recovers from a stolen state even against a
+/// quantum attacker, as the Double Ratchet alone does only against a
+/// classical one. How a session treats a peer without SPQR is
+/// SessionOptions::pq_ratchet, fixed when the session starts (see
+/// PqRatchetPolicy and docs/guide.md, "Versions and compatibility").
+///
+/// Every operation is all-or-nothing: it reads the stores, computes the new
+/// state, and writes everything in one ProtocolStore::run_atomically call at
+/// the end. A message that fails to decrypt for any reason (bad MAC,
+/// truncation, unknown pre-key, duplicate, untrusted identity) changes nothing.
 #pragma once
 
 #include <cstdint>
@@ -37,66 +42,82 @@
 
 namespace cliquet {
 
-// What a new version-4 session requires of the peer's post-quantum ratchet.
+/// What a new version-4 session requires of the peer's post-quantum ratchet (SPQR).
 enum class PqRatchetPolicy : std::uint8_t {
-    // The default, which interoperates with every libsignal release that
-    // speaks PQXDH: offer SPQR from the first message, but salt no message
-    // key with it until the peer's first message shows it speaks SPQR too.
-    // A peer whose first message carries none (libsignal 0.72 to 0.73)
-    // settles the session on the classic Double Ratchet for good, as
-    // libsignal 0.74 to 0.91 do. Such a session is post-quantum only in its
-    // PQXDH handshake (the field is under the message MAC, so no one in the
-    // middle can strip it: only the peer's own messages decide), and so are
-    // the messages sent before the peer's first one arrives.
+    /// The default, which interoperates with every libsignal release that
+    /// speaks PQXDH: offer SPQR from the first message, but salt no message
+    /// key with it until the peer's first message shows it speaks SPQR too.
+    /// A peer whose first message carries none (libsignal 0.72 to 0.73)
+    /// settles the session on the classic Double Ratchet for good, as
+    /// libsignal 0.74 to 0.91 do. Such a session is post-quantum only in its
+    /// PQXDH handshake (the field is under the message MAC, so no one in the
+    /// middle can strip it: only the peer's own messages decide), and so are
+    /// the messages sent before the peer's first one arrives.
     offer,
-    // As libsignal 0.92 and later: salt message keys with SPQR from the first
-    // message, and refuse (invalid_message) any message without SPQR. Such a
-    // session cannot be held with libsignal 0.72 or a peer that turns SPQR off.
+    /// As libsignal 0.92 and later: salt message keys with SPQR from the first
+    /// message, and refuse (invalid_message) any message without SPQR. Such a
+    /// session cannot be held with libsignal 0.72 or a peer that turns SPQR off.
     require,
 };
 
+/// Choices fixed when a session starts.
 struct SessionOptions {
-    PqRatchetPolicy pq_ratchet = PqRatchetPolicy::offer;
+    PqRatchetPolicy pq_ratchet = PqRatchetPolicy::offer;  ///< What the session requires of SPQR.
 };
 
-// Starts an outgoing session with `address` from its bundle; the messages
-// sent on it are pre-key messages until the peer answers. An existing
-// session is archived, not lost.
-//   untrusted_identity  the address is known with a different identity key
-//   invalid_signature   the signed or Kyber pre-key's signature is forged
-//   invalid_key         a key in the bundle is unusable
-//   invalid_argument    a pre-key without its id, or the reverse
-// `now_ms` stamps the pending pre-key, as libsignal does.
+/// Starts an outgoing session with `address` from its bundle; the messages
+/// sent on it are pre-key messages until the peer answers. An existing
+/// session is archived, not lost.
+/// @code{.unparsed}
+///   untrusted_identity  the address is known with a different identity key
+///   invalid_signature   the signed or Kyber pre-key's signature is forged
+///   invalid_key         a key in the bundle is unusable
+///   invalid_argument    a pre-key without its id, or the reverse
+/// @endcode
+/// `now_ms` stamps the pending pre-key, as libsignal does; `options` apply
+/// to the new session.
 void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
                            RandomSource& random = system_random(), const SessionOptions& options = {});
+/// process_prekey_bundle with an explicit time, in milliseconds since the Unix epoch.
 void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
                            RandomSource& random, std::uint64_t now_ms, const SessionOptions& options = {});
 
+/// Encrypts to and decrypts from one remote address, through a store.
 class SessionCipher {
 public:
-    // `options` apply to a session a pre-key message from `remote` starts.
+    /// `store` must outlive the cipher. Calls for one address must not overlap,
+    /// even on a thread-safe store (docs/guide.md, Threads). `options` apply
+    /// to a session that a pre-key message from `remote` starts.
     SessionCipher(ProtocolStore& store, ProtocolAddress remote, SessionOptions options = {})
         : store_(store), remote_(std::move(remote)), options_(options) {}
 
-    // A pre-key message until the peer has answered, a whisper message after.
-    //   no_session          no session with the address
-    //   untrusted_identity  the session's identity is no longer trusted
-    // The randomness is for the post-quantum ratchet of a version-4 session,
-    // which now and then draws a fresh ML-KEM key pair or encapsulation.
+    /// A pre-key message until the peer has answered, a whisper message after.
+    /// @code{.unparsed}
+    ///   no_session          no session with the address
+    ///   untrusted_identity  the session's identity is no longer trusted
+    /// @endcode
+    /// The randomness is for the post-quantum ratchet of a version-4 session,
+    /// which now and then draws a fresh ML-KEM key pair or encapsulation.
     CiphertextMessage encrypt(ByteView plaintext, RandomSource& random = system_random());
 
-    // Decrypts a message of the given type (prekey or whisper).
-    //   invalid_message     malformed, wrong version, bad MAC or padding,
-    //                       a counter more than 25,000 ahead
-    //   duplicate_message   a message already decrypted
-    //   invalid_prekey      a pre-key message naming a pre-key we do not hold
-    //   untrusted_identity  the sender's identity key is not the one we know
-    //   no_session          a whisper message with no session at all
-    // The randomness is for the new ratchet key a reply needs.
+    /// Decrypts a message of the given type (prekey or whisper).
+    /// @code{.unparsed}
+    ///   invalid_message     malformed, wrong version, bad MAC or padding,
+    ///                       a counter more than 25,000 ahead
+    ///   duplicate_message   a message already decrypted
+    ///   invalid_prekey      a pre-key message naming a pre-key we do not hold
+    ///   untrusted_identity  the sender's identity key is not the one we know
+    ///   no_session          a whisper message with no session at all
+    /// @endcode
+    /// The randomness is for the new ratchet key a reply needs.
     Bytes decrypt(CiphertextType type, ByteView bytes, RandomSource& random = system_random());
+    /// Decrypts an already parsed message, with the same errors.
+    ///@{
     Bytes decrypt(const PreKeySignalMessage& message, RandomSource& random = system_random());
     Bytes decrypt(const SignalMessage& message, RandomSource& random = system_random());
+    ///@}
 
+    /// The address this cipher talks to.
     const ProtocolAddress& remote_address() const noexcept { return remote_; }
 
 private:

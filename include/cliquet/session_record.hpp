@@ -1,13 +1,14 @@
-// cliquet — what a device remembers about its session with one address.
-//
-// A SessionRecord holds the current ratchet state and up to 40 archived ones
-// (a new handshake archives the state it replaces; a late message of an
-// archived state still decrypts and makes that state current again).
-//
-// Storage format: libsignal's RecordStructure protobuf, byte for byte. Each
-// state inside carries its session version (3 for X3DH, 4 for PQXDH), which
-// versions the format: a record holding a version cliquet does not know is
-// refused rather than misread.
+/// @file
+/// What a device remembers about its session with one address.
+///
+/// A SessionRecord holds the current ratchet state and up to 40 archived ones
+/// (a new handshake archives the state it replaces; a late message of an
+/// archived state still decrypts and makes that state current again).
+///
+/// Storage format: libsignal's RecordStructure protobuf, byte for byte. Each
+/// state inside carries its session version (3 for X3DH, 4 for PQXDH), which
+/// versions the format: a record holding a version cliquet does not know is
+/// refused rather than misread.
 #pragma once
 
 #include <cstdint>
@@ -23,36 +24,45 @@ namespace protocol {
 struct SessionRecordData;
 }
 
+/// The ratchet states of one session, current and archived.
 class SessionRecord {
 public:
-    // A record with no state, as before the first handshake.
+    /// A record with no state, as before the first handshake.
     SessionRecord();
     ~SessionRecord();
+    /// Copies are deep: a copy changes independently of its original.
+    ///@{
     SessionRecord(const SessionRecord& other);
     SessionRecord& operator=(const SessionRecord& other);
     SessionRecord(SessionRecord&& other) noexcept;
     SessionRecord& operator=(SessionRecord&& other) noexcept;
+    ///@}
 
-    // Secrets inside: the root, chain and skipped message keys.
+    /// Secrets inside: the root, chain and skipped message keys.
     SecretBytes serialize() const;
-    // Malformed bytes, or a state of an unknown version, are Error(storage).
+    /// Malformed bytes, or a state of an unknown version, are Error(storage).
     static SessionRecord deserialize(ByteView bytes);
 
-    // Whether there is a current state to encrypt with.
+    /// Whether there is a current state to encrypt with.
     bool has_current_state() const noexcept;
-    // The current state's version (3 or 4), if there is one.
+    /// The current state's version (3 or 4), if there is one.
     std::optional<int> session_version() const;
+    /// The peer's identity key in the current state, if there is one.
     std::optional<IdentityKey> remote_identity_key() const;
+    /// The peer's registration id in the current state, if there is one.
     std::optional<std::uint32_t> remote_registration_id() const;
+    /// How many archived states are kept (at most 40).
     std::size_t archived_state_count() const noexcept;
 
-    // Moves the current state (if any) to the archive, as a user-initiated
-    // session reset does.
+    /// Moves the current state (if any) to the archive, as a user-initiated
+    /// session reset does.
     void archive_current_state();
 
-    // The library's own view of the states. Not part of the public API.
+    /// The library's own view of the states. Not part of the public API.
+    ///@{
     protocol::SessionRecordData& data() noexcept { return *data_; }
     const protocol::SessionRecordData& data() const noexcept { return *data_; }
+    ///@}
 
 private:
     std::unique_ptr<protocol::SessionRecordData> data_;

@@ -1,22 +1,25 @@
-// cliquet — a durable store: every store interface on one SQLite database.
-//
-// What a call returns from is on disk: each write, and each run_atomically
-// unit as a whole, is a committed SQLite transaction before the call
-// returns, so a process killed at any instant leaves the database holding
-// the state before an operation or the state after it, never a mix. See
-// docs/storage.md for the schema, the guarantees and their limits.
-//
-// Encryption at rest (optional): given a 32-byte storage key, every value
-// (private keys, session and sender-key records, trusted identities) is
-// sealed with XChaCha20-Poly1305 under a key derived from it, with associated
-// data naming the row's place, so a copied file leaks no key material and a
-// row moved elsewhere fails to open. Ids, addresses, the registration id and
-// the Kyber pre-keys' `used` flags stay readable.
-//
-// Threads: a SqliteStore may be shared by threads. Every call, and every
-// run_atomically unit as a whole, runs under one mutex. One database file is
-// used by one SqliteStore at a time: a second one, in this process or
-// another, is refused while the first is open.
+/// @file
+/// A durable store: every store interface on one SQLite database.
+///
+/// What a call returns from is on disk: each write, and each run_atomically
+/// unit as a whole, is a committed SQLite transaction before the call
+/// returns, so a process killed at any instant leaves the database holding
+/// the state before an operation or the state after it, never a mix. See
+/// docs/storage.md for the schema, the guarantees and their limits.
+///
+/// Encryption at rest (optional): given a 32-byte storage key, every value
+/// (private keys, session and sender-key records, trusted identities) is
+/// sealed with XChaCha20-Poly1305 under a key derived from it, with associated
+/// data naming the row's place, so a copied file leaks no key material and a
+/// row moved elsewhere fails to open. Ids, addresses, the registration id and
+/// the Kyber pre-keys' `used` flags stay readable.
+///
+/// Threads: a SqliteStore may be shared by threads. Every call, and every
+/// run_atomically unit as a whole, runs under one mutex; the protocol
+/// operations of one conversation must still not overlap (docs/guide.md,
+/// Threads). One database file is
+/// used by one SqliteStore at a time: a second one, in this process or
+/// another, is refused while the first is open.
 #pragma once
 
 #include <cstdint>
@@ -31,71 +34,78 @@
 
 namespace cliquet {
 
+/// The key that seals a database's values at rest.
 using StorageKey = SecretArray<32>;
 
-// How far "committed" reaches.
+/// How far "committed" reaches.
 enum class Durability {
-    // Each commit is synced to the disk (SQLite synchronous=FULL) before the
-    // call returns: nothing acknowledged is lost even if the machine loses
-    // power. The default: a session rolled back by a power cut would encrypt
-    // a second message under a message key already used.
+    /// Each commit is synced to the disk (SQLite synchronous=FULL) before the
+    /// call returns: nothing acknowledged is lost even if the machine loses
+    /// power. The default: a session rolled back by a power cut would encrypt
+    /// a second message under a message key already used.
     power_loss,
-    // Each commit is written to the operating system before the call returns
-    // (WAL with synchronous=NORMAL): nothing is lost when the process is
-    // killed, but a power cut or kernel crash may roll back the last commits.
+    /// Each commit is written to the operating system before the call returns
+    /// (WAL with synchronous=NORMAL): nothing is lost when the process is
+    /// killed, but a power cut or kernel crash may roll back the last commits.
     process_crash,
 };
 
+/// How a SqliteStore is created or opened.
 struct SqliteStoreOptions {
-    // Seals every value at rest; the same key is needed to open the file.
+    /// Seals every value at rest; the same key is needed to open the file.
     std::optional<StorageKey> storage_key;
-    Durability durability = Durability::power_loss;
+    Durability durability = Durability::power_loss;  ///< How far a commit reaches.
 };
 
-// The device a database belongs to, written when it is created.
+/// The device a database belongs to, written when it is created.
 struct LocalDevice {
-    ProtocolAddress address;
-    IdentityKeyPair identity;
-    std::uint32_t registration_id = 0;
+    ProtocolAddress address;            ///< the device's own address
+    IdentityKeyPair identity;           ///< its identity key pair
+    std::uint32_t registration_id = 0;  ///< its registration id
 };
 
+/// Every store of one device in one SQLite database file.
 class SqliteStore final : public ProtocolStore {
 public:
-    // The schema version this build writes (PRAGMA user_version). Older
-    // databases are migrated on open; newer ones are refused.
+    /// The schema version this build writes (PRAGMA user_version). Older
+    /// databases are migrated on open; newer ones are refused.
     static constexpr std::int64_t kSchemaVersion = 1;
-    // PRAGMA application_id of every cliquet database: "Clqt".
+    /// PRAGMA application_id of every cliquet database: "Clqt".
     static constexpr std::int32_t kApplicationId = 0x436c7174;
 
-    // Creates a database at `path` for `device`. An existing file that is
-    // not empty is refused: creating never overwrites a store. The file is
-    // built under `path` + ".creating" and renamed into place when complete,
-    // so a process killed meanwhile leaves no half-made store at `path`.
+    /// Creates a database at `path` for `device`. An existing file that is
+    /// not empty is refused: creating never overwrites a store. The file is
+    /// built under `path` + ".creating" and renamed into place when complete,
+    /// so a process killed meanwhile leaves no half-made store at `path`.
     static std::unique_ptr<SqliteStore> create(const std::string& path, const LocalDevice& device,
                                                const SqliteStoreOptions& options = {});
-    // Opens the database at `path`. A missing, corrupt, truncated or foreign
-    // file, a newer schema, a missing or wrong storage key, or a file already
-    // open elsewhere is Error(storage), and the file is left as it was.
+    /// Opens the database at `path`. A missing, corrupt, truncated or foreign
+    /// file, a newer schema, a missing or wrong storage key, or a file already
+    /// open elsewhere is Error(storage), and the file is left as it was.
     static std::unique_ptr<SqliteStore> open(const std::string& path, const SqliteStoreOptions& options = {});
 
     ~SqliteStore() override;
     SqliteStore(const SqliteStore&) = delete;
     SqliteStore& operator=(const SqliteStore&) = delete;
 
+    /// The address of the device the database belongs to.
     const ProtocolAddress& local_address() const noexcept;
 
+    /// The stores, each writing to this database and living as long as this object.
+    ///@{
     IdentityKeyStore& identities() override;
     PreKeyStore& pre_keys() override;
     SignedPreKeyStore& signed_pre_keys() override;
     KyberPreKeyStore& kyber_pre_keys() override;
     SessionStore& sessions() override;
     SenderKeyStore& sender_keys() override;
+    ///@}
 
-    // One SQLite transaction (BEGIN IMMEDIATE ... COMMIT): if `writes`
-    // throws, everything it wrote is rolled back and the exception
-    // propagates. A nested call is a savepoint inside the outer transaction,
-    // rolled back alone if its own `writes` throws. Other threads wait until
-    // the outermost call returns.
+    /// One SQLite transaction (BEGIN IMMEDIATE ... COMMIT): if `writes`
+    /// throws, everything it wrote is rolled back and the exception
+    /// propagates. A nested call is a savepoint inside the outer transaction,
+    /// rolled back alone if its own `writes` throws. Other threads wait until
+    /// the outermost call returns.
     void run_atomically(const std::function<void()>& writes) override;
 
 private:

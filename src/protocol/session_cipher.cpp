@@ -40,6 +40,8 @@ struct ReceiveStep {
     // skips (at most as many as a chain keeps), and the chain key after it.
     std::vector<std::pair<std::uint32_t, Key32>> skipped_seeds;
     std::optional<ChainKey> next_chain_key;
+    // The SPQR state after the message (version 4).
+    std::optional<protocol::spqr::PqRatchet> pq_ratchet;
 };
 
 RatchetStep ratchet_step(const SessionState& state, const PublicKey& their_ratchet_key, RandomSource& random) {
@@ -99,6 +101,7 @@ void apply_receive(SessionState& state, const PublicKey& their_ratchet_key, Rece
         for (const auto& [index, seed] : step.skipped_seeds) state.store_skipped_seed(their_ratchet_key, index, seed);
         state.set_receiver_chain_key(their_ratchet_key, *step.next_chain_key);
     }
+    if (step.pq_ratchet) state.set_pq_ratchet(std::move(*step.pq_ratchet));
     // The peer has answered: stop sending pre-key messages.
     state.clear_pending_pre_key();
 }
@@ -117,8 +120,14 @@ protocol::spqr::PqRatchet::Received receive_pq_ratchet(const SessionState& state
     }
 }
 
-// Decrypts with one state; the state changes only if the message decrypts.
-Bytes decrypt_with_state(SessionState& state, const SignalMessage& message, RandomSource& random) {
+// A message one state decrypts, and the step that state would take.
+struct StateDecryption {
+    ReceiveStep step;
+    Bytes plaintext;
+};
+
+// Decrypts with one state, without changing it.
+StateDecryption decrypt_with_state(const SessionState& state, const SignalMessage& message, RandomSource& random) {
     if (!state.has_sender_chain()) throw Error(ErrorCode::invalid_message, "state has no chains");
     if (message.message_version() != state.version())
         throw Error(ErrorCode::invalid_message, "message version " + std::to_string(message.message_version()) +
@@ -131,18 +140,30 @@ Bytes decrypt_with_state(SessionState& state, const SignalMessage& message, Rand
     if (!message.verify_mac(state.remote_identity(), state.local_identity(), keys.mac_key.span()))
         throw Error(ErrorCode::invalid_message, "message MAC does not verify");
     Bytes plaintext = crypto::aes256_cbc_decrypt(keys.cipher_key.span(), keys.iv.span(), message.ciphertext());
-    apply_receive(state, message.sender_ratchet_key(), step);
-    state.set_pq_ratchet(pq_step.next);
-    return plaintext;
+    step.pq_ratchet.emplace(std::move(pq_step.next));
+    return {std::move(step), std::move(plaintext)};
 }
 
-// Tries the current state, then the archived ones newest first; the state
-// that decrypts becomes current.
-Bytes decrypt_with_record(SessionRecordData& data, const SignalMessage& message, RandomSource& random) {
+// A message one of a record's states decrypts, and what that changes in the
+// record, not yet applied: either the current state's step, or archived
+// state `archived_index` as it is after the message (a parsed copy).
+struct RecordDecryption {
+    Bytes plaintext;
+    std::optional<ReceiveStep> current_step;
+    std::size_t archived_index = 0;
+    std::optional<SessionState> archived;
+
+    const SessionState& state(const SessionRecordData& data) const { return archived ? *archived : *data.current; }
+};
+
+// Tries the current state, then the archived ones newest first. Changes
+// nothing in `data`.
+RecordDecryption plan_decrypt(const SessionRecordData& data, const SignalMessage& message, RandomSource& random) {
     std::string last_failure = "no session state";
     if (data.current) {
         try {
-            return decrypt_with_state(*data.current, message, random);
+            StateDecryption decrypted = decrypt_with_state(*data.current, message, random);
+            return {std::move(decrypted.plaintext), std::move(decrypted.step), 0, std::nullopt};
         } catch (const Error& e) {
             if (e.code() == ErrorCode::duplicate_message) throw;
             last_failure = e.what();
@@ -152,9 +173,9 @@ Bytes decrypt_with_record(SessionRecordData& data, const SignalMessage& message,
         std::optional<SessionState> archived;
         try {
             archived.emplace(SessionState::parse(data.previous[i]->span()));
-            Bytes plaintext = decrypt_with_state(*archived, message, random);
-            data.promote_archived(i, std::move(*archived));
-            return plaintext;
+            StateDecryption decrypted = decrypt_with_state(*archived, message, random);
+            apply_receive(*archived, message.sender_ratchet_key(), decrypted.step);
+            return {std::move(decrypted.plaintext), std::nullopt, i, std::move(archived)};
         } catch (const Error& e) {
             if (e.code() == ErrorCode::duplicate_message) throw;
         }
@@ -162,45 +183,69 @@ Bytes decrypt_with_record(SessionRecordData& data, const SignalMessage& message,
     throw Error(ErrorCode::invalid_message, "no session state decrypts the message (" + last_failure + ")");
 }
 
+// Applies a planned decryption; the state that decrypted becomes current.
+void apply_decrypt(SessionRecordData& data, const SignalMessage& message, RecordDecryption& decryption) {
+    if (decryption.current_step)
+        apply_receive(*data.current, message.sender_ratchet_key(), *decryption.current_step);
+    else
+        data.promote_archived(decryption.archived_index, std::move(*decryption.archived));
+}
+
+Bytes decrypt_with_record(SessionRecordData& data, const SignalMessage& message, RandomSource& random) {
+    RecordDecryption decryption = plan_decrypt(data, message, random);
+    apply_decrypt(data, message, decryption);
+    return std::move(decryption.plaintext);
+}
+
+Error no_session(const ProtocolAddress& remote) {
+    return Error(ErrorCode::no_session, "no session with " + remote.to_string());
+}
+
 }  // namespace
 
+// encrypt and decrypt work on the record through update_session, which may
+// lend them the stored record itself: everything that can fail (the message,
+// the MAC, the trust check) comes before the first change.
 CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& random) {
-    auto record = store_.sessions().load_session(remote_);
-    if (!record || !record->has_current_state())
-        throw Error(ErrorCode::no_session, "no session with " + remote_.to_string());
-    SessionState& state = *record->data().current;
-
-    // SPQR first: its key, if it has one yet, salts the message keys.
-    protocol::spqr::PqRatchet pq_ratchet = state.pq_ratchet();
-    const auto pq_sent = pq_ratchet.send(random);
-    const ChainKey chain = state.sender_chain_key();
-    const auto [key_source, next_chain] = chain.step();
-    const MessageKeys keys = key_source.keys(pq_sent.key);
-    const Bytes ciphertext = crypto::aes256_cbc_encrypt(keys.cipher_key.span(), keys.iv.span(), plaintext);
-    const IdentityKey local_identity = state.local_identity();
-    const IdentityKey remote_identity = state.remote_identity();
-    SignalMessage message =
-        SignalMessage::create(state.version(), state.sender_ratchet_key(), chain.index(), state.previous_counter(),
-                              ciphertext, local_identity, remote_identity, keys.mac_key.span(), pq_sent.message);
-
     CiphertextMessage out;
-    if (auto pending = state.pending_pre_key()) {
-        std::optional<KyberPayload> kyber;
-        if (pending->kyber_pre_key_id) kyber = KyberPayload{*pending->kyber_pre_key_id, pending->kyber_ciphertext};
-        const PublicKey base_key = PublicKey::deserialize(pending->base_key);
-        auto prekey_message = PreKeySignalMessage::create(state.version(), state.local_registration_id(),
-                                                          pending->pre_key_id, pending->signed_pre_key_id,
-                                                          std::move(kyber), base_key, local_identity, std::move(message));
-        out = {CiphertextType::prekey, prekey_message.serialize()};
-    } else {
-        out = {CiphertextType::whisper, message.serialize()};
-    }
-    state.set_sender_chain_key(next_chain);
-    state.set_pq_ratchet(pq_ratchet);
+    const auto encrypt_with = [&](SessionRecord& record) {
+        if (!record.has_current_state()) throw no_session(remote_);
+        SessionState& state = *record.data().current;
 
-    if (!store_.identities().is_trusted_identity(remote_, remote_identity, Direction::sending))
-        throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
-    store_.run_atomically([&] { store_.sessions().store_session(remote_, std::move(*record)); });
+        // SPQR first: its key, if it has one yet, salts the message keys.
+        protocol::spqr::PqRatchet pq_ratchet = state.pq_ratchet();
+        const auto pq_sent = pq_ratchet.send(random);
+        const ChainKey chain = state.sender_chain_key();
+        const auto [key_source, next_chain] = chain.step();
+        const MessageKeys keys = key_source.keys(pq_sent.key);
+        const Bytes ciphertext = crypto::aes256_cbc_encrypt(keys.cipher_key.span(), keys.iv.span(), plaintext);
+        const IdentityKey local_identity = state.local_identity();
+        const IdentityKey remote_identity = state.remote_identity();
+        SignalMessage message =
+            SignalMessage::create(state.version(), state.sender_ratchet_key(), chain.index(), state.previous_counter(),
+                                  ciphertext, local_identity, remote_identity, keys.mac_key.span(), pq_sent.message);
+
+        if (auto pending = state.pending_pre_key()) {
+            std::optional<KyberPayload> kyber;
+            if (pending->kyber_pre_key_id) kyber = KyberPayload{*pending->kyber_pre_key_id, pending->kyber_ciphertext};
+            const PublicKey base_key = PublicKey::deserialize(pending->base_key);
+            auto prekey_message = PreKeySignalMessage::create(state.version(), state.local_registration_id(),
+                                                              pending->pre_key_id, pending->signed_pre_key_id,
+                                                              std::move(kyber), base_key, local_identity, std::move(message));
+            out = {CiphertextType::prekey, prekey_message.serialize()};
+        } else {
+            out = {CiphertextType::whisper, message.serialize()};
+        }
+
+        if (!store_.identities().is_trusted_identity(remote_, remote_identity, Direction::sending))
+            throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
+        state.set_sender_chain_key(next_chain);
+        state.set_pq_ratchet(std::move(pq_ratchet));
+        return true;
+    };
+    store_.run_atomically([&] {
+        if (!store_.sessions().update_session(remote_, encrypt_with)) throw no_session(remote_);
+    });
     return out;
 }
 
@@ -231,19 +276,23 @@ Bytes SessionCipher::decrypt(const PreKeySignalMessage& message, RandomSource& r
 }
 
 Bytes SessionCipher::decrypt(const SignalMessage& message, RandomSource& random) {
-    auto record = store_.sessions().load_session(remote_);
-    if (!record || (!record->data().current && record->data().previous.empty()))
-        throw Error(ErrorCode::no_session, "no session with " + remote_.to_string());
-    // Attempts work in place: a state changes only when the message decrypts.
-    Bytes plaintext = decrypt_with_record(record->data(), message, random);
+    Bytes plaintext;
+    const auto decrypt_with = [&](SessionRecord& record) {
+        SessionRecordData& data = record.data();
+        if (!data.current && data.previous.empty()) throw no_session(remote_);
+        RecordDecryption decryption = plan_decrypt(data, message, random);
 
-    IdentityKeyStore& identities = store_.identities();
-    const IdentityKey their_identity = record->data().current->remote_identity();
-    if (!identities.is_trusted_identity(remote_, their_identity, Direction::receiving))
-        throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
-    store_.run_atomically([&] {
+        IdentityKeyStore& identities = store_.identities();
+        const IdentityKey their_identity = decryption.state(data).remote_identity();
+        if (!identities.is_trusted_identity(remote_, their_identity, Direction::receiving))
+            throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
         identities.save_identity(remote_, their_identity);
-        store_.sessions().store_session(remote_, std::move(*record));
+        apply_decrypt(data, message, decryption);
+        plaintext = std::move(decryption.plaintext);
+        return true;
+    };
+    store_.run_atomically([&] {
+        if (!store_.sessions().update_session(remote_, decrypt_with)) throw no_session(remote_);
     });
     return plaintext;
 }

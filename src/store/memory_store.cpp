@@ -61,6 +61,12 @@ std::optional<SessionRecord> MemorySessionStore::load_session(const ProtocolAddr
 void MemorySessionStore::store_session(const ProtocolAddress& address, SessionRecord record) {
     put(records_, address, std::move(record));
 }
+bool MemorySessionStore::update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) {
+    const auto it = records_.find(address);
+    if (it == records_.end()) return false;
+    update(it->second);
+    return true;
+}
 
 std::optional<SecretBytes> MemorySenderKeyStore::load_sender_key(const ProtocolAddress& sender,
                                                                  const DistributionId& distribution_id) const {

@@ -1,0 +1,174 @@
+// SessionStore::update_session: the default (load a copy, update it, store
+// it back) that every store inherits, MemorySessionStore's in-place
+// override, and SessionCipher over both, where a refused message or an
+// untrusted identity must leave the stored record as it was.
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+#include <string>
+
+#include "session_helpers.hpp"
+
+using namespace cliquet;
+using cliquet::testing::Device;
+using cliquet::testing::error_of;
+
+namespace {
+
+// A session store with only load and store, as an application's own store
+// may be: update_session is the base class's default. It keeps its records
+// in a MemorySessionStore and counts the stores.
+class CopyingSessionStore final : public SessionStore {
+public:
+    explicit CopyingSessionStore(MemorySessionStore& records) : records_(records) {}
+    std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override {
+        return records_.load_session(address);
+    }
+    void store_session(const ProtocolAddress& address, SessionRecord record) override {
+        ++stores;
+        records_.store_session(address, std::move(record));
+    }
+    int stores = 0;
+
+private:
+    MemorySessionStore& records_;
+};
+
+// A device's MemoryProtocolStore seen through CopyingSessionStore.
+class CopyingProtocolStore final : public ProtocolStore {
+public:
+    explicit CopyingProtocolStore(MemoryProtocolStore& inner) : inner_(inner), sessions_(inner.sessions()) {}
+    IdentityKeyStore& identities() override { return inner_.identities(); }
+    PreKeyStore& pre_keys() override { return inner_.pre_keys(); }
+    SignedPreKeyStore& signed_pre_keys() override { return inner_.signed_pre_keys(); }
+    KyberPreKeyStore& kyber_pre_keys() override { return inner_.kyber_pre_keys(); }
+    CopyingSessionStore& sessions() override { return sessions_; }
+    SenderKeyStore& sender_keys() override { return inner_.sender_keys(); }
+
+private:
+    MemoryProtocolStore& inner_;
+    CopyingSessionStore sessions_;
+};
+
+// Alice and Bob after Bob's answer: both send whisper messages.
+struct Pair {
+    Device alice{"alice", 11};
+    Device bob{"bob", 22};
+    Pair() {
+        process_prekey_bundle(*alice.store, bob.address, bob.bundle(5, 9, KyberPreKeyId{7}));
+        REQUIRE(bob.decrypt_from(alice, alice.encrypt_to(bob, "hello")) == "hello");
+        REQUIRE(alice.decrypt_from(bob, bob.encrypt_to(alice, "hi")) == "hi");
+    }
+};
+
+std::string text_of(const Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+SecretBytes serialized(const SessionStore& store, const ProtocolAddress& address) {
+    return store.load_session(address).value().serialize();
+}
+
+}  // namespace
+
+TEST_CASE("update_session by default loads a copy and stores it back only when changed", "[session][store]") {
+    Pair pair;
+    CopyingSessionStore sessions(pair.alice.store->sessions());
+    const ProtocolAddress& bob = pair.bob.address;
+    const SecretBytes before = serialized(sessions, bob);
+
+    int calls = 0;
+    CHECK_FALSE(sessions.update_session(ProtocolAddress{"nobody", 1}, [&](SessionRecord&) { return ++calls, true; }));
+    CHECK(calls == 0);
+    CHECK(sessions.stores == 0);
+
+    CHECK(sessions.update_session(bob, [&](SessionRecord& record) {
+        record.archive_current_state();
+        return false;  // a change the update does not keep
+    }));
+    CHECK(sessions.stores == 0);
+    CHECK(serialized(sessions, bob) == before);
+
+    CHECK_THROWS_AS(sessions.update_session(bob,
+                                            [&](SessionRecord& record) -> bool {
+                                                record.archive_current_state();
+                                                throw std::runtime_error("refused");
+                                            }),
+                    std::runtime_error);
+    CHECK(sessions.stores == 0);
+    CHECK(serialized(sessions, bob) == before);
+
+    CHECK(sessions.update_session(bob, [&](SessionRecord& record) {
+        record.archive_current_state();
+        return true;
+    }));
+    CHECK(sessions.stores == 1);
+    const auto after = sessions.load_session(bob).value();
+    CHECK_FALSE(after.has_current_state());
+    CHECK(after.archived_state_count() == 1);
+}
+
+TEST_CASE("MemorySessionStore::update_session works on the stored record itself", "[session][store]") {
+    Pair pair;
+    MemorySessionStore& sessions = pair.alice.store->sessions();
+    const ProtocolAddress& bob = pair.bob.address;
+
+    int calls = 0;
+    CHECK_FALSE(sessions.update_session(ProtocolAddress{"nobody", 1}, [&](SessionRecord&) { return ++calls, true; }));
+    CHECK(calls == 0);
+    CHECK(sessions.all().size() == 1);
+
+    const SessionRecord* lent = nullptr;
+    CHECK(sessions.update_session(bob, [&](SessionRecord& record) {
+        lent = &record;
+        record.archive_current_state();
+        return true;
+    }));
+    CHECK(lent == &sessions.all().at(bob));
+    CHECK(sessions.all().at(bob).archived_state_count() == 1);
+}
+
+TEST_CASE("SessionCipher through either store: messages flow, refusals change nothing", "[session][store]") {
+    const bool in_place = GENERATE(true, false);
+    INFO((in_place ? "MemorySessionStore, in place" : "default update_session, on a copy"));
+    Pair pair;
+    Device& alice = pair.alice;
+    Device& bob = pair.bob;
+    CopyingProtocolStore copying(*bob.store);
+    ProtocolStore& bob_store = in_place ? static_cast<ProtocolStore&>(*bob.store) : copying;
+    SessionCipher bob_cipher(bob_store, alice.address);
+
+    const CiphertextMessage first = alice.encrypt_to(bob, "one");
+    const CiphertextMessage second = alice.encrypt_to(bob, "two");
+    CHECK(text_of(bob_cipher.decrypt(second.type, second.bytes)) == "two");
+    const int stores_before = in_place ? 0 : 1;
+    CHECK(copying.sessions().stores == stores_before);
+
+    // A bad MAC, a replay, and a message with no session: refused, nothing changed.
+    std::string untouched = bob.snapshot();
+    Bytes forged = first.bytes;
+    forged.back() ^= 0x01;
+    CHECK(error_of([&] { bob_cipher.decrypt(first.type, forged); }) == ErrorCode::invalid_message);
+    CHECK(error_of([&] { bob_cipher.decrypt(second.type, second.bytes); }) == ErrorCode::duplicate_message);
+    CHECK(error_of([&] { SessionCipher(bob_store, ProtocolAddress{"nobody", 1}).encrypt(as_bytes("x")); }) ==
+          ErrorCode::no_session);
+    CHECK(error_of([&] { SessionCipher(bob_store, ProtocolAddress{"nobody", 1}).decrypt(second.type, second.bytes); }) ==
+          ErrorCode::no_session);
+    CHECK(bob.snapshot() == untouched);
+    CHECK(copying.sessions().stores == stores_before);
+
+    // Alice's identity is no longer the one Bob trusts: neither her message
+    // nor Bob's encrypt may advance the session.
+    const IdentityKey alice_identity = alice.identity().public_key();
+    bob.store->identities().save_identity(alice.address, IdentityKeyPair::generate().public_key());
+    untouched = bob.snapshot();
+    CHECK(error_of([&] { bob_cipher.decrypt(first.type, first.bytes); }) == ErrorCode::untrusted_identity);
+    CHECK(error_of([&] { bob_cipher.encrypt(as_bytes("x")); }) == ErrorCode::untrusted_identity);
+    CHECK(bob.snapshot() == untouched);
+    CHECK(copying.sessions().stores == stores_before);
+
+    // Trusted again: the skipped message still decrypts, and the session goes on both ways.
+    bob.store->identities().save_identity(alice.address, alice_identity);
+    CHECK(text_of(bob_cipher.decrypt(first.type, first.bytes)) == "one");
+    const CiphertextMessage reply = bob_cipher.encrypt(as_bytes("three"));
+    CHECK(alice.decrypt_from(bob, reply) == "three");
+    CHECK(copying.sessions().stores == (in_place ? 0 : 3));
+}
