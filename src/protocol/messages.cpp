@@ -1,5 +1,7 @@
 #include "cliquet/messages.hpp"
 
+#include <algorithm>
+#include <array>
 #include <string>
 
 #include "cliquet/error.hpp"
@@ -42,11 +44,20 @@ PublicKey message_key(const std::string& bytes, const char* what) {
 
 void append(Bytes& out, const std::string& bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
 
+// A public key as serialized, on the stack: the MAC of every message covers
+// both identity keys, and a heap copy of each is measurable there.
+std::array<std::uint8_t, kPublicKeySize> serialized_key(const PublicKey& key) noexcept {
+    std::array<std::uint8_t, kPublicKeySize> out;
+    out[0] = kDjbKeyType;
+    std::copy(key.montgomery().begin(), key.montgomery().end(), out.begin() + 1);
+    return out;
+}
+
 std::array<std::uint8_t, kMessageMacSize> compute_mac(std::span<const std::uint8_t, 32> mac_key,
                                                       const IdentityKey& sender, const IdentityKey& receiver,
                                                       ByteView versioned_body) {
-    const Bytes sender_bytes = sender.serialize();
-    const Bytes receiver_bytes = receiver.serialize();
+    const auto sender_bytes = serialized_key(sender);
+    const auto receiver_bytes = serialized_key(receiver);
     auto full = crypto::HmacSha256(mac_key).mac({sender_bytes, receiver_bytes, versioned_body});
     std::array<std::uint8_t, kMessageMacSize> mac;
     std::copy_n(full.begin(), kMessageMacSize, mac.begin());
@@ -71,18 +82,19 @@ SignalMessage SignalMessage::create(int version, const PublicKey& sender_ratchet
                                     const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
                                     std::span<const std::uint8_t, 32> mac_key) {
     proto::wire::SignalMessage body;
-    const Bytes ratchet = sender_ratchet_key.serialize();
+    const auto ratchet = serialized_key(sender_ratchet_key);
     body.set_ratchet_key(ratchet.data(), ratchet.size());
     body.set_counter(counter);
     body.set_previous_counter(previous_counter);
     body.set_ciphertext(ciphertext.data(), ciphertext.size());
 
-    Bytes serialized;
-    serialized.reserve(1 + body.ByteSizeLong() + kMessageMacSize);
-    serialized.push_back(version_byte(version));
-    append(serialized, body.SerializeAsString());
-    const auto mac = compute_mac(mac_key, sender_identity, receiver_identity, serialized);
-    serialized.insert(serialized.end(), mac.begin(), mac.end());
+    // Version byte, body and MAC, the body serialized in place.
+    const std::size_t body_size = body.ByteSizeLong();
+    Bytes serialized(1 + body_size + kMessageMacSize);
+    serialized[0] = version_byte(version);
+    body.SerializeWithCachedSizesToArray(serialized.data() + 1);
+    const auto mac = compute_mac(mac_key, sender_identity, receiver_identity, ByteView(serialized).first(1 + body_size));
+    std::copy(mac.begin(), mac.end(), serialized.end() - kMessageMacSize);
     return SignalMessage(version, sender_ratchet_key, counter, previous_counter, Bytes(ciphertext.begin(), ciphertext.end()),
                          std::move(serialized));
 }
