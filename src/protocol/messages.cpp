@@ -4,6 +4,8 @@
 #include <array>
 #include <string>
 
+#include <google/protobuf/io/coded_stream.h>
+
 #include "cliquet/error.hpp"
 #include "crypto/hash.hpp"
 #include "protocol/proto_util.hpp"
@@ -81,18 +83,31 @@ SignalMessage SignalMessage::create(int version, const PublicKey& sender_ratchet
                                     std::uint32_t previous_counter, ByteView ciphertext,
                                     const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
                                     std::span<const std::uint8_t, 32> mac_key) {
-    proto::wire::SignalMessage body;
+    // The body written by hand, straight into the frame, as protobuf writes
+    // these proto2 fields when all are set: in field order, each a tag then
+    // a varint or a length and bytes. No protobuf temporaries, no copies.
+    using google::protobuf::io::CodedOutputStream;
+    constexpr std::uint8_t kRatchetKeyTag = (1 << 3) | 2;
+    constexpr std::uint8_t kCounterTag = (2 << 3) | 0;
+    constexpr std::uint8_t kPreviousCounterTag = (3 << 3) | 0;
+    constexpr std::uint8_t kCiphertextTag = (4 << 3) | 2;
     const auto ratchet = serialized_key(sender_ratchet_key);
-    body.set_ratchet_key(ratchet.data(), ratchet.size());
-    body.set_counter(counter);
-    body.set_previous_counter(previous_counter);
-    body.set_ciphertext(ciphertext.data(), ciphertext.size());
-
-    // Version byte, body and MAC, the body serialized in place.
-    const std::size_t body_size = body.ByteSizeLong();
+    const std::size_t body_size = 2 + ratchet.size() + 1 + CodedOutputStream::VarintSize32(counter) + 1 +
+                                  CodedOutputStream::VarintSize32(previous_counter) + 1 +
+                                  CodedOutputStream::VarintSize64(ciphertext.size()) + ciphertext.size();
     Bytes serialized(1 + body_size + kMessageMacSize);
-    serialized[0] = version_byte(version);
-    body.SerializeWithCachedSizesToArray(serialized.data() + 1);
+    std::uint8_t* at = serialized.data();
+    *at++ = version_byte(version);
+    *at++ = kRatchetKeyTag;
+    *at++ = static_cast<std::uint8_t>(ratchet.size());
+    at = std::copy(ratchet.begin(), ratchet.end(), at);
+    *at++ = kCounterTag;
+    at = CodedOutputStream::WriteVarint32ToArray(counter, at);
+    *at++ = kPreviousCounterTag;
+    at = CodedOutputStream::WriteVarint32ToArray(previous_counter, at);
+    *at++ = kCiphertextTag;
+    at = CodedOutputStream::WriteVarint64ToArray(ciphertext.size(), at);
+    std::copy(ciphertext.begin(), ciphertext.end(), at);
     const auto mac = compute_mac(mac_key, sender_identity, receiver_identity, ByteView(serialized).first(1 + body_size));
     std::copy(mac.begin(), mac.end(), serialized.end() - kMessageMacSize);
     return SignalMessage(version, sender_ratchet_key, counter, previous_counter, Bytes(ciphertext.begin(), ciphertext.end()),
