@@ -25,9 +25,11 @@ TEST_CASE("SignalMessage::create frames the body as protobuf does", "[messages]"
     const std::uint32_t previous_counter = counter / 2;
     const Bytes ciphertext(ciphertext_size, 0xa5);
     const int version = GENERATE(3, 4);
+    // SPQR's message rides in field 5 when there is one.
+    const Bytes pq_ratchet(GENERATE(std::size_t{0}, std::size_t{40}, std::size_t{200}), 0x3c);
 
-    const SignalMessage message =
-        SignalMessage::create(version, ratchet, counter, previous_counter, ciphertext, sender, receiver, mac_key);
+    const SignalMessage message = SignalMessage::create(version, ratchet, counter, previous_counter, ciphertext, sender,
+                                                        receiver, mac_key, pq_ratchet);
 
     proto::wire::SignalMessage body;
     const Bytes ratchet_bytes = ratchet.serialize();
@@ -35,6 +37,7 @@ TEST_CASE("SignalMessage::create frames the body as protobuf does", "[messages]"
     body.set_counter(counter);
     body.set_previous_counter(previous_counter);
     body.set_ciphertext(ciphertext.data(), ciphertext.size());
+    if (!pq_ratchet.empty()) body.set_pq_ratchet(pq_ratchet.data(), pq_ratchet.size());
     const std::string expected = body.SerializeAsString();
 
     const Bytes& frame = message.serialize();
@@ -47,5 +50,6 @@ TEST_CASE("SignalMessage::create frames the body as protobuf does", "[messages]"
     CHECK(parsed.previous_counter() == previous_counter);
     CHECK(parsed.ciphertext() == ciphertext);
     CHECK(parsed.sender_ratchet_key() == ratchet);
+    CHECK(parsed.pq_ratchet() == pq_ratchet);
     CHECK(parsed.verify_mac(sender, receiver, mac_key));
 }

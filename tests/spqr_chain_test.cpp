@@ -93,9 +93,9 @@ TEST_CASE("SPQR chain: a key is handed out once", "[spqr][chain]") {
     Chain bob(key_of(3), Direction::b2a);
     for (int i = 0; i < 3; ++i) alice.send_key(0);
     bob.recv_key(0, 3);
-    expect_refused(ErrorCode::invalid_message, [&] { bob.recv_key(0, 3); });
+    expect_refused(ErrorCode::duplicate_message, [&] { bob.recv_key(0, 3); });
     bob.recv_key(0, 1);
-    expect_refused(ErrorCode::invalid_message, [&] { bob.recv_key(0, 1); });
+    expect_refused(ErrorCode::duplicate_message, [&] { bob.recv_key(0, 1); });
     // Key 2 is still there: the refusals changed nothing.
     CHECK(bob.stored_keys(0) == 1);
     bob.recv_key(0, 2);

@@ -1,7 +1,8 @@
-// cliquet — a non-owning reference to a callable, for callbacks that run
-// before the call that receives them returns (C++20 has no
-// std::function_ref). Unlike std::function it never allocates and costs one
-// indirect call.
+/// @file
+/// A non-owning reference to a callable, for callbacks that run
+/// before the call that receives them returns (C++20 has no
+/// std::function_ref). Unlike std::function it never allocates and costs one
+/// indirect call.
 #pragma once
 
 #include <memory>
@@ -13,10 +14,11 @@ namespace cliquet {
 template <typename Signature>
 class FunctionRef;
 
+/// A reference to any callable with this signature; it owns nothing.
 template <typename Result, typename... Args>
 class FunctionRef<Result(Args...)> {
 public:
-    // The callable must outlive every call through this reference.
+    /// The callable must outlive every call through this reference.
     template <typename Callable>
         requires(!std::is_same_v<std::remove_cvref_t<Callable>, FunctionRef> &&
                  std::is_invocable_r_v<Result, Callable&, Args...>)
@@ -26,6 +28,7 @@ public:
               return (*static_cast<std::remove_reference_t<Callable>*>(object))(std::forward<Args>(args)...);
           }) {}
 
+    /// Calls the callable.
     Result operator()(Args... args) const { return call_(object_, std::forward<Args>(args)...); }
 
 private:

@@ -83,7 +83,7 @@ class MemorySessionStore final : public SessionStore {
 public:
     std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override;
     void store_session(const ProtocolAddress& address, SessionRecord record) override;
-    // In place: `update` works on the stored record, with no copy.
+    /// In place: `update` works on the stored record, with no copy.
     bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) override;
 
     /// Every record held.

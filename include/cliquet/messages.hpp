@@ -14,7 +14,8 @@
 ///
 /// The MAC is HMAC-SHA256 under the message's MAC key over the sender's
 /// identity key ‖ the receiver's identity key ‖ the version byte and body,
-/// truncated to 8 bytes.
+/// truncated to 8 bytes. The body includes `pq_ratchet` (field 5): a
+/// version-4 session's post-quantum ratchet (SPQR) message, empty without it.
 ///
 /// Parsing checks structure only (Error(invalid_message) for anything
 /// malformed); keys and MACs are checked when a session decrypts.
@@ -39,10 +40,11 @@ inline constexpr std::size_t kMessageMacSize = 8;  ///< The truncated MAC that e
 /// A Double Ratchet message: what a session sends once the peer has answered.
 class SignalMessage {
 public:
-    /// Frames and MACs a message.
+    /// Frames and MACs a message; an empty `pq_ratchet` (the SPQR message) is left out.
     static SignalMessage create(int version, const PublicKey& sender_ratchet_key, std::uint32_t counter,
                                 std::uint32_t previous_counter, ByteView ciphertext, const IdentityKey& sender_identity,
-                                const IdentityKey& receiver_identity, std::span<const std::uint8_t, 32> mac_key);
+                                const IdentityKey& receiver_identity, std::span<const std::uint8_t, 32> mac_key,
+                                ByteView pq_ratchet = {});
     /// Parses the frame (Error(invalid_message) if malformed); the MAC is not checked here.
     static SignalMessage deserialize(ByteView bytes);
 
@@ -53,6 +55,8 @@ public:
     /// The length of the sender's previous chain.
     std::uint32_t previous_counter() const noexcept { return previous_counter_; }
     const Bytes& ciphertext() const noexcept { return ciphertext_; }  ///< The AES-256-CBC ciphertext.
+    /// The SPQR message the sender attached (empty if none).
+    const Bytes& pq_ratchet() const noexcept { return pq_ratchet_; }
     const Bytes& serialize() const noexcept { return serialized_; }   ///< The whole frame, MAC included.
     /// The whole frame, moved out of a message about to be dropped (saves a copy per message sent).
     Bytes take_serialized() && noexcept { return std::move(serialized_); }
@@ -63,13 +67,14 @@ public:
 
 private:
     SignalMessage(int version, PublicKey sender_ratchet_key, std::uint32_t counter, std::uint32_t previous_counter,
-                  Bytes ciphertext, Bytes serialized);
+                  Bytes ciphertext, Bytes pq_ratchet, Bytes serialized);
 
     int version_;
     PublicKey sender_ratchet_key_;
     std::uint32_t counter_;
     std::uint32_t previous_counter_;
     Bytes ciphertext_;
+    Bytes pq_ratchet_;
     Bytes serialized_;
 };
 

@@ -15,10 +15,13 @@
 ///
 /// Versions: a bundle without a Kyber pre-key starts an X3DH session, which
 /// speaks message version 3; with a Kyber1024 pre-key, a PQXDH session,
-/// version 4. cliquet does not run Signal's post-quantum ratchet (SPQR): it
-/// neither sends nor requires the `pq_ratchet` field, which libsignal 0.74 to
-/// 0.91 treat as optional. libsignal 0.92 and later require SPQR and cannot
-/// hold a session with cliquet.
+/// version 4. A version-4 session also runs Signal's post-quantum ratchet
+/// (SPQR, version 1): every message carries an SPQR message in its
+/// `pq_ratchet` field, and once SPQR has keys, each message's keys are salted
+/// with one, so that a later quantum attacker who recorded the PQXDH
+/// handshake still cannot read messages after the next SPQR epoch. How a
+/// session treats a peer without SPQR is SessionOptions::pq_ratchet, fixed
+/// when the session starts (see PqRatchetPolicy).
 ///
 /// Every operation is all-or-nothing: it reads the stores, computes the new
 /// state, and writes everything in one ProtocolStore::run_atomically call at
@@ -37,6 +40,29 @@
 
 namespace cliquet {
 
+/// What a new version-4 session requires of the peer's post-quantum ratchet (SPQR).
+enum class PqRatchetPolicy : std::uint8_t {
+    /// The default, which interoperates with every libsignal release that
+    /// speaks PQXDH: offer SPQR from the first message, but salt no message
+    /// key with it until the peer's first message shows it speaks SPQR too.
+    /// A peer whose first message carries none (libsignal 0.72 to 0.73)
+    /// settles the session on the classic Double Ratchet for good, as
+    /// libsignal 0.74 to 0.91 do. Such a session is post-quantum only in its
+    /// PQXDH handshake (the field is under the message MAC, so no one in the
+    /// middle can strip it: only the peer's own messages decide), and so are
+    /// the messages sent before the peer's first one arrives.
+    offer,
+    /// As libsignal 0.92 and later: salt message keys with SPQR from the first
+    /// message, and refuse (invalid_message) any message without SPQR. Such a
+    /// session cannot be held with libsignal 0.72 or a peer that turns SPQR off.
+    require,
+};
+
+/// Choices fixed when a session starts.
+struct SessionOptions {
+    PqRatchetPolicy pq_ratchet = PqRatchetPolicy::offer;  ///< What the session requires of SPQR.
+};
+
 /// Starts an outgoing session with `address` from its bundle; the messages
 /// sent on it are pre-key messages until the peer answers. An existing
 /// session is archived, not lost.
@@ -46,26 +72,31 @@ namespace cliquet {
 ///   invalid_key         a key in the bundle is unusable
 ///   invalid_argument    a pre-key without its id, or the reverse
 /// @endcode
-/// `now_ms` stamps the pending pre-key, as libsignal does.
+/// `now_ms` stamps the pending pre-key, as libsignal does; `options` apply
+/// to the new session.
 void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
-                           RandomSource& random = system_random());
+                           RandomSource& random = system_random(), const SessionOptions& options = {});
 /// process_prekey_bundle with an explicit time, in milliseconds since the Unix epoch.
 void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
-                           RandomSource& random, std::uint64_t now_ms);
+                           RandomSource& random, std::uint64_t now_ms, const SessionOptions& options = {});
 
 /// Encrypts to and decrypts from one remote address, through a store.
 class SessionCipher {
 public:
     /// `store` must outlive the cipher. Calls for one address must not overlap,
-    /// even on a thread-safe store: each reads the session, then writes it back.
-    SessionCipher(ProtocolStore& store, ProtocolAddress remote) : store_(store), remote_(std::move(remote)) {}
+    /// even on a thread-safe store (docs/guide.md, Threads). `options` apply
+    /// to a session that a pre-key message from `remote` starts.
+    SessionCipher(ProtocolStore& store, ProtocolAddress remote, SessionOptions options = {})
+        : store_(store), remote_(std::move(remote)), options_(options) {}
 
     /// A pre-key message until the peer has answered, a whisper message after.
     /// @code{.unparsed}
     ///   no_session          no session with the address
     ///   untrusted_identity  the session's identity is no longer trusted
     /// @endcode
-    CiphertextMessage encrypt(ByteView plaintext);
+    /// The randomness is for the post-quantum ratchet of a version-4 session,
+    /// which now and then draws a fresh ML-KEM key pair or encapsulation.
+    CiphertextMessage encrypt(ByteView plaintext, RandomSource& random = system_random());
 
     /// Decrypts a message of the given type (prekey or whisper).
     /// @code{.unparsed}
@@ -90,6 +121,7 @@ public:
 private:
     ProtocolStore& store_;
     ProtocolAddress remote_;
+    SessionOptions options_;
 };
 
 }  // namespace cliquet

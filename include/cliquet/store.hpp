@@ -97,14 +97,14 @@ public:
     /// Adds or replaces the record of `address`.
     virtual void store_session(const ProtocolAddress& address, SessionRecord record) = 0;
 
-    // Runs `update` on the record of `address` and keeps what it changed;
-    // returns false, without calling it, when there is no record. `update`
-    // returns whether it changed the record, and may throw only before its
-    // first change: a store may hand it the stored record itself.
-    // The default loads a copy and stores it back when `update` returns true,
-    // so every store supports it; a store that can lend its record
-    // (MemorySessionStore) overrides it to save the copy. SessionCipher calls
-    // it inside ProtocolStore::run_atomically.
+    /// Runs `update` on the record of `address` and keeps what it changed;
+    /// returns false, without calling it, when there is no record. `update`
+    /// returns whether it changed the record, and may throw only before its
+    /// first change: a store may hand it the stored record itself.
+    /// The default loads a copy and stores it back when `update` returns true,
+    /// so every store supports it; a store that can lend its record
+    /// (MemorySessionStore) overrides it to save the copy. SessionCipher calls
+    /// it inside ProtocolStore::run_atomically.
     virtual bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) {
         std::optional<SessionRecord> record = load_session(address);
         if (!record) return false;

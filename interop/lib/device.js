@@ -25,19 +25,20 @@ class Device {
       const registrationId = crypto.randomInt(1, 0x3fff);
       const { identity_key: identityKey } = await peer.ok('init', { ...address, registration_id: registrationId });
       const label = `${endpoint.label} (${note ? `${name}, ${note}` : name})`;
-      return new Device(peer, label, address, identityKey, endpoint.versionBytes);
+      return new Device(peer, label, address, identityKey, endpoint);
     } catch (error) {
       await peer.close();
       throw error;
     }
   }
 
-  constructor(peer, label, address, identityKey, versionBytes) {
+  constructor(peer, label, address, identityKey, { versionBytes, speaksSpqr }) {
     this.peer = peer;
     this.label = label;
     this.address = address;
     this.identityKey = identityKey;
     this.versionBytes = versionBytes;
+    this.speaksSpqr = speaksSpqr;
     this.nextKeyId = 100;
   }
 

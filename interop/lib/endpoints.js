@@ -16,6 +16,9 @@ const LIBSIGNAL_PEER = path.join(__dirname, '..', 'peers', 'libsignal-peer.js');
  * @property {() => Promise<Peer>} spawn starts a fresh, uninitialised device
  * @property {Object<number, number>} versionBytes the first byte of every
  *   message it sends, by session version
+ * @property {boolean} speaksSpqr whether its version-4 sessions run SPQR
+ *   (Signal's post-quantum ratchet), whose message every SignalMessage then
+ *   carries in its pq_ratchet field when the peer speaks it too
  */
 
 // cliquet, like libsignal-node, frames version 3 as 0x33; libsignal 0.72
@@ -37,10 +40,13 @@ const LIBSIGNAL_VERSION_BYTES = Object.freeze({
 function cliquetEndpoint({ db = false } = {}) {
   const program = process.env.CLIQUET_PEER;
   if (!program) throw new Error('CLIQUET_PEER is not set: it must name the cliquet-peer binary');
-  if (!db) return { label: 'cliquet', spawn: () => Peer.spawn(program), versionBytes: CLIQUET_VERSION_BYTES };
+  if (!db) {
+    return { label: 'cliquet', spawn: () => Peer.spawn(program), versionBytes: CLIQUET_VERSION_BYTES, speaksSpqr: true };
+  }
   return {
     label: 'cliquet --db',
     versionBytes: CLIQUET_VERSION_BYTES,
+    speaksSpqr: true,
     async spawn() {
       const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cliquet-interop-'));
       const remove = () => fs.rmSync(directory, { recursive: true, force: true });
@@ -67,6 +73,7 @@ function libsignalEndpoint(impl) {
     label,
     spawn: () => Peer.spawn(process.execPath, [LIBSIGNAL_PEER, '--impl', impl]),
     versionBytes: LIBSIGNAL_VERSION_BYTES[impl],
+    speaksSpqr: impl === '0.90' || impl === '0.103',
   };
 }
 

@@ -12,13 +12,21 @@
 const crypto = require('node:crypto');
 const { Device, randomPlaintext } = require('./device');
 const { whisperTamperings, preKeyTamperings, withCounterRaised } = require('./tamper');
-const { PRE_KEY_SIGNAL_MESSAGE, parsePreKeySignalMessage } = require('./wire');
+const { PRE_KEY_SIGNAL_MESSAGE, parsePreKeySignalMessage, spqrMessageOf } = require('./wire');
 
 /** Plaintext sizes for ping-pong: around the AES block size, and up to 64 KiB. */
 const PING_PONG_SIZES = Object.freeze([0, 1, 15, 16, 17, 100, 1000, 4096, 65536]);
 
 /** How many messages the long-skip scenario skips before delivering them. */
 const SKIPPED = 1500;
+
+/**
+ * The SPQR epochs scenario: messages each way, and the SPQR epoch each side
+ * must reach. An epoch moves 3 + 36 chunks one way and 30 + 5 the other, a
+ * chunk per message, so 200 each way complete several.
+ */
+const SPQR_ROUNDS = 200;
+const SPQR_MIN_EPOCH = 3;
 
 // The devices' addresses; distinct device ids, so that no side can get by
 // with its own where the other's belongs.
@@ -54,9 +62,11 @@ const KYBER1024_CIPHERTEXT_BYTES = 1 + 1568;
  * Checks that `message` is a `type` message of session version `version`,
  * framed as its sender frames that version; a version-4 pre-key message
  * carries a Kyber pre-key id and a Kyber1024 ciphertext, a version-3 one
- * neither.
+ * neither. In a version-4 session between two devices that speak SPQR,
+ * every message carries an SPQR version 1 message; a device that does not
+ * speak SPQR never sends one.
  */
-function checkFraming(message, type, version, sender, what) {
+function checkFraming(message, type, version, sender, receiver, what) {
   const fail = (problem) => {
     throw new Error(`${sender.label} sent ${what} ${problem} (${message.bytes.subarray(0, 48).toString('hex')}…)`);
   };
@@ -64,6 +74,12 @@ function checkFraming(message, type, version, sender, what) {
   const expected = sender.versionBytes[version];
   if (message.bytes[0] !== expected) {
     fail(`framed 0x${message.bytes[0].toString(16)}, not 0x${expected.toString(16)}, in a version ${version} session`);
+  }
+  const spqr = spqrMessageOf(message.bytes, type);
+  if (version === 4 && sender.speaksSpqr && receiver.speaksSpqr) {
+    if (!spqr || spqr.version !== 1) fail('without an SPQR version 1 message in its pq_ratchet field');
+  } else if (spqr && !sender.speaksSpqr) {
+    fail(`with an SPQR message (${spqr.bytes.toString('hex')}) its sender does not speak`);
   }
   if (type !== 'prekey') return;
   const { fields } = parsePreKeySignalMessage(message.bytes);
@@ -81,7 +97,7 @@ function checkFraming(message, type, version, sender, what) {
 /** Encrypts `size` random bytes from `sender` to `receiver` and checks the message's framing. */
 async function send(sender, receiver, size, { type, version, what }) {
   const message = await sender.encrypt(receiver, randomPlaintext(size));
-  checkFraming(message, type, version, sender, what);
+  checkFraming(message, type, version, sender, receiver, what);
   return message;
 }
 
@@ -335,6 +351,38 @@ async function reestablish(initiator, responder, { version }) {
   });
 }
 
+/**
+ * A long ping-pong of a version-4 session between two devices that speak
+ * SPQR, read on the wire: every message carries an SPQR message whose key
+ * index is not 0 (both sides have heard from each other, so every message
+ * key is salted by SPQR), its epochs never go back, and each side's reach
+ * at least SPQR_MIN_EPOCH, so earlier epochs' ML-KEM exchanges completed
+ * in both roles.
+ */
+async function spqrEpochs(initiator, responder, { version }) {
+  await withDevices([[initiator, ALICE], [responder, BOB]], async (alice, bob) => {
+    await establish(alice, bob, { version });
+    const reached = new Map([[alice, 0], [bob, 0]]);
+    for (let round = 0; round < SPQR_ROUNDS; round += 1) {
+      for (const [sender, receiver] of [[alice, bob], [bob, alice]]) {
+        const what = `message ${round} from ${sender.address.name}`;
+        const message = await send(sender, receiver, 24, { type: 'whisper', version, what });
+        const spqr = spqrMessageOf(message.bytes, 'whisper');
+        const where = `${sender.label} sent ${what} (SPQR ${spqr.bytes.subarray(0, 8).toString('hex')}…)`;
+        if (spqr.epoch < reached.get(sender)) throw new Error(`${where} in epoch ${spqr.epoch}, after ${reached.get(sender)}`);
+        if (spqr.index === 0) throw new Error(`${where} with no SPQR key`);
+        reached.set(sender, spqr.epoch);
+        await receiver.receive(sender, message, what);
+      }
+    }
+    for (const [device, epoch] of reached) {
+      if (epoch < SPQR_MIN_EPOCH) {
+        throw new Error(`${device.label} reached SPQR epoch ${epoch} in ${SPQR_ROUNDS} messages, not ${SPQR_MIN_EPOCH}`);
+      }
+    }
+  });
+}
+
 /** Flips the first byte of the hex string `text`. */
 const forgedHex = (text) => `${(parseInt(text.slice(0, 2), 16) ^ 0x01).toString(16).padStart(2, '0')}${text.slice(2)}`;
 
@@ -413,9 +461,14 @@ async function simultaneousInitiation(initiator, responder, { version }) {
   });
 }
 
+/** Whether a session of `version` between the two endpoints runs SPQR. */
+const runsSpqr = (initiator, responder, version) => version === 4 && initiator.speaksSpqr && responder.speaksSpqr;
+
 /**
- * Every scenario, by name: `run(initiator, responder, {version})`.
- * @type {{name: string, run: (initiator: object, responder: object, options: {version: number}) => Promise<void>}[]}
+ * Every scenario, by name: `run(initiator, responder, {version})`; one with
+ * `applies` runs only for the endpoints and versions it accepts.
+ * @type {{name: string, run: (initiator: object, responder: object, options: {version: number}) => Promise<void>,
+ *   applies?: (initiator: object, responder: object, version: number) => boolean}[]}
  */
 const SCENARIOS = Object.freeze([
   { name: 'handshake with a one-time pre-key', run: (a, b, o) => handshake(a, b, { ...o, oneTimePreKey: true }) },
@@ -431,10 +484,17 @@ const SCENARIOS = Object.freeze([
   { name: 'simultaneous initiation', run: simultaneousInitiation },
   { name: 'forged bundles and a new identity refused', run: bundleRefusals },
   { name: 'a pre-key message with a new identity refused until trusted', run: identityChange },
+  { name: `SPQR epochs: ${2 * SPQR_ROUNDS} messages reach epoch ${SPQR_MIN_EPOCH} each way`, run: spqrEpochs, applies: runsSpqr },
 ]);
+
+/** The scenarios that apply to a `version` session between the endpoints. */
+const scenariosFor = (initiator, responder, version) =>
+  SCENARIOS.filter((scenario) => !scenario.applies || scenario.applies(initiator, responder, version));
 
 module.exports = {
   SCENARIOS,
+  scenariosFor,
+  spqrEpochs,
   PING_PONG_SIZES,
   SKIPPED,
   handshake,

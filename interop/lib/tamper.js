@@ -58,6 +58,7 @@ function whisperTamperings(message, version) {
   const ratchetKey = fields.get(SIGNAL_MESSAGE.ratchetKey);
   const counter = fields.get(SIGNAL_MESSAGE.counter);
   const ciphertext = fields.get(SIGNAL_MESSAGE.ciphertext);
+  const pqRatchet = fields.get(SIGNAL_MESSAGE.pqRatchet);
   const middle = (span) => (span.valueStart + span.end) >> 1;
   const variants = [
     ...badVersionBytes(versionByte, version, { otherVersion: true })
@@ -76,6 +77,18 @@ function whisperTamperings(message, version) {
     ...Array.from({ length: MAC_LENGTH }, (_, i) => [`MAC byte ${i} changed`, flipped(message, bodyEnd + i, 0x80)]),
     ...truncations(message),
   ];
+  // The SPQR message is under the MAC too: whatever the receiver's SPQR
+  // makes of a damaged one, the message must be refused and change nothing.
+  if (pqRatchet && pqRatchet.end > pqRatchet.valueStart) {
+    variants.push(
+      ['pq_ratchet: SPQR version byte changed', flipped(message, pqRatchet.valueStart, 0x02)],
+      ['pq_ratchet: epoch changed', flipped(message, pqRatchet.valueStart + 1)],
+      ['pq_ratchet: key index changed', flipped(message, pqRatchet.valueStart + 2)],
+      ['pq_ratchet: a middle byte changed', flipped(message, middle(pqRatchet))],
+      ['pq_ratchet: last byte changed', flipped(message, pqRatchet.end - 1)],
+      ['pq_ratchet: removed', Buffer.concat([message.subarray(0, pqRatchet.start), message.subarray(pqRatchet.end)])],
+    );
+  }
   return variants.map(([what, bytes]) => ({ what, bytes, code: 'invalid_message' }));
 }
 

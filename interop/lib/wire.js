@@ -4,17 +4,25 @@
 // truncated MAC.
 //
 //   SignalMessage        version | body (ratchet_key 1, counter 2,
-//                        previous_counter 3, ciphertext 4, ...) | mac[8]
+//                        previous_counter 3, ciphertext 4, pq_ratchet 5)
+//                        | mac[8]
 //   PreKeySignalMessage  version | body (pre_key_id 1, base_key 2,
 //                        identity_key 3, message 4, registration_id 5,
 //                        signed_pre_key_id 6, kyber_pre_key_id 7,
 //                        kyber_ciphertext 8)
 //
 // Offsets returned here are absolute: indexes into the whole message.
+//
+// pq_ratchet holds an SPQR message (docs/spqr.md 1.7): version byte 1 |
+// epoch (varint) | key index (varint) | payload type (1 byte) | [chunk index
+// (varint) | 32 bytes]; empty (or absent) for a session without SPQR.
 
 const MAC_LENGTH = 8;
 
-const SIGNAL_MESSAGE = Object.freeze({ ratchetKey: 1, counter: 2, previousCounter: 3, ciphertext: 4 });
+const SIGNAL_MESSAGE = Object.freeze({ ratchetKey: 1, counter: 2, previousCounter: 3, ciphertext: 4, pqRatchet: 5 });
+
+/** SPQR payload types, by their byte. */
+const SPQR_PAYLOAD_TYPES = Object.freeze(['None', 'Hdr', 'Ek', 'EkCt1Ack', 'Ct1Ack', 'Ct1', 'Ct2']);
 const PRE_KEY_SIGNAL_MESSAGE = Object.freeze({
   preKeyId: 1, baseKey: 2, identityKey: 3, message: 4, registrationId: 5, signedPreKeyId: 6,
   kyberPreKeyId: 7, kyberCiphertext: 8,
@@ -100,6 +108,29 @@ function parsePreKeySignalMessage(message) {
   return { version: message[0], fields, inner };
 }
 
+/**
+ * The SPQR message of a SignalMessage ("whisper") or of the one a
+ * PreKeySignalMessage embeds, or null if it carries none.
+ * @param {Buffer} message the whole serialized message
+ * @param {'whisper'|'prekey'} type
+ * @returns {{bytes: Buffer, version: number, epoch: number, index: number, payload: string}|null}
+ */
+function spqrMessageOf(message, type) {
+  let signal = message;
+  if (type === 'prekey') {
+    const { inner } = parsePreKeySignalMessage(message);
+    signal = message.subarray(inner.valueStart, inner.end);
+  }
+  const span = parseSignalMessage(signal).fields.get(SIGNAL_MESSAGE.pqRatchet);
+  if (!span || span.end === span.valueStart) return null;
+  const bytes = signal.subarray(span.valueStart, span.end);
+  const epoch = readVarint(bytes, 1);
+  const index = readVarint(bytes, epoch.end);
+  if (index.end >= bytes.length) throw new Error(`SPQR message ${bytes.toString('hex')} lacks its payload type`);
+  const payload = SPQR_PAYLOAD_TYPES[bytes[index.end]] ?? `unknown (${bytes[index.end]})`;
+  return { bytes, version: bytes[0], epoch: epoch.value, index: index.value, payload };
+}
+
 /** The value of the varint field `span` of `message`. */
 function varintAt(message, span) {
   return readVarint(message, span.valueStart, span.end).value;
@@ -130,6 +161,7 @@ module.exports = {
   PRE_KEY_SIGNAL_MESSAGE,
   parseSignalMessage,
   parsePreKeySignalMessage,
+  spqrMessageOf,
   varintAt,
   withVarint,
   flipped,

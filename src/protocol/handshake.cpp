@@ -1,5 +1,7 @@
 #include "protocol/handshake.hpp"
 
+#include <limits>
+
 #include "cliquet/error.hpp"
 
 namespace cliquet::protocol {
@@ -24,6 +26,15 @@ private:
     std::size_t size_ = 0;
 };
 
+// A PQXDH session's SPQR state; libsignal's chain parameters, with no limit
+// on jumps ahead in a session with oneself.
+spqr::PqRatchet initial_pq_ratchet(const InitialKeys& initial, spqr::Direction direction, spqr::Version min_version,
+                                   const IdentityKey& ours, const IdentityKey& theirs) {
+    spqr::ChainParams params{.max_jump = kMaxForwardJumps, .max_ooo_keys = static_cast<std::uint32_t>(kMaxMessageKeys)};
+    if (ours == theirs) params.max_jump = std::numeric_limits<std::uint32_t>::max();
+    return spqr::PqRatchet::initial(*initial.pq_auth_key, direction, min_version, params);
+}
+
 }  // namespace
 
 SessionState initialize_alice(const AliceHandshake& h) {
@@ -43,6 +54,9 @@ SessionState initialize_alice(const AliceHandshake& h) {
                        h.our_base_key.public_key.serialize());
     state.add_receiver_chain(h.their_signed_pre_key, initial.chain_key);
     state.set_sender_chain(h.our_first_ratchet_key, sending_chain);
+    if (pqxdh)
+        state.set_pq_ratchet(initial_pq_ratchet(initial, spqr::Direction::a2b, h.pq_min_version,
+                                                h.our_identity.public_key(), h.their_identity));
     return state;
 }
 
@@ -59,6 +73,9 @@ SessionState initialize_bob(const BobHandshake& h) {
     SessionState state(pqxdh ? kPqxdhVersion : kX3dhVersion, h.our_identity.public_key(), h.their_identity,
                        initial.root_key, h.their_base_key.serialize());
     state.set_sender_chain(h.our_signed_pre_key, initial.chain_key);
+    if (pqxdh)
+        state.set_pq_ratchet(initial_pq_ratchet(initial, spqr::Direction::b2a, h.pq_min_version,
+                                                h.our_identity.public_key(), h.their_identity));
     return state;
 }
 

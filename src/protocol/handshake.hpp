@@ -4,7 +4,8 @@
 // secret = 32 × 0xFF ‖ DH(IK_A, SPK_B) ‖ DH(EK_A, IK_B) ‖ DH(EK_A, SPK_B)
 //          [‖ DH(EK_A, OPK_B)] [‖ Kyber shared secret]
 // expanded by HKDF-SHA256 (no salt) under "WhisperText" (X3DH) or the PQXDH
-// label into the root key and first chain key. The initiator (Alice) then
+// label into the root key and first chain key, and for PQXDH the auth key
+// of the session's post-quantum ratchet (SPQR). The initiator (Alice) then
 // takes one DH ratchet step with a fresh key against the signed pre-key,
 // which the responder (Bob) uses as his first ratchet key.
 #pragma once
@@ -26,6 +27,8 @@ struct AliceHandshake {
     const std::optional<PublicKey>& their_one_time_pre_key;
     // PQXDH only: the encapsulation to the responder's Kyber pre-key.
     const KemEncapsulation* kyber = nullptr;
+    // PQXDH only: the lowest SPQR version the session accepts from the peer.
+    spqr::Version pq_min_version = spqr::Version::v0;
 };
 
 struct BobHandshake {
@@ -37,6 +40,7 @@ struct BobHandshake {
     // PQXDH only: our Kyber pre-key and the ciphertext the initiator sent.
     const KemSecretKey* our_kyber_pre_key = nullptr;
     ByteView kyber_ciphertext;
+    spqr::Version pq_min_version = spqr::Version::v0;
 };
 
 // The state after the handshake, root key already stepped for Alice, with

@@ -71,30 +71,36 @@ std::array<std::uint8_t, kMessageMacSize> compute_mac(std::span<const std::uint8
 // ---- SignalMessage ----------------------------------------------------------
 
 SignalMessage::SignalMessage(int version, PublicKey sender_ratchet_key, std::uint32_t counter,
-                             std::uint32_t previous_counter, Bytes ciphertext, Bytes serialized)
+                             std::uint32_t previous_counter, Bytes ciphertext, Bytes pq_ratchet, Bytes serialized)
     : version_(version),
       sender_ratchet_key_(sender_ratchet_key),
       counter_(counter),
       previous_counter_(previous_counter),
       ciphertext_(std::move(ciphertext)),
+      pq_ratchet_(std::move(pq_ratchet)),
       serialized_(std::move(serialized)) {}
 
 SignalMessage SignalMessage::create(int version, const PublicKey& sender_ratchet_key, std::uint32_t counter,
                                     std::uint32_t previous_counter, ByteView ciphertext,
                                     const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
-                                    std::span<const std::uint8_t, 32> mac_key) {
+                                    std::span<const std::uint8_t, 32> mac_key, ByteView pq_ratchet) {
     // The body written by hand, straight into the frame, as protobuf writes
-    // these proto2 fields when all are set: in field order, each a tag then
-    // a varint or a length and bytes. No protobuf temporaries, no copies.
+    // these proto2 fields when set: in field order, each a tag then a
+    // varint or a length and bytes (pq_ratchet only when there is one). No
+    // protobuf temporaries, no copies.
     using google::protobuf::io::CodedOutputStream;
     constexpr std::uint8_t kRatchetKeyTag = (1 << 3) | 2;
     constexpr std::uint8_t kCounterTag = (2 << 3) | 0;
     constexpr std::uint8_t kPreviousCounterTag = (3 << 3) | 0;
     constexpr std::uint8_t kCiphertextTag = (4 << 3) | 2;
+    constexpr std::uint8_t kPqRatchetTag = (5 << 3) | 2;
     const auto ratchet = serialized_key(sender_ratchet_key);
     const std::size_t body_size = 2 + ratchet.size() + 1 + CodedOutputStream::VarintSize32(counter) + 1 +
                                   CodedOutputStream::VarintSize32(previous_counter) + 1 +
-                                  CodedOutputStream::VarintSize64(ciphertext.size()) + ciphertext.size();
+                                  CodedOutputStream::VarintSize64(ciphertext.size()) + ciphertext.size() +
+                                  (pq_ratchet.empty() ? 0
+                                                      : 1 + CodedOutputStream::VarintSize64(pq_ratchet.size()) +
+                                                            pq_ratchet.size());
     Bytes serialized(1 + body_size + kMessageMacSize);
     std::uint8_t* at = serialized.data();
     *at++ = version_byte(version);
@@ -107,11 +113,16 @@ SignalMessage SignalMessage::create(int version, const PublicKey& sender_ratchet
     at = CodedOutputStream::WriteVarint32ToArray(previous_counter, at);
     *at++ = kCiphertextTag;
     at = CodedOutputStream::WriteVarint64ToArray(ciphertext.size(), at);
-    std::copy(ciphertext.begin(), ciphertext.end(), at);
+    at = std::copy(ciphertext.begin(), ciphertext.end(), at);
+    if (!pq_ratchet.empty()) {
+        *at++ = kPqRatchetTag;
+        at = CodedOutputStream::WriteVarint64ToArray(pq_ratchet.size(), at);
+        std::copy(pq_ratchet.begin(), pq_ratchet.end(), at);
+    }
     const auto mac = compute_mac(mac_key, sender_identity, receiver_identity, ByteView(serialized).first(1 + body_size));
     std::copy(mac.begin(), mac.end(), serialized.end() - kMessageMacSize);
     return SignalMessage(version, sender_ratchet_key, counter, previous_counter, Bytes(ciphertext.begin(), ciphertext.end()),
-                         std::move(serialized));
+                         Bytes(pq_ratchet.begin(), pq_ratchet.end()), std::move(serialized));
 }
 
 SignalMessage SignalMessage::deserialize(ByteView bytes) {
@@ -125,7 +136,7 @@ SignalMessage SignalMessage::deserialize(ByteView bytes) {
         malformed("signal message lacks a required field");
     return SignalMessage(version, message_key(body.ratchet_key(), "ratchet key"), body.counter(),
                          body.previous_counter(), Bytes(body.ciphertext().begin(), body.ciphertext().end()),
-                         Bytes(bytes.begin(), bytes.end()));
+                         Bytes(body.pq_ratchet().begin(), body.pq_ratchet().end()), Bytes(bytes.begin(), bytes.end()));
 }
 
 bool SignalMessage::verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,

@@ -1,10 +1,12 @@
 // The Double Ratchet's key schedule as libsignal runs it: root keys step by
 // HKDF over a Diffie-Hellman output ("WhisperRatchet"), chain keys step by
 // HMAC (0x02), and each message key is expanded from HMAC(chain key, 0x01)
-// ("WhisperMessageKeys": cipher key, MAC key, IV).
+// ("WhisperMessageKeys": cipher key, MAC key, IV). In a version-4 session
+// the message's SPQR key, when it has one, is that last HKDF's salt.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "cliquet/bytes.hpp"
@@ -20,8 +22,41 @@ struct MessageKeys {
     SecretArray<16> iv;
     std::uint32_t counter = 0;
 
-    // Expands the 32-byte seed a chain key yields for message `counter`.
-    static MessageKeys derive(const Key32& seed, std::uint32_t counter);
+    // Expands the 32-byte seed a chain key yields for message `counter`,
+    // salted with the message's SPQR key if it has one.
+    static MessageKeys derive(const Key32& seed, std::uint32_t counter,
+                              const std::optional<Key32>& pq_salt = std::nullopt);
+};
+
+// What a message's keys come from: the seed of its chain step (what a chain
+// step yields, and what cliquet and libsignal keep for a skipped message),
+// or, in records written by older libsignal versions, the derived keys
+// themselves. Stored keys cannot take an SPQR salt any more.
+class MessageKeySource {
+public:
+    static MessageKeySource from_seed(const Key32& seed, std::uint32_t counter) {
+        MessageKeySource source(counter);
+        source.seed_.emplace(seed);
+        return source;
+    }
+    static MessageKeySource from_keys(const MessageKeys& keys) {
+        MessageKeySource source(keys.counter);
+        source.keys_.emplace(keys);
+        return source;
+    }
+
+    std::uint32_t counter() const noexcept { return counter_; }
+    // The message's keys, salted with `pq_salt` if set. Error(invalid_message)
+    // for stored keys met with an SPQR key: libsignal refuses that too, since
+    // only sessions from before SPQR stored derived keys.
+    MessageKeys keys(const std::optional<Key32>& pq_salt) const;
+
+private:
+    explicit MessageKeySource(std::uint32_t counter) noexcept : counter_(counter) {}
+
+    std::uint32_t counter_;
+    std::optional<Key32> seed_;
+    std::optional<MessageKeys> keys_;
 };
 
 class ChainKey {
@@ -35,10 +70,9 @@ public:
     // The seed of this index's message keys (what libsignal stores for a
     // skipped message).
     Key32 message_key_seed() const;
-    MessageKeys message_keys() const { return MessageKeys::derive(message_key_seed(), index_); }
-    // This index's message keys and the chain one step on, keying the HMAC
-    // with the chain key once for both (what each message costs).
-    std::pair<MessageKeys, ChainKey> step() const;
+    // This index's key seed and the chain one step on, keying the HMAC with
+    // the chain key once for both (what each message costs).
+    std::pair<MessageKeySource, ChainKey> step() const;
 
 private:
     Key32 key_;
@@ -58,10 +92,12 @@ private:
     Key32 key_;
 };
 
-// The keys a handshake's shared secret expands to.
+// The keys a handshake's shared secret expands to; PQXDH also yields the
+// session's SPQR auth key (the HKDF output's bytes 64..96).
 struct InitialKeys {
     RootKey root_key;
     ChainKey chain_key;
+    std::optional<Key32> pq_auth_key;
 };
 
 inline constexpr char kX3dhInfo[] = "WhisperText";

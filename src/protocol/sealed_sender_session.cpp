@@ -18,7 +18,7 @@ IdentityKey identity_for(ProtocolStore& store, const ProtocolAddress& address) {
 
 Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destination, const SenderCertificate& sender,
                             ByteView plaintext, RandomSource& random) {
-    const CiphertextMessage message = SessionCipher(store, destination).encrypt(plaintext);
+    const CiphertextMessage message = SessionCipher(store, destination).encrypt(plaintext, random);
     const UnidentifiedSenderMessageContent content(message.type, sender, message.bytes);
     return seal_v1(content, store.identities().identity_key_pair(), identity_for(store, destination), random);
 }

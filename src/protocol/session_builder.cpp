@@ -40,12 +40,12 @@ void check_bundle(const PreKeyBundle& bundle) {
 }  // namespace
 
 void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
-                           RandomSource& random) {
-    process_prekey_bundle(store, address, bundle, random, now_in_ms());
+                           RandomSource& random, const SessionOptions& options) {
+    process_prekey_bundle(store, address, bundle, random, now_in_ms(), options);
 }
 
 void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
-                           RandomSource& random, std::uint64_t now_ms) {
+                           RandomSource& random, std::uint64_t now_ms, const SessionOptions& options) {
     IdentityKeyStore& identities = store.identities();
     if (!identities.is_trusted_identity(address, bundle.identity_key, Direction::sending))
         throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + address.to_string());
@@ -67,6 +67,7 @@ void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address,
         .their_signed_pre_key = bundle.signed_pre_key,
         .their_one_time_pre_key = bundle.pre_key,
         .kyber = kyber ? &*kyber : nullptr,
+        .pq_min_version = protocol::pq_min_version(options.pq_ratchet),
     });
     protocol::PendingPreKey pending{
         .pre_key_id = bundle.pre_key_id,
@@ -96,7 +97,12 @@ bool belongs_to(const SessionState& state, const PreKeySignalMessage& message, c
 
 }  // namespace
 
-PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, const PreKeySignalMessage& message) {
+spqr::Version pq_min_version(PqRatchetPolicy policy) noexcept {
+    return policy == PqRatchetPolicy::require ? spqr::Version::v1 : spqr::Version::v0;
+}
+
+PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, const PreKeySignalMessage& message,
+                                   const SessionOptions& options) {
     SessionRecordData& data = record.data();
     const Bytes base_key = message.base_key().serialize();
     if (data.current && belongs_to(*data.current, message, base_key)) return {};
@@ -143,6 +149,7 @@ PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, 
         .their_base_key = message.base_key(),
         .our_kyber_pre_key = kyber_pre_key ? &kyber_pre_key->key_pair().secret_key : nullptr,
         .kyber_ciphertext = message.kyber() ? ByteView(message.kyber()->ciphertext) : ByteView(),
+        .pq_min_version = pq_min_version(options.pq_ratchet),
     });
     state.set_registration_ids(identities.local_registration_id(), message.registration_id());
     data.promote(std::move(state));

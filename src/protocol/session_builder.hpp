@@ -4,8 +4,10 @@
 #include <optional>
 
 #include "cliquet/messages.hpp"
+#include "cliquet/session.hpp"
 #include "cliquet/session_record.hpp"
 #include "cliquet/store.hpp"
+#include "protocol/spqr/pq_ratchet.hpp"
 
 namespace cliquet::protocol {
 
@@ -19,6 +21,10 @@ struct PreKeysUsed {
 // or a new responder state. Only `record` changes; the caller consumes the
 // returned pre-keys once the message has decrypted.
 //   invalid_prekey  a signed, one-time or Kyber pre-key we do not hold
-PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, const PreKeySignalMessage& message);
+PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, const PreKeySignalMessage& message,
+                                   const SessionOptions& options);
+
+// The lowest SPQR version a new session accepts from its peer under `policy`.
+spqr::Version pq_min_version(PqRatchetPolicy policy) noexcept;
 
 }  // namespace cliquet::protocol

@@ -16,6 +16,7 @@ namespace {
 using protocol::ChainKey;
 using protocol::Key32;
 using protocol::MessageKeys;
+using protocol::MessageKeySource;
 using protocol::RootKey;
 using protocol::SessionRecordData;
 using protocol::SessionState;
@@ -33,12 +34,14 @@ struct RatchetStep {
 // message that fails leaves the state untouched.
 struct ReceiveStep {
     std::optional<RatchetStep> ratchet;
-    MessageKeys keys;
+    std::optional<MessageKeySource> keys;
     bool from_skipped = false;
     // For a message at or ahead of the chain: the seeds of the messages it
     // skips (at most as many as a chain keeps), and the chain key after it.
     std::vector<std::pair<std::uint32_t, Key32>> skipped_seeds;
     std::optional<ChainKey> next_chain_key;
+    // The SPQR state after the message (version 4).
+    std::optional<protocol::spqr::PqRatchet> pq_ratchet;
 };
 
 RatchetStep ratchet_step(const SessionState& state, const PublicKey& their_ratchet_key, RandomSource& random) {
@@ -62,7 +65,7 @@ ReceiveStep plan_receive(const SessionState& state, const SignalMessage& message
         auto skipped = step.ratchet ? std::nullopt : state.skipped_keys(their_ratchet_key, counter);
         if (!skipped)
             throw Error(ErrorCode::duplicate_message, "message " + std::to_string(counter) + " was already received");
-        step.keys = std::move(*skipped);
+        step.keys.emplace(*skipped);
         step.from_skipped = true;
         return step;
     }
@@ -79,7 +82,7 @@ ReceiveStep plan_receive(const SessionState& state, const SignalMessage& message
         current = current.next();
     }
     auto [keys, next_chain_key] = current.step();
-    step.keys = std::move(keys);
+    step.keys.emplace(keys);
     step.next_chain_key = next_chain_key;
     return step;
 }
@@ -93,13 +96,28 @@ void apply_receive(SessionState& state, const PublicKey& their_ratchet_key, Rece
         state.set_sender_chain(step.ratchet->our_new_ratchet_key, step.ratchet->sending);
     }
     if (step.from_skipped) {
-        state.remove_skipped_keys(their_ratchet_key, step.keys.counter);
+        state.remove_skipped_keys(their_ratchet_key, step.keys->counter());
     } else {
         for (const auto& [index, seed] : step.skipped_seeds) state.store_skipped_seed(their_ratchet_key, index, seed);
         state.set_receiver_chain_key(their_ratchet_key, *step.next_chain_key);
     }
+    if (step.pq_ratchet) state.set_pq_ratchet(*step.pq_ratchet);
     // The peer has answered: stop sending pre-key messages.
     state.clear_pending_pre_key();
+}
+
+// What the message's SPQR field yields against the state's SPQR: its key, if
+// any, and the SPQR state to adopt once the MAC verifies. Every SPQR refusal
+// is an invalid message, as libsignal reports it: a replay was already caught
+// as duplicate_message by the Double Ratchet's counter check.
+protocol::spqr::PqRatchet::Received receive_pq_ratchet(const SessionState& state, const SignalMessage& message) {
+    const protocol::spqr::PqRatchet pq_ratchet = state.pq_ratchet();
+    try {
+        return pq_ratchet.recv(message.pq_ratchet());
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::duplicate_message) throw;
+        throw Error(ErrorCode::invalid_message, std::string("post-quantum ratchet: ") + e.what());
+    }
 }
 
 // A message one state decrypts, and the step that state would take.
@@ -115,10 +133,14 @@ StateDecryption decrypt_with_state(const SessionState& state, const SignalMessag
         throw Error(ErrorCode::invalid_message, "message version " + std::to_string(message.message_version()) +
                                                     " does not match session version " +
                                                     std::to_string(state.version()));
+    // The Double Ratchet first, so that a replay is a duplicate_message.
     ReceiveStep step = plan_receive(state, message, random);
-    if (!message.verify_mac(state.remote_identity(), state.local_identity(), step.keys.mac_key.span()))
+    auto pq_step = receive_pq_ratchet(state, message);
+    const MessageKeys keys = step.keys->keys(pq_step.key);
+    if (!message.verify_mac(state.remote_identity(), state.local_identity(), keys.mac_key.span()))
         throw Error(ErrorCode::invalid_message, "message MAC does not verify");
-    Bytes plaintext = crypto::aes256_cbc_decrypt(step.keys.cipher_key.span(), step.keys.iv.span(), message.ciphertext());
+    Bytes plaintext = crypto::aes256_cbc_decrypt(keys.cipher_key.span(), keys.iv.span(), message.ciphertext());
+    step.pq_ratchet.emplace(std::move(pq_step.next));
     return {std::move(step), std::move(plaintext)};
 }
 
@@ -184,20 +206,24 @@ Error no_session(const ProtocolAddress& remote) {
 // encrypt and decrypt work on the record through update_session, which may
 // lend them the stored record itself: everything that can fail (the message,
 // the MAC, the trust check) comes before the first change.
-CiphertextMessage SessionCipher::encrypt(ByteView plaintext) {
+CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& random) {
     CiphertextMessage out;
     const auto encrypt_with = [&](SessionRecord& record) {
         if (!record.has_current_state()) throw no_session(remote_);
         SessionState& state = *record.data().current;
 
+        // SPQR first: its key, if it has one yet, salts the message keys.
+        protocol::spqr::PqRatchet pq_ratchet = state.pq_ratchet();
+        const auto pq_sent = pq_ratchet.send(random);
         const ChainKey chain = state.sender_chain_key();
-        const auto [keys, next_chain] = chain.step();
+        const auto [key_source, next_chain] = chain.step();
+        const MessageKeys keys = key_source.keys(pq_sent.key);
         const Bytes ciphertext = crypto::aes256_cbc_encrypt(keys.cipher_key.span(), keys.iv.span(), plaintext);
         const IdentityKey local_identity = state.local_identity();
         const IdentityKey remote_identity = state.remote_identity();
         SignalMessage message =
             SignalMessage::create(state.version(), state.sender_ratchet_key(), chain.index(), state.previous_counter(),
-                                  ciphertext, local_identity, remote_identity, keys.mac_key.span());
+                                  ciphertext, local_identity, remote_identity, keys.mac_key.span(), pq_sent.message);
 
         if (auto pending = state.pending_pre_key()) {
             std::optional<KyberPayload> kyber;
@@ -214,6 +240,7 @@ CiphertextMessage SessionCipher::encrypt(ByteView plaintext) {
         if (!store_.identities().is_trusted_identity(remote_, remote_identity, Direction::sending))
             throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
         state.set_sender_chain_key(next_chain);
+        state.set_pq_ratchet(pq_ratchet);
         return true;
     };
     store_.run_atomically([&] {
@@ -236,7 +263,7 @@ Bytes SessionCipher::decrypt(const PreKeySignalMessage& message, RandomSource& r
         throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
 
     SessionRecord record = store_.sessions().load_session(remote_).value_or(SessionRecord());
-    const protocol::PreKeysUsed used = protocol::process_prekey_message(store_, record, message);
+    const protocol::PreKeysUsed used = protocol::process_prekey_message(store_, record, message, options_);
     Bytes plaintext = decrypt_with_record(record.data(), message.message(), random);
 
     store_.run_atomically([&] {

@@ -51,6 +51,7 @@ void wipe_chain(SessionStructure::Chain& chain) {
 
 void wipe_structure(SessionStructure& s) {
     wipe_string(*s.mutable_root_key());
+    wipe_string(*s.mutable_pq_ratchet_state());
     if (s.has_sender_chain()) wipe_chain(*s.mutable_sender_chain());
     for (auto& chain : *s.mutable_receiver_chains()) wipe_chain(chain);
 }
@@ -80,8 +81,8 @@ void SessionState::check_usable() const {
     const int v = version();
     if (v != kX3dhVersion && v != kPqxdhVersion)
         throw Error(ErrorCode::storage, "session state has unknown version " + std::to_string(v));
-    if (!s_.pq_ratchet_state().empty())
-        throw Error(ErrorCode::unsupported, "session state uses the post-quantum ratchet (SPQR)");
+    if (v == kX3dhVersion && !s_.pq_ratchet_state().empty())
+        throw Error(ErrorCode::storage, "version 3 session state holds post-quantum ratchet (SPQR) state");
 }
 
 SecretBytes SessionState::serialize() const {
@@ -174,13 +175,13 @@ void SessionState::set_receiver_chain_key(const PublicKey& sender_ratchet_key, c
     set_bytes(chain->mutable_chain_key()->mutable_key(), chain_key.key().span());
 }
 
-std::optional<MessageKeys> SessionState::skipped_keys(const PublicKey& sender_ratchet_key,
+std::optional<MessageKeySource> SessionState::skipped_keys(const PublicKey& sender_ratchet_key,
                                                       std::uint32_t counter) const {
     const auto* chain = find_receiver_chain(sender_ratchet_key);
     if (!chain) return std::nullopt;
     for (const auto& key : chain->message_keys()) {
         if (key.index() != counter) continue;
-        if (!key.seed().empty()) return MessageKeys::derive(key32(key.seed(), "skipped key seed"), counter);
+        if (!key.seed().empty()) return MessageKeySource::from_seed(key32(key.seed(), "skipped key seed"), counter);
         // Records written by older libsignal versions keep the keys themselves.
         if (key.cipher_key().size() != 32 || key.mac_key().size() != 32 || key.iv().size() != 16)
             throw Error(ErrorCode::storage, "session state: bad skipped message key");
@@ -189,7 +190,7 @@ std::optional<MessageKeys> SessionState::skipped_keys(const PublicKey& sender_ra
         std::copy_n(key.mac_key().data(), 32, found.mac_key.data());
         std::copy_n(key.iv().data(), 16, found.iv.data());
         found.counter = counter;
-        return found;
+        return MessageKeySource::from_keys(found);
     }
     return std::nullopt;
 }
@@ -219,6 +220,17 @@ void SessionState::store_skipped_seed(const PublicKey& sender_ratchet_key, std::
         wipe_string(*keys->Mutable(0)->mutable_seed());
         keys->erase(keys->begin());
     }
+}
+
+spqr::PqRatchet SessionState::pq_ratchet() const {
+    if (s_.pq_ratchet_state().empty()) return spqr::PqRatchet();
+    return spqr::PqRatchet::parse(as_bytes(s_.pq_ratchet_state()));
+}
+
+void SessionState::set_pq_ratchet(const spqr::PqRatchet& pq_ratchet) {
+    std::string* field = s_.mutable_pq_ratchet_state();
+    wipe_string(*field);
+    set_bytes(field, pq_ratchet.serialize().span());
 }
 
 std::optional<PendingPreKey> SessionState::pending_pre_key() const {

@@ -11,6 +11,7 @@
 #include "cliquet/bytes.hpp"
 #include "cliquet/keys.hpp"
 #include "protocol/ratchet_keys.hpp"
+#include "protocol/spqr/pq_ratchet.hpp"
 #include "storage.pb.h"
 
 namespace cliquet::protocol {
@@ -49,8 +50,8 @@ public:
 
     // Error(storage) for bytes that are not a usable state.
     static SessionState parse(ByteView bytes);
-    // Error(storage) for a version cliquet does not know; Error(unsupported)
-    // for a state that runs SPQR.
+    // Error(storage) for a version cliquet does not know, or SPQR state in a
+    // version-3 (X3DH) session, which has none.
     void check_usable() const;
     SecretBytes serialize() const;
     const SessionStructure& structure() const noexcept { return s_; }
@@ -77,12 +78,17 @@ public:
     void add_receiver_chain(const PublicKey& sender_ratchet_key, const ChainKey& chain_key);
     void set_receiver_chain_key(const PublicKey& sender_ratchet_key, const ChainKey& chain_key);
 
-    // The stored keys of a skipped message, if any.
-    std::optional<MessageKeys> skipped_keys(const PublicKey& sender_ratchet_key, std::uint32_t counter) const;
+    // What the keys of a skipped message come from, if it is held.
+    std::optional<MessageKeySource> skipped_keys(const PublicKey& sender_ratchet_key, std::uint32_t counter) const;
     // Forgets them, once the message has decrypted.
     void remove_skipped_keys(const PublicKey& sender_ratchet_key, std::uint32_t counter);
     // Keeps a skipped message's key seed, dropping the oldest beyond kMaxMessageKeys.
     void store_skipped_seed(const PublicKey& sender_ratchet_key, std::uint32_t counter, const Key32& seed);
+
+    // The post-quantum ratchet (SPQR; version 0, none, for X3DH sessions and
+    // sessions that negotiated it away). Error(storage) if its bytes are bad.
+    spqr::PqRatchet pq_ratchet() const;
+    void set_pq_ratchet(const spqr::PqRatchet& pq_ratchet);
 
     std::optional<PendingPreKey> pending_pre_key() const;
     void set_pending_pre_key(const PendingPreKey& pending, std::uint64_t timestamp_ms);

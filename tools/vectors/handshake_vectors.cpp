@@ -84,8 +84,12 @@ void check_valid(const json& test, bool pqxdh) {
     expect_equal("initialChainKey (Alice's receiving chain)", hex_param(test, "initialChainKey"),
                  alice_keys.first_receiver_chain_key.value_or(Bytes{}));
 
+    // PQXDH: the first message starts SPQR, whose ML-KEM-768 key pair Alice
+    // draws (d || z) then.
     const Bytes plaintext = hex_param(test, "plaintext");
-    const CiphertextMessage sent = SessionCipher(*alice_store, bob.address()).encrypt(plaintext);
+    ReplayRandom alice_send_random(pqxdh ? hex_param(test, "aliceSpqrKeySeed") : Bytes{});
+    const CiphertextMessage sent = SessionCipher(*alice_store, bob.address()).encrypt(plaintext, alice_send_random);
+    if (!alice_send_random.exhausted()) throw Mismatch("Alice's first message drew fewer random bytes than recorded");
     if (sent.type != CiphertextType::prekey) throw Mismatch("the first message is not a pre-key message");
     expect_equal("message", hex_param(test, "message"), sent.bytes);
     const PreKeySignalMessage parsed = PreKeySignalMessage::deserialize(sent.bytes);
@@ -124,6 +128,7 @@ json generate_handshakes(bool pqxdh) {
         const Bytes ratchet = random_bytes(random, 32);
         const Bytes bob_ratchet = random_bytes(random, 32);
         const Bytes plaintext = random_bytes(random, static_cast<std::size_t>(i) * 7);
+        const Bytes spqr_key_seed = pqxdh ? random_bytes(random, 64) : Bytes{};
 
         json test = test_case(with_one_time ? "with a one-time pre-key" : "without a one-time pre-key", true,
                               json::array({with_one_time ? "OneTimePreKey" : "NoOneTimePreKey"}));
@@ -133,13 +138,15 @@ json generate_handshakes(bool pqxdh) {
         if (pqxdh) test["kyberEncapsulationSeed"] = to_hex(m);
         test["aliceRatchetPrivate"] = to_hex(ratchet);
         test["bobRatchetPrivate"] = to_hex(bob_ratchet);
+        if (pqxdh) test["aliceSpqrKeySeed"] = to_hex(spqr_key_seed);
         test["plaintext"] = to_hex(plaintext);
 
         const auto alice_store = alice.make_store();
         ReplayRandom alice_random(alice_draws(test, pqxdh));
         process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, 0);
         const StateKeys keys = state_keys(*alice_store->sessions().load_session(bob.address()));
-        const CiphertextMessage sent = SessionCipher(*alice_store, bob.address()).encrypt(plaintext);
+        ReplayRandom alice_send_random(spqr_key_seed);
+        const CiphertextMessage sent = SessionCipher(*alice_store, bob.address()).encrypt(plaintext, alice_send_random);
         const PreKeySignalMessage parsed = PreKeySignalMessage::deserialize(sent.bytes);
         const auto [root_key, chain_key] = bob_initial_keys(alice, bob, parsed);
         test["initialRootKey"] = to_hex(root_key);
@@ -193,7 +200,7 @@ json generate_handshakes(bool pqxdh) {
             // Field 8 (kyber_ciphertext) is length-prefixed; cutting the
             // whole message there leaves a malformed protobuf.
             const std::string hex = t["message"].get<std::string>();
-            t["message"] = hex.substr(0, hex.size() / 2);
+            t["message"] = hex.substr(0, hex.size() / 4 * 2);
         });
 
     const json group{{"type", "HandshakeTest"}, {"tests", tests}};
@@ -202,8 +209,10 @@ json generate_handshakes(bool pqxdh) {
         ? json::array({"PQXDH as libsignal runs it (session version 4): secret = 32 x FF || DH(IKa,SPKb) ||",
                        "DH(EKa,IKb) || DH(EKa,SPKb) [|| DH(EKa,OPKb)] || Kyber1024 shared secret; HKDF-SHA256 with",
                        "no salt, info \"WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024\" -> root key 32 || chain",
-                       "key 32. Alice then ratchets once against SPKb. Kyber keys come from kyberKeySeed (d || z),",
-                       "the encapsulation from kyberEncapsulationSeed (m); keys and ciphertexts carry type byte 08."})
+                       "key 32 || SPQR auth key 32. Alice then ratchets once against SPKb. Kyber keys come from",
+                       "kyberKeySeed (d || z), the encapsulation from kyberEncapsulationSeed (m); keys and",
+                       "ciphertexts carry type byte 08. Alice's first message starts SPQR (its pq_ratchet field):",
+                       "she draws its ML-KEM-768 key pair seed aliceSpqrKeySeed (d || z, 64 bytes) then."})
         : json::array({"X3DH as libsignal runs it (session version 3): secret = 32 x FF || DH(IKa,SPKb) ||",
                        "DH(EKa,IKb) || DH(EKa,SPKb) [|| DH(EKa,OPKb)]; HKDF-SHA256 with no salt, info",
                        "\"WhisperText\" -> root key 32 || chain key 32. Alice then ratchets once against SPKb."});

@@ -59,7 +59,7 @@ void check_session_case(const json& group, const json& test) {
         if (op == "process_bundle") {
             process_prekey_bundle(*self.store, peer.keys.address(), peer.keys.bundle(), *self.random, 0);
         } else if (op == "encrypt") {
-            const auto sent = SessionCipher(*self.store, peer.keys.address()).encrypt(hex_param(event, "plaintext"));
+            const auto sent = SessionCipher(*self.store, peer.keys.address()).encrypt(hex_param(event, "plaintext"), *self.random);
             if (type_name(sent.type) != string_param(event, "type")) throw Mismatch(where + "message type differs");
             expect_equal(where + "ciphertext", hex_param(event, "ciphertext"), sent.bytes);
         } else if (op == "decrypt") {
@@ -107,7 +107,7 @@ public:
     // Encrypts a plaintext of `size` bytes; returns the message's index.
     std::size_t send(const std::string& by, std::size_t size) {
         const Bytes plaintext = random_bytes(setup_, size);
-        const auto sent = SessionCipher(store(by), address(peer_of(by))).encrypt(plaintext);
+        const auto sent = SessionCipher(store(by), address(peer_of(by))).encrypt(plaintext, random(by));
         events_.push_back({{"op", "encrypt"},
                            {"by", by},
                            {"plaintext", to_hex(plaintext)},

@@ -44,6 +44,10 @@ Key32 step(Key32& chain_key, std::uint32_t& counter) {
 }
 
 [[noreturn]] void refuse(const std::string& what) { throw Error(ErrorCode::invalid_message, "SPQR chain: " + what); }
+// libsignal's KeyAlreadyRequested: a replayed message.
+[[noreturn]] void refuse_repeat(std::uint32_t index) {
+    throw Error(ErrorCode::duplicate_message, "SPQR chain: key " + std::to_string(index) + " was already used");
+}
 
 }  // namespace
 
@@ -123,12 +127,12 @@ Key32 Chain::receive(HalfChain& chain, std::uint32_t index) const {
         if (at + keep < counter) refuse("key " + std::to_string(index) + " is too old");
         const auto found = std::find_if(chain.skipped.begin(), chain.skipped.end(),
                                         [&](const auto& entry) { return entry.first == index; });
-        if (found == chain.skipped.end()) refuse("key " + std::to_string(index) + " was already used");
+        if (found == chain.skipped.end()) refuse_repeat(index);
         Key32 key = found->second;
         chain.skipped.erase(found);
         return key;
     }
-    if (at == counter) refuse("key " + std::to_string(index) + " was already used");
+    if (at == counter) refuse_repeat(index);
     if (at - counter > params_.max_jump) refuse("key " + std::to_string(index) + " is too far ahead");
     if (!chain.next.has_value()) refuse("receiving chain is erased");
 
@@ -145,6 +149,40 @@ Key32 Chain::receive(HalfChain& chain, std::uint32_t index) const {
 
 Key32 Chain::recv_key(Epoch epoch, std::uint32_t index) {
     return receive(links_[link_index(epoch)].recv, index);
+}
+
+Chain Chain::restore(Direction direction, ChainParams params, Epoch current_epoch, Epoch send_epoch,
+                     std::deque<Link> links, const Key32& next_root) {
+    auto bad = [](const std::string& what) { throw Error(ErrorCode::storage, "SPQR chain record: " + what); };
+    if (params.max_jump == 0 || params.max_ooo_keys == 0) bad("zero parameter");
+    if (links.empty() || links.size() > kMaxHeldEpochs) bad("wrong number of epochs");
+    if (current_epoch < links.size() - 1) bad("more epochs than exist");
+    const Epoch oldest = current_epoch - (links.size() - 1);
+    if (send_epoch > current_epoch || send_epoch < oldest) {
+        bad("send epoch not held");
+    }
+    for (const Link& link : links) {
+        if (!link.send.skipped.empty()) bad("skipped keys in a sending chain");
+        if (!link.recv.next) bad("erased receiving chain");
+        const HalfChain& recv = link.recv;
+        if (recv.skipped.size() > params.max_ooo_keys) bad("too many skipped keys");
+        std::uint64_t previous = 0;
+        for (const auto& entry : recv.skipped) {
+            const std::uint64_t index = entry.first;
+            if (index <= previous || index >= recv.counter || index + params.max_ooo_keys < recv.counter) {
+                bad("skipped key out of order or range");
+            }
+            previous = index;
+        }
+    }
+    Chain chain;
+    chain.direction_ = direction;
+    chain.params_ = params;
+    chain.current_epoch_ = current_epoch;
+    chain.send_epoch_ = send_epoch;
+    chain.links_ = std::move(links);
+    chain.next_root_ = next_root;
+    return chain;
 }
 
 std::size_t Chain::stored_keys(Epoch epoch) const { return links_[link_index(epoch)].recv.skipped.size(); }

@@ -7,8 +7,9 @@
 // sends). docs/spqr.md (section 1.6) has the labels and limits.
 //
 // Refusals are Error(invalid_message) (libsignal reports every SPQR receive
-// failure as an invalid message) and leave the chain as it was; misuse by
-// the caller is Error(invalid_argument).
+// failure as an invalid message), except a key asked for twice, which is
+// Error(duplicate_message) (a replay); all leave the chain as it was.
+// Misuse by the caller is Error(invalid_argument).
 #pragma once
 
 #include <cstdint>
@@ -53,7 +54,8 @@ public:
     // last one sent in, or one the chain does not hold.
     std::pair<std::uint32_t, Key32> send_key(Epoch epoch);
 
-    // The peer's key `index` of `epoch`, each at most once.
+    // The peer's key `index` of `epoch`, each at most once
+    // (Error(duplicate_message) the second time).
     Key32 recv_key(Epoch epoch, std::uint32_t index);
 
     Epoch current_epoch() const noexcept { return current_epoch_; }
@@ -65,7 +67,8 @@ public:
     // Skipped receiving keys held for `epoch` (for tests and limits).
     std::size_t stored_keys(Epoch epoch) const;
 
-private:
+    // One direction of one epoch: its counter, the next chain key and the
+    // skipped keys kept for late messages (receiving only), oldest first.
     struct HalfChain {
         std::uint32_t counter = 0;
         std::optional<Key32> next;  // absent once erased
@@ -75,12 +78,29 @@ private:
         HalfChain send;
         HalfChain recv;
     };
+    // At most this many epochs are ever held: the one sent in, one before
+    // it, and one added since by the braid.
+    static constexpr std::size_t kMaxHeldEpochs = 3;
+
+    // What storage keeps, oldest epoch first.
+    const std::deque<Link>& links() const noexcept { return links_; }
+    const Key32& next_root() const noexcept { return next_root_; }
+    // A chain as stored. Error(storage) unless it is one this class could
+    // have reached: non-zero parameters, 1..kMaxHeldEpochs links ending at
+    // `current_epoch`, a send epoch among them, and per receiving chain at
+    // most max_ooo_keys skipped keys, increasing, below its counter and
+    // within max_ooo_keys of it; sending chains keep no skipped keys.
+    static Chain restore(Direction direction, ChainParams params, Epoch current_epoch, Epoch send_epoch,
+                         std::deque<Link> links, const Key32& next_root);
+
+private:
+    Chain() = default;
 
     Link make_link(const SecretArray<96>& okm) const;
     std::size_t link_index(Epoch epoch) const;  // Error(invalid_message) when not held
     Key32 receive(HalfChain& chain, std::uint32_t index) const;
 
-    Direction direction_;
+    Direction direction_ = Direction::a2b;
     ChainParams params_;
     Epoch current_epoch_ = 0;
     Epoch send_epoch_ = 0;
