@@ -18,10 +18,12 @@
 /// version 4. A version-4 session also runs Signal's post-quantum ratchet
 /// (SPQR, version 1): every message carries an SPQR message in its
 /// `pq_ratchet` field, and once SPQR has keys, each message's keys are salted
-/// with one, so that a later quantum attacker who recorded the PQXDH
-/// handshake still cannot read messages after the next SPQR epoch. How a
-/// session treats a peer without SPQR is SessionOptions::pq_ratchet, fixed
-/// when the session starts (see PqRatchetPolicy).
+/// with one. SPQR agrees a fresh ML-KEM-768 secret every few dozen messages
+/// each way, so the session recovers from a stolen state even against a
+/// quantum attacker, as the Double Ratchet alone does only against a
+/// classical one. How a session treats a peer without SPQR is
+/// SessionOptions::pq_ratchet, fixed when the session starts (see
+/// PqRatchetPolicy and docs/guide.md, "Versions and compatibility").
 ///
 /// Every operation is all-or-nothing: it reads the stores, computes the new
 /// state, and writes everything in one ProtocolStore::run_atomically call at

@@ -33,13 +33,23 @@ const LIBSIGNAL_VERSION_BYTES = Object.freeze({
 
 /**
  * cliquet-peer at $CLIQUET_PEER; with `db`, each device keeps its state in
- * its own SQLite file (`--db`), removed when the process ends.
- * @param {{db?: boolean}} [options]
+ * its own SQLite file (`--db`), removed when the process ends; with
+ * `requireSpqr`, its new version-4 sessions require SPQR (`--require-spqr`).
+ * @param {{db?: boolean, requireSpqr?: boolean}} [options]
  * @returns {Endpoint}
  */
-function cliquetEndpoint({ db = false } = {}) {
+function cliquetEndpoint({ db = false, requireSpqr = false } = {}) {
   const program = process.env.CLIQUET_PEER;
   if (!program) throw new Error('CLIQUET_PEER is not set: it must name the cliquet-peer binary');
+  if (requireSpqr) {
+    if (db) throw new Error('cliquetEndpoint: db and requireSpqr are not combined');
+    return {
+      label: 'cliquet --require-spqr',
+      spawn: () => Peer.spawn(program, ['--require-spqr']),
+      versionBytes: CLIQUET_VERSION_BYTES,
+      speaksSpqr: true,
+    };
+  }
   if (!db) {
     return { label: 'cliquet', spawn: () => Peer.spawn(program), versionBytes: CLIQUET_VERSION_BYTES, speaksSpqr: true };
   }

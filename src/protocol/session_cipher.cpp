@@ -101,7 +101,7 @@ void apply_receive(SessionState& state, const PublicKey& their_ratchet_key, Rece
         for (const auto& [index, seed] : step.skipped_seeds) state.store_skipped_seed(their_ratchet_key, index, seed);
         state.set_receiver_chain_key(their_ratchet_key, *step.next_chain_key);
     }
-    if (step.pq_ratchet) state.set_pq_ratchet(*step.pq_ratchet);
+    if (step.pq_ratchet) state.set_pq_ratchet(std::move(*step.pq_ratchet));
     // The peer has answered: stop sending pre-key messages.
     state.clear_pending_pre_key();
 }
@@ -240,7 +240,7 @@ CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& rando
         if (!store_.identities().is_trusted_identity(remote_, remote_identity, Direction::sending))
             throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
         state.set_sender_chain_key(next_chain);
-        state.set_pq_ratchet(pq_ratchet);
+        state.set_pq_ratchet(std::move(pq_ratchet));
         return true;
     };
     store_.run_atomically([&] {

@@ -223,14 +223,16 @@ void SessionState::store_skipped_seed(const PublicKey& sender_ratchet_key, std::
 }
 
 spqr::PqRatchet SessionState::pq_ratchet() const {
+    if (pq_ratchet_) return *pq_ratchet_;
     if (s_.pq_ratchet_state().empty()) return spqr::PqRatchet();
     return spqr::PqRatchet::parse(as_bytes(s_.pq_ratchet_state()));
 }
 
-void SessionState::set_pq_ratchet(const spqr::PqRatchet& pq_ratchet) {
+void SessionState::set_pq_ratchet(spqr::PqRatchet pq_ratchet) {
     std::string* field = s_.mutable_pq_ratchet_state();
     wipe_string(*field);
     set_bytes(field, pq_ratchet.serialize().span());
+    pq_ratchet_.emplace(std::move(pq_ratchet));
 }
 
 std::optional<PendingPreKey> SessionState::pending_pre_key() const {

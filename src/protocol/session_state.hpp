@@ -88,7 +88,10 @@ public:
     // The post-quantum ratchet (SPQR; version 0, none, for X3DH sessions and
     // sessions that negotiated it away). Error(storage) if its bytes are bad.
     spqr::PqRatchet pq_ratchet() const;
-    void set_pq_ratchet(const spqr::PqRatchet& pq_ratchet);
+    // Stores it (serialized in the structure) and keeps the value too: while
+    // a record stays in memory, the next message need not parse it again,
+    // which rebuilds its erasure encoders.
+    void set_pq_ratchet(spqr::PqRatchet pq_ratchet);
 
     std::optional<PendingPreKey> pending_pre_key() const;
     void set_pending_pre_key(const PendingPreKey& pending, std::uint64_t timestamp_ms);
@@ -103,6 +106,8 @@ private:
     const SessionStructure::Chain* find_receiver_chain(const PublicKey& sender_ratchet_key) const;
 
     SessionStructure s_;
+    // The value s_.pq_ratchet_state() serializes, once set_pq_ratchet ran.
+    std::optional<spqr::PqRatchet> pq_ratchet_;
 };
 
 // What a SessionRecord holds: the current state and the archive, newest

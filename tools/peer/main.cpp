@@ -39,9 +39,12 @@ int main(int argc, char** argv) {
         const std::string arg = argv[i];
         if (arg == "--db" && i + 1 < argc) {
             state.options.db_path = argv[++i];
+        } else if (arg == "--require-spqr") {
+            state.options.session.pq_ratchet = cliquet::PqRatchetPolicy::require;
         } else if (arg == "--help" || arg == "-h") {
-            std::cout << "usage: cliquet-peer [--db FILE]\n"
-                         "Plays one Signal device; reads JSON requests on stdin, one per line.\n";
+            std::cout << "usage: cliquet-peer [--db FILE] [--require-spqr]\n"
+                         "Plays one Signal device; reads JSON requests on stdin, one per line.\n"
+                         "--require-spqr: new version-4 sessions require SPQR (PqRatchetPolicy::require).\n";
             return 0;
         } else {
             std::cerr << "cliquet-peer: unknown argument '" << arg << "'\n";

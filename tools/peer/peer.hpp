@@ -18,6 +18,7 @@
 
 #include "cliquet/bytes.hpp"
 #include "cliquet/keys.hpp"
+#include "cliquet/session.hpp"
 #include "cliquet/store.hpp"
 
 namespace cliquet::peer {
@@ -33,6 +34,7 @@ public:
 
 struct Options {
     std::optional<std::string> db_path;  // --db FILE
+    SessionOptions session;              // --require-spqr sets PqRatchetPolicy::require
 };
 
 // Everything one device holds. Ops that need an identity call

@@ -103,7 +103,7 @@ json process_bundle(PeerState& state, const json& request) {
     const ProtocolAddress peer = address_field(request, "peer");
     const PreKeyBundle bundle = bundle_from_json(field(request, "bundle"));
     try {
-        process_prekey_bundle(protocol_store(state), peer, bundle);
+        process_prekey_bundle(protocol_store(state), peer, bundle, system_random(), state.options.session);
     } catch (const Error& e) {
         // A bundle with half a pre-key is a malformed request, not a key problem.
         if (e.code() == ErrorCode::invalid_argument) throw BadRequest(e.what());
@@ -123,7 +123,7 @@ json trust(PeerState& state, const json& request) {
 json encrypt(PeerState& state, const json& request) {
     const ProtocolAddress peer = address_field(request, "peer");
     const Bytes plaintext = hex_field(request, "plaintext");
-    const CiphertextMessage message = SessionCipher(protocol_store(state), peer).encrypt(plaintext);
+    const CiphertextMessage message = SessionCipher(protocol_store(state), peer, state.options.session).encrypt(plaintext);
     return json{{"type", message.type == CiphertextType::prekey ? "prekey" : "whisper"},
                 {"ciphertext", hex(message.bytes)}};
 }
@@ -140,7 +140,7 @@ json decrypt(PeerState& state, const json& request) {
     } else {
         throw BadRequest("decrypt takes type 'prekey' or 'whisper'");
     }
-    const Bytes plaintext = SessionCipher(protocol_store(state), peer).decrypt(message_type, ciphertext);
+    const Bytes plaintext = SessionCipher(protocol_store(state), peer, state.options.session).decrypt(message_type, ciphertext);
     return json{{"plaintext", hex(plaintext)}};
 }
 
