@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 
 #include "cliquet/bytes.hpp"
 #include "cliquet/keys.hpp"
@@ -57,6 +58,8 @@ public:
     /// The SPQR message the sender attached (empty if none).
     const Bytes& pq_ratchet() const noexcept { return pq_ratchet_; }
     const Bytes& serialize() const noexcept { return serialized_; }   ///< The whole frame, MAC included.
+    /// The whole frame, moved out of a message about to be dropped (saves a copy per message sent).
+    Bytes take_serialized() && noexcept { return std::move(serialized_); }
 
     /// Constant-time check of the trailing MAC.
     bool verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,

@@ -1,6 +1,10 @@
 #include "cliquet/messages.hpp"
 
+#include <algorithm>
+#include <array>
 #include <string>
+
+#include <google/protobuf/io/coded_stream.h>
 
 #include "cliquet/error.hpp"
 #include "crypto/hash.hpp"
@@ -42,11 +46,20 @@ PublicKey message_key(const std::string& bytes, const char* what) {
 
 void append(Bytes& out, const std::string& bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
 
+// A public key as serialized, on the stack: the MAC of every message covers
+// both identity keys, and a heap copy of each is measurable there.
+std::array<std::uint8_t, kPublicKeySize> serialized_key(const PublicKey& key) noexcept {
+    std::array<std::uint8_t, kPublicKeySize> out;
+    out[0] = kDjbKeyType;
+    std::copy(key.montgomery().begin(), key.montgomery().end(), out.begin() + 1);
+    return out;
+}
+
 std::array<std::uint8_t, kMessageMacSize> compute_mac(std::span<const std::uint8_t, 32> mac_key,
                                                       const IdentityKey& sender, const IdentityKey& receiver,
                                                       ByteView versioned_body) {
-    const Bytes sender_bytes = sender.serialize();
-    const Bytes receiver_bytes = receiver.serialize();
+    const auto sender_bytes = serialized_key(sender);
+    const auto receiver_bytes = serialized_key(receiver);
     auto full = crypto::HmacSha256(mac_key).mac({sender_bytes, receiver_bytes, versioned_body});
     std::array<std::uint8_t, kMessageMacSize> mac;
     std::copy_n(full.begin(), kMessageMacSize, mac.begin());
@@ -71,20 +84,43 @@ SignalMessage SignalMessage::create(int version, const PublicKey& sender_ratchet
                                     std::uint32_t previous_counter, ByteView ciphertext,
                                     const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
                                     std::span<const std::uint8_t, 32> mac_key, ByteView pq_ratchet) {
-    proto::wire::SignalMessage body;
-    const Bytes ratchet = sender_ratchet_key.serialize();
-    body.set_ratchet_key(ratchet.data(), ratchet.size());
-    body.set_counter(counter);
-    body.set_previous_counter(previous_counter);
-    body.set_ciphertext(ciphertext.data(), ciphertext.size());
-    if (!pq_ratchet.empty()) body.set_pq_ratchet(pq_ratchet.data(), pq_ratchet.size());
-
-    Bytes serialized;
-    serialized.reserve(1 + body.ByteSizeLong() + kMessageMacSize);
-    serialized.push_back(version_byte(version));
-    append(serialized, body.SerializeAsString());
-    const auto mac = compute_mac(mac_key, sender_identity, receiver_identity, serialized);
-    serialized.insert(serialized.end(), mac.begin(), mac.end());
+    // The body written by hand, straight into the frame, as protobuf writes
+    // these proto2 fields when set: in field order, each a tag then a
+    // varint or a length and bytes (pq_ratchet only when there is one). No
+    // protobuf temporaries, no copies.
+    using google::protobuf::io::CodedOutputStream;
+    constexpr std::uint8_t kRatchetKeyTag = (1 << 3) | 2;
+    constexpr std::uint8_t kCounterTag = (2 << 3) | 0;
+    constexpr std::uint8_t kPreviousCounterTag = (3 << 3) | 0;
+    constexpr std::uint8_t kCiphertextTag = (4 << 3) | 2;
+    constexpr std::uint8_t kPqRatchetTag = (5 << 3) | 2;
+    const auto ratchet = serialized_key(sender_ratchet_key);
+    const std::size_t body_size = 2 + ratchet.size() + 1 + CodedOutputStream::VarintSize32(counter) + 1 +
+                                  CodedOutputStream::VarintSize32(previous_counter) + 1 +
+                                  CodedOutputStream::VarintSize64(ciphertext.size()) + ciphertext.size() +
+                                  (pq_ratchet.empty() ? 0
+                                                      : 1 + CodedOutputStream::VarintSize64(pq_ratchet.size()) +
+                                                            pq_ratchet.size());
+    Bytes serialized(1 + body_size + kMessageMacSize);
+    std::uint8_t* at = serialized.data();
+    *at++ = version_byte(version);
+    *at++ = kRatchetKeyTag;
+    *at++ = static_cast<std::uint8_t>(ratchet.size());
+    at = std::copy(ratchet.begin(), ratchet.end(), at);
+    *at++ = kCounterTag;
+    at = CodedOutputStream::WriteVarint32ToArray(counter, at);
+    *at++ = kPreviousCounterTag;
+    at = CodedOutputStream::WriteVarint32ToArray(previous_counter, at);
+    *at++ = kCiphertextTag;
+    at = CodedOutputStream::WriteVarint64ToArray(ciphertext.size(), at);
+    at = std::copy(ciphertext.begin(), ciphertext.end(), at);
+    if (!pq_ratchet.empty()) {
+        *at++ = kPqRatchetTag;
+        at = CodedOutputStream::WriteVarint64ToArray(pq_ratchet.size(), at);
+        std::copy(pq_ratchet.begin(), pq_ratchet.end(), at);
+    }
+    const auto mac = compute_mac(mac_key, sender_identity, receiver_identity, ByteView(serialized).first(1 + body_size));
+    std::copy(mac.begin(), mac.end(), serialized.end() - kMessageMacSize);
     return SignalMessage(version, sender_ratchet_key, counter, previous_counter, Bytes(ciphertext.begin(), ciphertext.end()),
                          Bytes(pq_ratchet.begin(), pq_ratchet.end()), std::move(serialized));
 }

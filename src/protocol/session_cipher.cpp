@@ -234,7 +234,7 @@ CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& rando
                                                               std::move(kyber), base_key, local_identity, std::move(message));
             out = {CiphertextType::prekey, prekey_message.serialize()};
         } else {
-            out = {CiphertextType::whisper, message.serialize()};
+            out = {CiphertextType::whisper, std::move(message).take_serialized()};
         }
 
         if (!store_.identities().is_trusted_identity(remote_, remote_identity, Direction::sending))

@@ -1,5 +1,9 @@
 #include "cliquet/session_record.hpp"
 
+#include <algorithm>
+
+#include <google/protobuf/io/coded_stream.h>
+
 #include "cliquet/error.hpp"
 #include "protocol/proto_util.hpp"
 #include "protocol/session_state.hpp"
@@ -67,16 +71,35 @@ SessionRecord& SessionRecord::operator=(SessionRecord&& other) noexcept {
     return *this;
 }
 
+// RecordStructure written by hand, straight from the states: field 1 the
+// current SessionStructure, field 2 each archived state, in that order as
+// protobuf writes them. Building a RecordStructure would first deep-copy the
+// current state (one allocation per skipped key) and then wipe the copy.
 SecretBytes SessionRecord::serialize() const {
-    proto::storage::RecordStructure record;
-    if (data_->current) *record.mutable_current_session() = data_->current->structure();
-    for (const auto& archived : data_->previous) record.add_previous_sessions(archived->data(), archived->size());
-    std::string encoded = record.SerializeAsString();
-    SecretBytes out(as_bytes(encoded));
-    protocol::wipe_string(encoded);
-    // The copy of the current state inside `record` holds secrets too.
-    if (record.has_current_session()) protocol::SessionState wiper(std::move(*record.mutable_current_session()));
-    for (auto& archived : *record.mutable_previous_sessions()) protocol::wipe_string(archived);
+    using google::protobuf::io::CodedOutputStream;
+    constexpr std::uint8_t kCurrentSessionTag = (1 << 3) | 2;
+    constexpr std::uint8_t kPreviousSessionsTag = (2 << 3) | 2;
+    const auto field_size = [](std::size_t length) {
+        return 1 + CodedOutputStream::VarintSize64(length) + length;
+    };
+    const protocol::SessionStructure* current = data_->current ? &data_->current->structure() : nullptr;
+    const std::size_t current_size = current ? current->ByteSizeLong() : 0;
+    std::size_t total = current ? field_size(current_size) : 0;
+    for (const auto& archived : data_->previous) total += field_size(archived->size());
+
+    SecretBytes out(total);
+    std::uint8_t* at = out.data();
+    if (current) {
+        *at++ = kCurrentSessionTag;
+        at = CodedOutputStream::WriteVarint64ToArray(current_size, at);
+        at = current->SerializeWithCachedSizesToArray(at);
+    }
+    for (const auto& archived : data_->previous) {
+        *at++ = kPreviousSessionsTag;
+        at = CodedOutputStream::WriteVarint64ToArray(archived->size(), at);
+        at = std::copy(archived->data(), archived->data() + archived->size(), at);
+    }
+    if (at != out.data() + total) throw Error(ErrorCode::storage, "session record serialized to an unexpected size");
     return out;
 }
 

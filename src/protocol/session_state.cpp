@@ -30,9 +30,12 @@ void set_bytes(std::string* field, ByteView bytes) {
     field->assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
-bool same_key(const std::string& stored, const Bytes& serialized) {
+// Whether a stored serialized public key is `key` (compared in place: a
+// receiving chain is looked up on every message).
+bool same_key(const std::string& stored, const PublicKey& key) {
     const ByteView stored_bytes = as_bytes(stored);
-    return std::equal(serialized.begin(), serialized.end(), stored_bytes.begin(), stored_bytes.end());
+    return stored_bytes.size() == kPublicKeySize && stored_bytes[0] == kDjbKeyType &&
+           std::equal(key.montgomery().begin(), key.montgomery().end(), stored_bytes.begin() + 1);
 }
 
 void wipe_chain(SessionStructure::Chain& chain) {
@@ -136,16 +139,14 @@ void SessionState::set_sender_chain_key(const ChainKey& chain_key) {
 }
 
 const SessionStructure::Chain* SessionState::find_receiver_chain(const PublicKey& sender_ratchet_key) const {
-    const Bytes wanted = sender_ratchet_key.serialize();
     for (const auto& chain : s_.receiver_chains())
-        if (same_key(chain.sender_ratchet_key(), wanted)) return &chain;
+        if (same_key(chain.sender_ratchet_key(), sender_ratchet_key)) return &chain;
     return nullptr;
 }
 
 SessionStructure::Chain* SessionState::find_receiver_chain(const PublicKey& sender_ratchet_key) {
-    const Bytes wanted = sender_ratchet_key.serialize();
     for (auto& chain : *s_.mutable_receiver_chains())
-        if (same_key(chain.sender_ratchet_key(), wanted)) return &chain;
+        if (same_key(chain.sender_ratchet_key(), sender_ratchet_key)) return &chain;
     return nullptr;
 }
 
