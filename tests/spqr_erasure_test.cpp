@@ -278,6 +278,11 @@ TEST_CASE("encoders and decoders carry on from what storage keeps", "[spqr][eras
     const Chunk next = restored_encoder.next_chunk();
     CHECK(next.index == 40);
     CHECK(next.data == encoder.chunk_at(40).data);
+    // A fresh encoder interpolates only for parity: a const one on each call,
+    // the sending one once; both give the same chunk.
+    const ErasureEncoder untouched(message);
+    CHECK(untouched.chunk_at(40).data == next.data);
+    CHECK(untouched.chunk_at(3).data == encoder.chunk_at(3).data);
 
     ErasureDecoder decoder(1152);
     for (std::uint16_t index = 10; index < 40; ++index) decoder.add_chunk(encoder.chunk_at(index));

@@ -62,17 +62,23 @@ ErasureEncoder::ErasureEncoder(ByteView message) : size_(message.size()) {
         const auto value = static_cast<std::uint16_t>((message[2 * i] << 8) | message[2 * i + 1]);
         values_[i % kCodePolynomials].push_back(value);
     }
+}
+
+bool ErasureEncoder::systematic(std::uint16_t index) const noexcept {
+    for (const auto& values : values_) {
+        if (index >= values.size()) return false;
+    }
+    return true;
+}
+
+ErasureEncoder::Coefficients ErasureEncoder::interpolated() const {
+    Coefficients coefficients;
     for (std::size_t p = 0; p < kCodePolynomials; ++p) {
         std::vector<std::uint16_t> xs(values_[p].size());
         for (std::size_t x = 0; x < xs.size(); ++x) xs[x] = static_cast<std::uint16_t>(x);
-        coefficients_[p] = interpolate(xs, values_[p]);
+        coefficients[p] = interpolate(xs, values_[p]);
     }
-}
-
-std::uint16_t ErasureEncoder::value_at(std::size_t polynomial, std::uint16_t x) const {
-    const auto& values = values_[polynomial];
-    if (x < values.size()) return values[x];
-    return evaluate(coefficients_[polynomial], x);
+    return coefficients;
 }
 
 Bytes ErasureEncoder::message() const {
@@ -85,19 +91,29 @@ Bytes ErasureEncoder::message() const {
     return out;
 }
 
-Chunk ErasureEncoder::chunk_at(std::uint16_t index) const {
+Chunk ErasureEncoder::chunk_from(std::uint16_t index, const Coefficients* coefficients) const {
     Chunk chunk;
     chunk.index = index;
     for (std::size_t p = 0; p < kCodePolynomials; ++p) {
-        const std::uint16_t value = value_at(p, index);
+        const auto& values = values_[p];
+        const std::uint16_t value = index < values.size() ? values[index] : evaluate((*coefficients)[p], index);
         chunk.data[2 * p] = static_cast<std::uint8_t>(value >> 8);
         chunk.data[2 * p + 1] = static_cast<std::uint8_t>(value);
     }
     return chunk;
 }
 
+Chunk ErasureEncoder::chunk_at(std::uint16_t index) const {
+    if (systematic(index) || coefficients_) return chunk_from(index, coefficients_ ? &*coefficients_ : nullptr);
+    // A const encoder keeps nothing: this parity chunk interpolates on its own.
+    const Coefficients coefficients = interpolated();
+    return chunk_from(index, &coefficients);
+}
+
 Chunk ErasureEncoder::next_chunk() {
-    const Chunk chunk = chunk_at(static_cast<std::uint16_t>(counter_));
+    const auto index = static_cast<std::uint16_t>(counter_);
+    if (!systematic(index) && !coefficients_) coefficients_ = interpolated();
+    const Chunk chunk = chunk_from(index, coefficients_ ? &*coefficients_ : nullptr);
     ++counter_;  // unsigned: wraps at 2^32
     return chunk;
 }

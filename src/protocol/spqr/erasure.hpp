@@ -65,14 +65,20 @@ public:
     std::size_t message_size() const noexcept { return size_; }
 
 private:
-    std::uint16_t value_at(std::size_t polynomial, std::uint16_t x) const;
+    using Coefficients = std::array<std::vector<std::uint16_t>, kCodePolynomials>;
+    // Whether the chunk at `index` is only the message's own values.
+    bool systematic(std::uint16_t index) const noexcept;
+    Coefficients interpolated() const;
+    Chunk chunk_from(std::uint16_t index, const Coefficients* coefficients) const;
 
     std::size_t size_;
     std::uint32_t counter_ = 0;
-    // Per polynomial: its values at x = 0, 1, ..., and its coefficients,
-    // lowest degree first.
+    // Per polynomial: its values at x = 0, 1, ...
     std::array<std::vector<std::uint16_t>, kCodePolynomials> values_;
-    std::array<std::vector<std::uint16_t>, kCodePolynomials> coefficients_;
+    // Its coefficients, lowest degree first: interpolated only once a parity
+    // chunk is sent (a restored encoder that stays within the message's own
+    // chunks never pays for it).
+    std::optional<Coefficients> coefficients_;
 };
 
 class ErasureDecoder {
