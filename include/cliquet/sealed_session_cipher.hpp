@@ -17,6 +17,7 @@
 #include "cliquet/random.hpp"
 #include "cliquet/sealed_sender.hpp"
 #include "cliquet/service_id.hpp"
+#include "cliquet/session.hpp"
 #include "cliquet/store.hpp"
 
 namespace cliquet {
@@ -70,8 +71,11 @@ struct SealedSenderRecipient {
 ///                        not from `trust_root`
 /// @endcode
 ///   and whatever SessionCipher::decrypt refuses.
+/// `options` apply to a session that a sealed pre-key message starts, as
+/// SessionCipher's do.
 SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteView ciphertext,
                                                    const PublicKey& trust_root, TimestampMs now,
-                                                   const SealedSenderRecipient& local, RandomSource& random = system_random());
+                                                   const SealedSenderRecipient& local, RandomSource& random = system_random(),
+                                                   const SessionOptions& options = {});
 
 }  // namespace cliquet

@@ -47,7 +47,8 @@ Bytes sealed_sender_multi_recipient_encrypt(ProtocolStore& store, std::span<cons
 
 SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteView ciphertext,
                                                    const PublicKey& trust_root, TimestampMs now,
-                                                   const SealedSenderRecipient& local, RandomSource& random) {
+                                                   const SealedSenderRecipient& local, RandomSource& random,
+                                                   const SessionOptions& options) {
     const UnsealedContent opened = unseal(ciphertext, store.identities().identity_key_pair(), trust_root, now);
     const SenderCertificate& sender = opened.content.sender();
 
@@ -59,7 +60,7 @@ SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteVie
     if (type != CiphertextType::prekey && type != CiphertextType::whisper)
         throw Error(ErrorCode::invalid_message, "sealed sender content is not a session message");
     const ProtocolAddress remote{sender.sender_uuid(), sender.sender_device_id()};
-    Bytes plaintext = SessionCipher(store, remote).decrypt(type, opened.content.content(), random);
+    Bytes plaintext = SessionCipher(store, remote, options).decrypt(type, opened.content.content(), random);
     return SealedSenderDecryptionResult{sender.sender_uuid(), sender.sender_e164(), sender.sender_device_id(),
                                         std::move(plaintext)};
 }
