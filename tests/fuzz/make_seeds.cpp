@@ -14,6 +14,7 @@
 
 #include "registry.hpp"
 #include "scenario.hpp"
+#include "spqr_scenario.hpp"
 
 namespace {
 
@@ -123,6 +124,21 @@ void vector_seeds(SeedWriter& out) {
     }
 }
 
+// fuzz_spqr: each snapshot's record (selector 0), and the messages its
+// peer sent next as length-prefixed runs (selector 2i + 1: snapshot i).
+void spqr_seeds(SeedWriter& out) {
+    const auto snapshots = fuzzing::spqr_snapshots();
+    for (std::size_t i = 0; i < snapshots.size(); ++i) {
+        out.write("fuzz_spqr", "state-" + std::to_string(i), snapshots[i].state.serialize(), 0);
+        Bytes run;
+        for (const Bytes& message : snapshots[i].peer_next) {
+            run.push_back(static_cast<std::uint8_t>(message.size()));
+            run.insert(run.end(), message.begin(), message.end());
+        }
+        out.write("fuzz_spqr", "messages-" + std::to_string(i), run, static_cast<int>(2 * i + 1));
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -136,6 +152,7 @@ int main(int argc, char** argv) {
         group_seeds(out);
         sealed_seeds(out);
         vector_seeds(out);
+        spqr_seeds(out);
         std::cout << "wrote " << out.count() << " seeds under " << argv[1] << '\n';
         return 0;
     } catch (const std::exception& e) {
