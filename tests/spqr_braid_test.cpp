@@ -24,40 +24,21 @@
 #include "cliquet/random.hpp"
 #include "protocol/spqr/braid.hpp"
 #include "protocol/spqr/message.hpp"
+#include "spqr_test_helpers.hpp"
 
 using namespace cliquet;
 using namespace cliquet::protocol::spqr;
+using namespace cliquet::spqr_test;
 
 namespace {
-
-Key32 auth_key_of(std::uint8_t fill) {
-    std::array<std::uint8_t, 32> bytes{};
-    bytes.fill(fill);
-    return Key32(bytes);
-}
-
-DeterministicRandom random_of(std::uint8_t fill) {
-    std::array<std::uint8_t, 32> seed{};
-    seed.fill(fill);
-    return DeterministicRandom(seed);
-}
-
-void expect_refused(const std::function<void()>& action) {
-    try {
-        action();
-        FAIL("not refused");
-    } catch (const Error& e) {
-        CHECK(e.code() == ErrorCode::invalid_message);
-    }
-}
 
 // Two braids talking in turn, every message delivered; the epoch secrets
 // each emitted, by epoch.
 struct Pair {
-    Braid alice = Braid::initial(auth_key_of(1), Direction::a2b);
-    Braid bob = Braid::initial(auth_key_of(1), Direction::b2a);
-    DeterministicRandom alice_random = random_of(2);
-    DeterministicRandom bob_random = random_of(3);
+    Braid alice = Braid::initial(filled_key(1), Direction::a2b);
+    Braid bob = Braid::initial(filled_key(1), Direction::b2a);
+    DeterministicRandom alice_random = seeded_random(2);
+    DeterministicRandom bob_random = seeded_random(3);
     std::map<Epoch, Key32> alice_secrets, bob_secrets;
 
     static void keep(std::map<Epoch, Key32>& secrets, const std::optional<EpochSecret>& secret) {
@@ -233,14 +214,14 @@ TEST_CASE("SPQR braid: refusals change nothing", "[spqr][braid]") {
         bob = bob.recv(header[1]).next;
         Message bad = header[2];
         bad.chunk.data[31] ^= 1;  // in the MAC
-        expect_refused([&] { (void)bob.recv(bad); });
+        expect_refused(ErrorCode::invalid_message, [&] { (void)bob.recv(bad); });
         // Nothing was kept of it: the genuine chunk still completes the header.
         CHECK(bob.recv(header[2]).next.state_name() == "HeaderReceived");
         // Another authenticator's header is refused too.
-        Braid stranger = Braid::initial(auth_key_of(9), Direction::b2a);
+        Braid stranger = Braid::initial(filled_key(9), Direction::b2a);
         stranger = stranger.recv(header[0]).next;
         stranger = stranger.recv(header[1]).next;
-        expect_refused([&] { (void)stranger.recv(header[2]); });
+        expect_refused(ErrorCode::invalid_message, [&] { (void)stranger.recv(header[2]); });
     }
     SECTION("a key vector that does not match its header") {
         Pair pair;
@@ -251,7 +232,7 @@ TEST_CASE("SPQR braid: refusals change nothing", "[spqr][braid]") {
         for (std::size_t i = 0; i < 35; ++i) pair.to_bob(key_chunks[i]);
         Message bad = key_chunks[35];
         bad.chunk.data[0] ^= 0x01;
-        expect_refused([&] { (void)pair.bob.recv(bad); });
+        expect_refused(ErrorCode::invalid_message, [&] { (void)pair.bob.recv(bad); });
         CHECK(pair.bob.state_name() == "Ct1Sampled");
         pair.to_bob(key_chunks[35]);
         CHECK(pair.bob.state_name() == "EkReceivedCt1Sampled");
@@ -266,7 +247,7 @@ TEST_CASE("SPQR braid: refusals change nothing", "[spqr][braid]") {
         for (std::size_t i = 0; i < 4; ++i) pair.to_alice(ct2[i]);
         Message bad = ct2[4];
         bad.chunk.data[5] ^= 0x80;
-        expect_refused([&] { (void)pair.alice.recv(bad); });
+        expect_refused(ErrorCode::invalid_message, [&] { (void)pair.alice.recv(bad); });
         CHECK(pair.alice.state_name() == "EkSentCt1Received");
         CHECK(pair.alice_secrets.empty());
         pair.to_alice(ct2[4]);
@@ -277,9 +258,9 @@ TEST_CASE("SPQR braid: refusals change nothing", "[spqr][braid]") {
         Pair pair;
         Message ahead = pair.alice_sends();
         ahead.epoch = 2;
-        expect_refused([&] { (void)pair.bob.recv(ahead); });
+        expect_refused(ErrorCode::invalid_message, [&] { (void)pair.bob.recv(ahead); });
         ahead.epoch = UINT64_MAX;
-        expect_refused([&] { (void)pair.alice.recv(ahead); });
+        expect_refused(ErrorCode::invalid_message, [&] { (void)pair.alice.recv(ahead); });
         // Older epochs are ignored.
         while (pair.alice.epoch() < 3) pair.exchange();
         Message old = pair.alice_sends();
@@ -296,8 +277,8 @@ TEST_CASE("SPQR braid: libsignal 0.103's messages drive a cliquet ek sender up t
     // and walk it through every ek-sender state; the ciphertext, made for
     // libsignal's key, then fails the MAC under cliquet's authenticator.
     const auto messages = captured_messages();
-    Braid alice = Braid::initial(auth_key_of(4), Direction::a2b);
-    auto random = random_of(5);
+    Braid alice = Braid::initial(filled_key(4), Direction::a2b);
+    auto random = seeded_random(5);
     std::size_t refusals = 0;
     for (const auto& c : messages) {
         if (c.from == 'a') {
@@ -336,7 +317,7 @@ TEST_CASE("SPQR braid: libsignal 0.103's key drives a cliquet ct sender through 
 
     // libsignal's header MAC cannot be checked without its auth key: cliquet
     // refuses it, as it must.
-    Braid strict = Braid::initial(auth_key_of(6), Direction::b2a);
+    Braid strict = Braid::initial(filled_key(6), Direction::b2a);
     bool refused = false;
     for (const auto& c : messages) {
         if (c.from != 'a' || c.message.type != PayloadType::header) continue;
@@ -353,9 +334,9 @@ TEST_CASE("SPQR braid: libsignal 0.103's key drives a cliquet ct sender through 
     // Past the MAC, from the header (as if it had verified): cliquet Bob sends
     // ct1, takes libsignal Alice's vector and acknowledgement, and answers
     // with ct2, then moves to epoch 2 on her epoch-2 message.
-    const Authenticator auth(auth_key_of(6).span(), 1);
+    const Authenticator auth(filled_key(6).span(), 1);
     Braid bob(braid::HeaderReceived{1, auth, header, ErasureDecoder(mlkem::kVectorSize)});
-    auto random = random_of(7);
+    auto random = seeded_random(7);
     for (const auto& c : messages) {
         if (c.from == 'b') {
             if (c.message.epoch == 2) break;

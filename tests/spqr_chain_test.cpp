@@ -13,17 +13,13 @@
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
 #include "protocol/spqr/chain.hpp"
+#include "spqr_test_helpers.hpp"
 
 using namespace cliquet;
 using namespace cliquet::protocol::spqr;
+using namespace cliquet::spqr_test;
 
 namespace {
-
-Key32 key_of(std::uint8_t fill) {
-    std::array<std::uint8_t, 32> bytes{};
-    bytes.fill(fill);
-    return Key32(bytes);
-}
 
 Key32 counting_key() {
     std::array<std::uint8_t, 32> bytes{};
@@ -33,20 +29,11 @@ Key32 counting_key() {
 
 std::string hex_of(const Key32& key) { return to_hex(key.span()); }
 
-void expect_refused(ErrorCode code, const std::function<void()>& action) {
-    try {
-        action();
-        FAIL("not refused");
-    } catch (const Error& e) {
-        CHECK(e.code() == code);
-    }
-}
-
 }  // namespace
 
 TEST_CASE("SPQR chain keys: known answers for epoch 0 and an added epoch", "[spqr][chain]") {
-    Chain alice(key_of(41), Direction::a2b);
-    Chain bob(key_of(41), Direction::b2a);
+    Chain alice(filled_key(41), Direction::a2b);
+    Chain bob(filled_key(41), Direction::b2a);
 
     auto [i1, k1] = alice.send_key(0);
     auto [i2, k2] = alice.send_key(0);
@@ -67,8 +54,8 @@ TEST_CASE("SPQR chain keys: known answers for epoch 0 and an added epoch", "[spq
 }
 
 TEST_CASE("SPQR chain: each side receives what the other sends, in any order", "[spqr][chain]") {
-    Chain alice(key_of(7), Direction::a2b);
-    Chain bob(key_of(7), Direction::b2a);
+    Chain alice(filled_key(7), Direction::a2b);
+    Chain bob(filled_key(7), Direction::b2a);
     std::vector<Key32> sent;
     for (int i = 0; i < 10; ++i) sent.push_back(alice.send_key(0).second);
     // 10, then 1..9 backwards.
@@ -78,8 +65,8 @@ TEST_CASE("SPQR chain: each side receives what the other sends, in any order", "
     CHECK(bob.stored_keys(0) == 0);
 
     // Across an epoch: the old epoch's keys still arrive late.
-    alice.add_epoch(1, key_of(1));
-    bob.add_epoch(1, key_of(1));
+    alice.add_epoch(1, filled_key(1));
+    bob.add_epoch(1, filled_key(1));
     const Key32 old_late = alice.send_key(0).second;  // index 11 of epoch 0
     const auto [index, fresh] = alice.send_key(1);
     CHECK(index == 1);
@@ -89,8 +76,8 @@ TEST_CASE("SPQR chain: each side receives what the other sends, in any order", "
 }
 
 TEST_CASE("SPQR chain: a key is handed out once", "[spqr][chain]") {
-    Chain alice(key_of(3), Direction::a2b);
-    Chain bob(key_of(3), Direction::b2a);
+    Chain alice(filled_key(3), Direction::a2b);
+    Chain bob(filled_key(3), Direction::b2a);
     for (int i = 0; i < 3; ++i) alice.send_key(0);
     bob.recv_key(0, 3);
     expect_refused(ErrorCode::duplicate_message, [&] { bob.recv_key(0, 3); });
@@ -104,8 +91,8 @@ TEST_CASE("SPQR chain: a key is handed out once", "[spqr][chain]") {
 
 TEST_CASE("SPQR chain: jumps beyond max_jump and keys older than max_ooo_keys are refused", "[spqr][chain]") {
     const ChainParams params{/*max_jump=*/100, /*max_ooo_keys=*/10};
-    Chain alice(key_of(9), Direction::a2b, params);
-    Chain bob(key_of(9), Direction::b2a, params);
+    Chain alice(filled_key(9), Direction::a2b, params);
+    Chain bob(filled_key(9), Direction::b2a, params);
     std::vector<Key32> sent;
     for (int i = 0; i < 130; ++i) sent.push_back(alice.send_key(0).second);
 
@@ -124,22 +111,22 @@ TEST_CASE("SPQR chain: jumps beyond max_jump and keys older than max_ooo_keys ar
 }
 
 TEST_CASE("SPQR chain: epochs must follow and exist", "[spqr][chain]") {
-    Chain alice(key_of(5), Direction::a2b);
-    expect_refused(ErrorCode::invalid_argument, [&] { alice.add_epoch(2, key_of(1)); });
-    expect_refused(ErrorCode::invalid_argument, [&] { alice.add_epoch(0, key_of(1)); });
+    Chain alice(filled_key(5), Direction::a2b);
+    expect_refused(ErrorCode::invalid_argument, [&] { alice.add_epoch(2, filled_key(1)); });
+    expect_refused(ErrorCode::invalid_argument, [&] { alice.add_epoch(0, filled_key(1)); });
     expect_refused(ErrorCode::invalid_message, [&] { alice.recv_key(1, 1); });
     expect_refused(ErrorCode::invalid_argument, [&] { alice.send_key(1); });
     CHECK(alice.current_epoch() == 0);
-    expect_refused(ErrorCode::invalid_argument, [] { Chain(key_of(5), Direction::a2b, ChainParams{0, 1}); });
-    expect_refused(ErrorCode::invalid_argument, [] { Chain(key_of(5), Direction::a2b, ChainParams{1, 0}); });
+    expect_refused(ErrorCode::invalid_argument, [] { Chain(filled_key(5), Direction::a2b, ChainParams{0, 1}); });
+    expect_refused(ErrorCode::invalid_argument, [] { Chain(filled_key(5), Direction::a2b, ChainParams{1, 0}); });
 }
 
 TEST_CASE("SPQR chain: sending in a newer epoch drops older epochs and their sending chains", "[spqr][chain]") {
-    Chain alice(key_of(6), Direction::a2b);
-    Chain bob(key_of(6), Direction::b2a);
+    Chain alice(filled_key(6), Direction::a2b);
+    Chain bob(filled_key(6), Direction::b2a);
     for (Epoch e = 1; e <= 3; ++e) {
-        alice.add_epoch(e, key_of(static_cast<std::uint8_t>(e)));
-        bob.add_epoch(e, key_of(static_cast<std::uint8_t>(e)));
+        alice.add_epoch(e, filled_key(static_cast<std::uint8_t>(e)));
+        bob.add_epoch(e, filled_key(static_cast<std::uint8_t>(e)));
     }
     bob.send_key(1);
     CHECK(alice.held_epochs() == 4);

@@ -18,32 +18,13 @@
 #include "cliquet/random.hpp"
 #include "protocol/spqr/message.hpp"
 #include "protocol/spqr/pq_ratchet.hpp"
+#include "spqr_test_helpers.hpp"
 
 using namespace cliquet;
 using namespace cliquet::protocol::spqr;
+using namespace cliquet::spqr_test;
 
 namespace {
-
-Key32 auth_key_of(std::uint8_t fill) {
-    std::array<std::uint8_t, 32> bytes{};
-    bytes.fill(fill);
-    return Key32(bytes);
-}
-
-DeterministicRandom random_of(std::uint8_t fill) {
-    std::array<std::uint8_t, 32> seed{};
-    seed.fill(fill);
-    return DeterministicRandom(seed);
-}
-
-void expect_refused(ErrorCode code, const std::function<void()>& action) {
-    try {
-        action();
-        FAIL("not refused");
-    } catch (const Error& e) {
-        CHECK(e.code() == code);
-    }
-}
 
 bool same_key(const std::optional<Key32>& a, const std::optional<Key32>& b) {
     return a.has_value() == b.has_value() && (!a || *a == *b);
@@ -81,7 +62,7 @@ Epoch chain_epoch(const PqRatchet& ratchet) { return ratchet.chain() ? ratchet.c
 
 TEST_CASE("SPQR ratchet: version 0 sends nothing and takes anything without a key", "[spqr]") {
     PqRatchet none;
-    auto random = random_of(1);
+    auto random = seeded_random(1);
     CHECK(none.version() == Version::v0);
     const auto sent = none.send(random);
     CHECK(sent.message.empty());
@@ -92,7 +73,7 @@ TEST_CASE("SPQR ratchet: version 0 sends nothing and takes anything without a ke
 
     // A version-1 message to a version-0 state is taken as version 0 (the
     // reference proceeds with its empty state).
-    auto alice = PqRatchet::initial(auth_key_of(2), Direction::a2b, Version::v1);
+    auto alice = PqRatchet::initial(filled_key(2), Direction::a2b, Version::v1);
     const auto from_alice = alice.send(random);
     const auto taken = none.recv(from_alice.message);
     CHECK_FALSE(taken.key.has_value());
@@ -100,9 +81,9 @@ TEST_CASE("SPQR ratchet: version 0 sends nothing and takes anything without a ke
 }
 
 TEST_CASE("SPQR ratchet: epoch 0 keys agree, index 0 only before a chain exists", "[spqr]") {
-    auto random = random_of(3);
-    auto alice = PqRatchet::initial(auth_key_of(4), Direction::a2b, Version::v1);
-    auto bob = PqRatchet::initial(auth_key_of(4), Direction::b2a, Version::v1);
+    auto random = seeded_random(3);
+    auto alice = PqRatchet::initial(filled_key(4), Direction::a2b, Version::v1);
+    auto bob = PqRatchet::initial(filled_key(4), Direction::b2a, Version::v1);
     CHECK(alice.version() == Version::v1);
     CHECK(alice.braid()->state_name() == "KeysUnsampled");
     CHECK(bob.braid()->state_name() == "NoHeaderReceived");
@@ -139,9 +120,9 @@ TEST_CASE("SPQR ratchet: epoch 0 keys agree, index 0 only before a chain exists"
 }
 
 TEST_CASE("SPQR ratchet: with minimum version 0 nothing is keyed until the peer speaks", "[spqr]") {
-    auto random = random_of(5);
-    auto alice = PqRatchet::initial(auth_key_of(6), Direction::a2b, Version::v0);
-    auto bob = PqRatchet::initial(auth_key_of(6), Direction::b2a, Version::v1);
+    auto random = seeded_random(5);
+    auto alice = PqRatchet::initial(filled_key(6), Direction::a2b, Version::v0);
+    auto bob = PqRatchet::initial(filled_key(6), Direction::b2a, Version::v1);
     const auto first = alice.send(random);
     CHECK_FALSE(first.key.has_value());
     CHECK_FALSE(alice.chain().has_value());
@@ -164,28 +145,28 @@ TEST_CASE("SPQR ratchet: with minimum version 0 nothing is keyed until the peer 
 }
 
 TEST_CASE("SPQR ratchet: coming down to version 0 only while negotiating and not below the minimum", "[spqr]") {
-    auto random = random_of(7);
+    auto random = seeded_random(7);
     // libsignal 0.90's choice: a peer without SPQR takes the session to version 0.
-    const auto relaxed = PqRatchet::initial(auth_key_of(8), Direction::b2a, Version::v0);
+    const auto relaxed = PqRatchet::initial(filled_key(8), Direction::b2a, Version::v0);
     const auto down = relaxed.recv({});
     CHECK_FALSE(down.key.has_value());
     CHECK(down.next.version() == Version::v0);
 
     // libsignal 0.103's: refused.
-    const auto strict = PqRatchet::initial(auth_key_of(8), Direction::b2a, Version::v1);
+    const auto strict = PqRatchet::initial(filled_key(8), Direction::b2a, Version::v1);
     expect_refused(ErrorCode::invalid_message, [&] { (void)strict.recv({}); });
 
     // Once the peer has spoken version 1, version 0 is refused even when allowed at first.
-    auto alice = PqRatchet::initial(auth_key_of(8), Direction::a2b, Version::v1);
+    auto alice = PqRatchet::initial(filled_key(8), Direction::a2b, Version::v1);
     const auto spoken = relaxed.recv(alice.send(random).message);
     CHECK(spoken.next.version() == Version::v1);
     expect_refused(ErrorCode::invalid_message, [&] { (void)spoken.next.recv({}); });
 }
 
 TEST_CASE("SPQR ratchet: an unknown higher version is ignored", "[spqr]") {
-    auto random = random_of(9);
-    auto alice = PqRatchet::initial(auth_key_of(10), Direction::a2b, Version::v1);
-    auto bob = PqRatchet::initial(auth_key_of(10), Direction::b2a, Version::v1);
+    auto random = seeded_random(9);
+    auto alice = PqRatchet::initial(filled_key(10), Direction::a2b, Version::v1);
+    auto bob = PqRatchet::initial(filled_key(10), Direction::b2a, Version::v1);
     Bytes future = alice.send(random).message;
     future[0] = 2;
     const auto received = bob.recv(future);
@@ -195,9 +176,9 @@ TEST_CASE("SPQR ratchet: an unknown higher version is ignored", "[spqr]") {
 }
 
 TEST_CASE("SPQR ratchet: a repeated message is a duplicate, a malformed one invalid", "[spqr]") {
-    auto random = random_of(11);
-    auto alice = PqRatchet::initial(auth_key_of(12), Direction::a2b, Version::v1);
-    auto bob = PqRatchet::initial(auth_key_of(12), Direction::b2a, Version::v1);
+    auto random = seeded_random(11);
+    auto alice = PqRatchet::initial(filled_key(12), Direction::a2b, Version::v1);
+    auto bob = PqRatchet::initial(filled_key(12), Direction::b2a, Version::v1);
     const auto sent = alice.send(random);
     bob = bob.recv(sent.message).next;
     expect_refused(ErrorCode::duplicate_message, [&] { (void)bob.recv(sent.message); });
@@ -212,8 +193,8 @@ TEST_CASE("SPQR ratchet: a repeated message is a duplicate, a malformed one inva
 
 TEST_CASE("SPQR ratchet: keys agree through loss, reordering and bursts over many epochs", "[spqr]") {
     const auto seed = GENERATE(std::uint8_t{21}, std::uint8_t{22}, std::uint8_t{23});
-    Party alice{PqRatchet::initial(auth_key_of(seed), Direction::a2b, Version::v1), random_of(seed), {}};
-    Party bob{PqRatchet::initial(auth_key_of(seed), Direction::b2a, Version::v1), random_of(static_cast<std::uint8_t>(seed + 100)), {}};
+    Party alice{PqRatchet::initial(filled_key(seed), Direction::a2b, Version::v1), seeded_random(seed), {}};
+    Party bob{PqRatchet::initial(filled_key(seed), Direction::b2a, Version::v1), seeded_random(static_cast<std::uint8_t>(seed + 100)), {}};
     std::mt19937 channel(seed);
     auto chance = [&](unsigned percent) { return channel() % 100 < percent; };
 

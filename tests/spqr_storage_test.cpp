@@ -17,23 +17,13 @@
 #include "cliquet/random.hpp"
 #include "protocol/spqr/pq_ratchet.hpp"
 #include "spqr.pb.h"
+#include "spqr_test_helpers.hpp"
 
 using namespace cliquet;
 using namespace cliquet::protocol::spqr;
+using namespace cliquet::spqr_test;
 
 namespace {
-
-Key32 auth_key_of(std::uint8_t fill) {
-    std::array<std::uint8_t, 32> bytes{};
-    bytes.fill(fill);
-    return Key32(bytes);
-}
-
-DeterministicRandom random_of(std::uint8_t fill) {
-    std::array<std::uint8_t, 32> seed{};
-    seed.fill(fill);
-    return DeterministicRandom(seed);
-}
 
 Bytes bytes_of(const SecretBytes& secret) { return Bytes(secret.span().begin(), secret.span().end()); }
 
@@ -69,10 +59,10 @@ struct Run {
     std::vector<Bytes> records;
 
     explicit Run(std::uint8_t seed)
-        : alice(PqRatchet::initial(auth_key_of(seed), Direction::a2b, Version::v1)),
-          bob(PqRatchet::initial(auth_key_of(seed), Direction::b2a, Version::v1)),
-          alice_random(random_of(seed)),
-          bob_random(random_of(static_cast<std::uint8_t>(seed + 1))) {}
+        : alice(PqRatchet::initial(filled_key(seed), Direction::a2b, Version::v1)),
+          bob(PqRatchet::initial(filled_key(seed), Direction::b2a, Version::v1)),
+          alice_random(seeded_random(seed)),
+          bob_random(seeded_random(static_cast<std::uint8_t>(seed + 1))) {}
 
     void note(PqRatchet& ratchet) {
         states.insert(std::string(ratchet.braid()->state_name()));
@@ -103,7 +93,7 @@ struct Run {
 TEST_CASE("SPQR storage: version 0 is the empty record", "[spqr][storage]") {
     CHECK(PqRatchet().serialize().empty());
     CHECK(PqRatchet::parse({}).version() == Version::v0);
-    const auto fresh = PqRatchet::initial(auth_key_of(1), Direction::b2a, Version::v0);
+    const auto fresh = PqRatchet::initial(filled_key(1), Direction::b2a, Version::v0);
     const PqRatchet parsed = through_storage(fresh);
     CHECK(parsed.version() == Version::v1);
     REQUIRE(parsed.negotiation().has_value());
@@ -142,8 +132,8 @@ TEST_CASE("SPQR storage: every braid state round-trips and keeps agreeing", "[sp
 }
 
 TEST_CASE("SPQR storage: records cliquet did not write are refused", "[spqr][storage]") {
-    auto random = random_of(50);
-    auto alice = PqRatchet::initial(auth_key_of(51), Direction::a2b, Version::v1);
+    auto random = seeded_random(50);
+    auto alice = PqRatchet::initial(filled_key(51), Direction::a2b, Version::v1);
     alice.send(random);
     const Bytes record = bytes_of(alice.serialize());
 
