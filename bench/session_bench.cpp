@@ -68,19 +68,24 @@ struct Device {
     }
 };
 
+// Which session a benchmark runs: X3DH (version 3), the classic Double
+// Ratchet alone, which the unsuffixed names measure; or PQXDH (version 4),
+// where every message also runs SPQR's send or receive and has its message
+// keys salted by SPQR (the V4Spqr names).
+enum class Session { x3dh, pqxdh_spqr };
+
 // Alice and Bob with a session in steady state: Bob has answered Alice's
-// pre-key message, so both send plain SignalMessages. The session is X3DH
-// (version 3), the classic Double Ratchet alone; a PQXDH session's steady
-// state costs the same plus SPQR, which bench/spqr_bench.cpp measures.
+// pre-key message, so both send plain SignalMessages (and SPQR, having heard
+// from each side, salts every message key of a version-4 session).
 struct Conversation {
     Device alice{"alice", 1111};
     Device bob{"bob", 2222};
     SessionCipher alice_to_bob{*alice.store, bob.address};
     SessionCipher bob_to_alice{*bob.store, alice.address};
 
-    Conversation() {
+    explicit Conversation(Session session = Session::x3dh) {
         bob.publish_keys();
-        process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, false));
+        process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, session == Session::pqxdh_spqr));
         const std::vector<std::uint8_t> hello(16, 0x42);
         auto first = alice_to_bob.encrypt(hello);
         bob_to_alice.decrypt(first.type, first.bytes);
@@ -92,16 +97,21 @@ struct Conversation {
     SessionCipher& receiver(bool from_alice) { return from_alice ? bob_to_alice : alice_to_bob; }
 };
 
-void BM_SessionEncrypt(benchmark::State& state) {
-    Conversation c;
+void session_encrypt(benchmark::State& state, Session session) {
+    Conversation c(session);
     const std::vector<std::uint8_t> plaintext(static_cast<std::size_t>(state.range(0)), 0x42);
     for (auto _ : state) benchmark::DoNotOptimize(c.alice_to_bob.encrypt(plaintext));
     state.SetBytesProcessed(state.iterations() * state.range(0));
 }
+
+void BM_SessionEncrypt(benchmark::State& state) { session_encrypt(state, Session::x3dh); }
 BENCHMARK(BM_SessionEncrypt)->Apply(message_sizes);
 
-void BM_SessionDecrypt(benchmark::State& state) {
-    Conversation c;
+void BM_SessionEncryptV4Spqr(benchmark::State& state) { session_encrypt(state, Session::pqxdh_spqr); }
+BENCHMARK(BM_SessionEncryptV4Spqr)->Apply(message_sizes);
+
+void session_decrypt(benchmark::State& state, Session session) {
+    Conversation c(session);
     const std::vector<std::uint8_t> plaintext(static_cast<std::size_t>(state.range(0)), 0x42);
     // Messages are made in batches outside the timed region so that only
     // decryption is measured; the batch amortizes the pause.
@@ -121,14 +131,22 @@ void BM_SessionDecrypt(benchmark::State& state) {
     }
     state.SetBytesProcessed(state.iterations() * state.range(0));
 }
+
+void BM_SessionDecrypt(benchmark::State& state) { session_decrypt(state, Session::x3dh); }
 BENCHMARK(BM_SessionDecrypt)->Apply(message_sizes);
+
+void BM_SessionDecryptV4Spqr(benchmark::State& state) { session_decrypt(state, Session::pqxdh_spqr); }
+BENCHMARK(BM_SessionDecryptV4Spqr)->Apply(message_sizes);
 
 // Per message, when every message starts a new DH ratchet step: Alice and
 // Bob take turns, so each message is decrypted with a fresh receiving chain
 // (one X25519 key generation and two agreements) and encrypted on a fresh
-// sending chain.
-void BM_RatchetRoundTrip(benchmark::State& state) {
-    Conversation c;
+// sending chain. In a version-4 session SPQR's epochs also complete (every
+// ~40 messages each way, with their ML-KEM-768 key generation,
+// encapsulation and decapsulation), so its figure is SPQR's average cost in
+// a conversation.
+void ratchet_round_trip(benchmark::State& state, Session session) {
+    Conversation c(session);
     const std::vector<std::uint8_t> plaintext(100, 0x42);
     bool from_alice = true;
     for (auto _ : state) {
@@ -137,7 +155,12 @@ void BM_RatchetRoundTrip(benchmark::State& state) {
         from_alice = !from_alice;
     }
 }
+
+void BM_RatchetRoundTrip(benchmark::State& state) { ratchet_round_trip(state, Session::x3dh); }
 BENCHMARK(BM_RatchetRoundTrip);
+
+void BM_RatchetRoundTripV4Spqr(benchmark::State& state) { ratchet_round_trip(state, Session::pqxdh_spqr); }
+BENCHMARK(BM_RatchetRoundTripV4Spqr);
 
 // Starting a session from a bundle, as for a new contact: each iteration
 // uses fresh stores for the initiator (an empty MemoryProtocolStore costs a
@@ -230,9 +253,10 @@ void record_size(benchmark::State& state, const SessionRecord& record) {
 }
 
 // Bob's record after 1,000 messages, alternating direction so that each one
-// takes a DH ratchet step and the receiving chains reach their cap of five.
-void BM_SessionRecord_After1000Messages(benchmark::State& state) {
-    Conversation c;
+// takes a DH ratchet step and the receiving chains reach their cap of five
+// (in a version-4 session, also holding SPQR's state).
+void record_after_1000_messages(benchmark::State& state, Session session) {
+    Conversation c(session);
     const std::vector<std::uint8_t> plaintext(100, 0x42);
     for (int i = 0; i < 500; ++i) {
         const auto to_bob = c.alice_to_bob.encrypt(plaintext);
@@ -242,7 +266,16 @@ void BM_SessionRecord_After1000Messages(benchmark::State& state) {
     }
     record_size(state, c.bob.store->sessions().load_session(c.alice.address).value());
 }
+
+void BM_SessionRecord_After1000Messages(benchmark::State& state) {
+    record_after_1000_messages(state, Session::x3dh);
+}
 BENCHMARK(BM_SessionRecord_After1000Messages);
+
+void BM_SessionRecordV4Spqr_After1000Messages(benchmark::State& state) {
+    record_after_1000_messages(state, Session::pqxdh_spqr);
+}
+BENCHMARK(BM_SessionRecordV4Spqr_After1000Messages);
 
 // Holding the keys of 1,500 skipped messages: Bob receives only the 1,501st
 // of Alice's messages.
