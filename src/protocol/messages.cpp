@@ -9,6 +9,7 @@
 #include "cliquet/error.hpp"
 #include "crypto/hash.hpp"
 #include "protocol/proto_util.hpp"
+#include "protocol/signal_message_body.hpp"
 #include "wire.pb.h"
 
 namespace cliquet {
@@ -36,9 +37,9 @@ std::uint8_t version_byte(int version) {
     return static_cast<std::uint8_t>((version << 4) | version);
 }
 
-PublicKey message_key(const std::string& bytes, const char* what) {
+PublicKey message_key(ByteView bytes, const char* what) {
     try {
-        return PublicKey::deserialize(as_bytes(bytes));
+        return PublicKey::deserialize(bytes);
     } catch (const Error&) {
         malformed(std::string("message has a malformed ") + what);
     }
@@ -129,12 +130,20 @@ SignalMessage SignalMessage::deserialize(ByteView bytes) {
     const int version = read_version(bytes, "signal message");
     if (bytes.size() < 1 + kMessageMacSize) malformed("signal message is too short");
     if (bytes.size() > kMaxMessageSize) malformed("signal message is too large");
+    const ByteView body_bytes = bytes.subspan(1, bytes.size() - 1 - kMessageMacSize);
+    // The body as senders write it is read in place; anything else goes to
+    // protobuf, which alone decides what is refused.
+    if (const auto canonical = protocol::read_canonical_signal_message_body(body_bytes)) {
+        return SignalMessage(version, message_key(canonical->ratchet_key, "ratchet key"), canonical->counter,
+                             canonical->previous_counter, Bytes(canonical->ciphertext.begin(), canonical->ciphertext.end()),
+                             Bytes(canonical->pq_ratchet.begin(), canonical->pq_ratchet.end()),
+                             Bytes(bytes.begin(), bytes.end()));
+    }
     proto::wire::SignalMessage body;
-    protocol::parse_proto(body, bytes.subspan(1, bytes.size() - 1 - kMessageMacSize), ErrorCode::invalid_message,
-                          "signal message");
+    protocol::parse_proto(body, body_bytes, ErrorCode::invalid_message, "signal message");
     if (!body.has_ratchet_key() || !body.has_counter() || !body.has_ciphertext())
         malformed("signal message lacks a required field");
-    return SignalMessage(version, message_key(body.ratchet_key(), "ratchet key"), body.counter(),
+    return SignalMessage(version, message_key(as_bytes(body.ratchet_key()), "ratchet key"), body.counter(),
                          body.previous_counter(), Bytes(body.ciphertext().begin(), body.ciphertext().end()),
                          Bytes(body.pq_ratchet().begin(), body.pq_ratchet().end()), Bytes(bytes.begin(), bytes.end()));
 }
@@ -213,8 +222,8 @@ PreKeySignalMessage PreKeySignalMessage::deserialize(ByteView bytes) {
     std::optional<std::uint32_t> pre_key_id;
     if (body.has_pre_key_id()) pre_key_id = body.pre_key_id();
     return PreKeySignalMessage(version, body.registration_id(), pre_key_id, body.signed_pre_key_id(),
-                               std::move(kyber), message_key(body.base_key(), "base key"),
-                               message_key(body.identity_key(), "identity key"), std::move(message),
+                               std::move(kyber), message_key(as_bytes(body.base_key()), "base key"),
+                               message_key(as_bytes(body.identity_key()), "identity key"), std::move(message),
                                Bytes(bytes.begin(), bytes.end()));
 }
 
