@@ -18,6 +18,20 @@ void check_size(std::size_t size) {
     }
 }
 
+using PolynomialValues = std::array<std::vector<std::uint16_t>, kCodePolynomials>;
+
+// The message whose element i is value i / 16 of polynomial i % 16,
+// big-endian: the layout of section 1.2, read back.
+Bytes message_from(const PolynomialValues& values, std::size_t size) {
+    Bytes out(size);
+    for (std::size_t i = 0; i < size / 2; ++i) {
+        const std::uint16_t value = values[i % kCodePolynomials][i / kCodePolynomials];
+        out[2 * i] = static_cast<std::uint8_t>(value >> 8);
+        out[2 * i + 1] = static_cast<std::uint8_t>(value);
+    }
+    return out;
+}
+
 // p(x) by Horner's rule; coefficients lowest degree first.
 std::uint16_t evaluate(std::span<const std::uint16_t> coefficients, std::uint16_t x) {
     std::uint16_t acc = 0;
@@ -81,15 +95,7 @@ ErasureEncoder::Coefficients ErasureEncoder::interpolated() const {
     return coefficients;
 }
 
-Bytes ErasureEncoder::message() const {
-    Bytes out(size_);
-    for (std::size_t i = 0; i < size_ / 2; ++i) {
-        const std::uint16_t value = values_[i % kCodePolynomials][i / kCodePolynomials];
-        out[2 * i] = static_cast<std::uint8_t>(value >> 8);
-        out[2 * i + 1] = static_cast<std::uint8_t>(value);
-    }
-    return out;
-}
+Bytes ErasureEncoder::message() const { return message_from(values_, size_); }
 
 Chunk ErasureEncoder::chunk_from(std::uint16_t index, const Coefficients* coefficients) const {
     Chunk chunk;
@@ -166,7 +172,7 @@ bool ErasureDecoder::has_enough() const noexcept {
 
 std::optional<Bytes> ErasureDecoder::decoded() const {
     if (!has_enough()) return std::nullopt;
-    std::array<std::vector<std::uint16_t>, kCodePolynomials> values;
+    PolynomialValues values;
     for (std::size_t p = 0; p < kCodePolynomials; ++p) {
         const std::size_t needed = points_in_polynomial(size_, p);
         const auto& points = points_[p];
@@ -193,13 +199,7 @@ std::optional<Bytes> ErasureDecoder::decoded() const {
                                                                  : evaluate(coefficients, static_cast<std::uint16_t>(x));
         }
     }
-    Bytes message(size_);
-    for (std::size_t i = 0; i < size_ / 2; ++i) {
-        const std::uint16_t value = values[i % kCodePolynomials][i / kCodePolynomials];
-        message[2 * i] = static_cast<std::uint8_t>(value >> 8);
-        message[2 * i + 1] = static_cast<std::uint8_t>(value);
-    }
-    return message;
+    return message_from(values, size_);
 }
 
 }  // namespace cliquet::protocol::spqr
