@@ -15,17 +15,23 @@
 /// The MAC is HMAC-SHA256 under the message's MAC key over the sender's
 /// identity key ‖ the receiver's identity key ‖ the version byte and body,
 /// truncated to 8 bytes. The body includes `pq_ratchet` (field 5): a
-/// version-4 session's post-quantum ratchet (SPQR) message, empty without it.
+/// version-4 session's post-quantum ratchet (SPQR) message, empty without it;
+/// and, in the first messages of a session, `addresses` (field 6): the
+/// sender's and the recipient's service ids and device ids, which bind the
+/// message to the one conversation it was made for (libsignal 0.100 and
+/// later send and check them; see message_addresses()).
 ///
 /// Parsing checks structure only (Error(invalid_message) for anything
 /// malformed); keys and MACs are checked when a session decrypts.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <utility>
 
+#include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/kem.hpp"
@@ -37,14 +43,27 @@ enum class CiphertextType : std::uint8_t { whisper = 2, prekey = 3, sender_key =
 
 inline constexpr std::size_t kMessageMacSize = 8;  ///< The truncated MAC that ends a SignalMessage.
 
+inline constexpr std::size_t kMessageAddressesSize = 36;  ///< Two service ids of 17 bytes, each with a device byte.
+/// The `addresses` field of a SignalMessage: the sender's service id in its
+/// fixed-width form and device id (one byte), then the recipient's.
+using MessageAddresses = std::array<std::uint8_t, kMessageAddressesSize>;
+
+/// The `addresses` a message from `sender` to `recipient` carries, or
+/// nullopt when either cannot be written: a name that is not a service id
+/// (an ACI's UUID, or "PNI:" and a UUID), or a device id outside 1 to 255.
+/// Such a conversation's messages carry no binding, as with libsignal.
+[[nodiscard]] std::optional<MessageAddresses> message_addresses(const ProtocolAddress& sender,
+                                                               const ProtocolAddress& recipient);
+
 /// A Double Ratchet message: what a session sends once the peer has answered.
 class SignalMessage {
 public:
-    /// Frames and MACs a message; an empty `pq_ratchet` (the SPQR message) is left out.
+    /// Frames and MACs a message; an empty `pq_ratchet` (the SPQR message) is
+    /// left out, and so are absent `addresses`.
     static SignalMessage create(int version, const PublicKey& sender_ratchet_key, std::uint32_t counter,
                                 std::uint32_t previous_counter, ByteView ciphertext, const IdentityKey& sender_identity,
                                 const IdentityKey& receiver_identity, std::span<const std::uint8_t, 32> mac_key,
-                                ByteView pq_ratchet = {});
+                                ByteView pq_ratchet = {}, const std::optional<MessageAddresses>& addresses = std::nullopt);
     /// Parses the frame (Error(invalid_message) if malformed); the MAC is not checked here.
     static SignalMessage deserialize(ByteView bytes);
 
@@ -57,6 +76,9 @@ public:
     const Bytes& ciphertext() const noexcept { return ciphertext_; }  ///< The AES-256-CBC ciphertext.
     /// The SPQR message the sender attached (empty if none).
     const Bytes& pq_ratchet() const noexcept { return pq_ratchet_; }
+    /// The `addresses` field as received: absent, or bytes of any length
+    /// (under the MAC; SessionCipher compares them with the conversation's).
+    const std::optional<Bytes>& addresses() const noexcept { return addresses_; }
     const Bytes& serialize() const noexcept { return serialized_; }   ///< The whole frame, MAC included.
     /// The whole frame, moved out of a message about to be dropped (saves a copy per message sent).
     Bytes take_serialized() && noexcept { return std::move(serialized_); }
@@ -67,7 +89,7 @@ public:
 
 private:
     SignalMessage(int version, PublicKey sender_ratchet_key, std::uint32_t counter, std::uint32_t previous_counter,
-                  Bytes ciphertext, Bytes pq_ratchet, Bytes serialized);
+                  Bytes ciphertext, Bytes pq_ratchet, std::optional<Bytes> addresses, Bytes serialized);
 
     int version_;
     PublicKey sender_ratchet_key_;
@@ -75,6 +97,7 @@ private:
     std::uint32_t previous_counter_;
     Bytes ciphertext_;
     Bytes pq_ratchet_;
+    std::optional<Bytes> addresses_;
     Bytes serialized_;
 };
 

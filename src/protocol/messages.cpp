@@ -7,6 +7,7 @@
 #include <google/protobuf/io/coded_stream.h>
 
 #include "cliquet/error.hpp"
+#include "cliquet/service_id.hpp"
 #include "crypto/hash.hpp"
 #include "protocol/proto_util.hpp"
 #include "protocol/signal_message_body.hpp"
@@ -67,41 +68,64 @@ std::array<std::uint8_t, kMessageMacSize> compute_mac(std::span<const std::uint8
     return mac;
 }
 
+// One half of a message's `addresses`: a service id's fixed-width form and
+// its device id as one byte.
+bool write_address(const ProtocolAddress& address, std::uint8_t* out) noexcept {
+    const auto service_id = ServiceId::parse(address.name);
+    if (!service_id || address.device_id == 0 || address.device_id > 0xff) return false;
+    const ServiceIdFixedWidth fixed = service_id->fixed_width();
+    std::copy(fixed.begin(), fixed.end(), out);
+    out[fixed.size()] = static_cast<std::uint8_t>(address.device_id);
+    return true;
+}
+
 }  // namespace
+
+std::optional<MessageAddresses> message_addresses(const ProtocolAddress& sender, const ProtocolAddress& recipient) {
+    constexpr std::size_t kHalf = kMessageAddressesSize / 2;
+    MessageAddresses out;
+    if (!write_address(sender, out.data()) || !write_address(recipient, out.data() + kHalf)) return std::nullopt;
+    return out;
+}
 
 // ---- SignalMessage ----------------------------------------------------------
 
 SignalMessage::SignalMessage(int version, PublicKey sender_ratchet_key, std::uint32_t counter,
-                             std::uint32_t previous_counter, Bytes ciphertext, Bytes pq_ratchet, Bytes serialized)
+                             std::uint32_t previous_counter, Bytes ciphertext, Bytes pq_ratchet,
+                             std::optional<Bytes> addresses, Bytes serialized)
     : version_(version),
       sender_ratchet_key_(sender_ratchet_key),
       counter_(counter),
       previous_counter_(previous_counter),
       ciphertext_(std::move(ciphertext)),
       pq_ratchet_(std::move(pq_ratchet)),
+      addresses_(std::move(addresses)),
       serialized_(std::move(serialized)) {}
 
 SignalMessage SignalMessage::create(int version, const PublicKey& sender_ratchet_key, std::uint32_t counter,
                                     std::uint32_t previous_counter, ByteView ciphertext,
                                     const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
-                                    std::span<const std::uint8_t, 32> mac_key, ByteView pq_ratchet) {
+                                    std::span<const std::uint8_t, 32> mac_key, ByteView pq_ratchet,
+                                    const std::optional<MessageAddresses>& addresses) {
     // The body written by hand, straight into the frame, as protobuf writes
     // these proto2 fields when set: in field order, each a tag then a
-    // varint or a length and bytes (pq_ratchet only when there is one). No
-    // protobuf temporaries, no copies.
+    // varint or a length and bytes (pq_ratchet and addresses only when
+    // there are some). No protobuf temporaries, no copies.
     using google::protobuf::io::CodedOutputStream;
     constexpr std::uint8_t kRatchetKeyTag = (1 << 3) | 2;
     constexpr std::uint8_t kCounterTag = (2 << 3) | 0;
     constexpr std::uint8_t kPreviousCounterTag = (3 << 3) | 0;
     constexpr std::uint8_t kCiphertextTag = (4 << 3) | 2;
     constexpr std::uint8_t kPqRatchetTag = (5 << 3) | 2;
+    constexpr std::uint8_t kAddressesTag = (6 << 3) | 2;
     const auto ratchet = serialized_key(sender_ratchet_key);
     const std::size_t body_size = 2 + ratchet.size() + 1 + CodedOutputStream::VarintSize32(counter) + 1 +
                                   CodedOutputStream::VarintSize32(previous_counter) + 1 +
                                   CodedOutputStream::VarintSize64(ciphertext.size()) + ciphertext.size() +
                                   (pq_ratchet.empty() ? 0
                                                       : 1 + CodedOutputStream::VarintSize64(pq_ratchet.size()) +
-                                                            pq_ratchet.size());
+                                                            pq_ratchet.size()) +
+                                  (addresses ? 2 + kMessageAddressesSize : 0);
     Bytes serialized(1 + body_size + kMessageMacSize);
     std::uint8_t* at = serialized.data();
     *at++ = version_byte(version);
@@ -118,12 +142,20 @@ SignalMessage SignalMessage::create(int version, const PublicKey& sender_ratchet
     if (!pq_ratchet.empty()) {
         *at++ = kPqRatchetTag;
         at = CodedOutputStream::WriteVarint64ToArray(pq_ratchet.size(), at);
-        std::copy(pq_ratchet.begin(), pq_ratchet.end(), at);
+        at = std::copy(pq_ratchet.begin(), pq_ratchet.end(), at);
+    }
+    if (addresses) {
+        static_assert(kMessageAddressesSize < 0x80, "the length is a one-byte varint");
+        *at++ = kAddressesTag;
+        *at++ = static_cast<std::uint8_t>(kMessageAddressesSize);
+        std::copy(addresses->begin(), addresses->end(), at);
     }
     const auto mac = compute_mac(mac_key, sender_identity, receiver_identity, ByteView(serialized).first(1 + body_size));
     std::copy(mac.begin(), mac.end(), serialized.end() - kMessageMacSize);
+    std::optional<Bytes> address_bytes;
+    if (addresses) address_bytes.emplace(addresses->begin(), addresses->end());
     return SignalMessage(version, sender_ratchet_key, counter, previous_counter, Bytes(ciphertext.begin(), ciphertext.end()),
-                         Bytes(pq_ratchet.begin(), pq_ratchet.end()), std::move(serialized));
+                         Bytes(pq_ratchet.begin(), pq_ratchet.end()), std::move(address_bytes), std::move(serialized));
 }
 
 SignalMessage SignalMessage::deserialize(ByteView bytes) {
@@ -136,16 +168,19 @@ SignalMessage SignalMessage::deserialize(ByteView bytes) {
     if (const auto canonical = protocol::read_canonical_signal_message_body(body_bytes)) {
         return SignalMessage(version, message_key(canonical->ratchet_key, "ratchet key"), canonical->counter,
                              canonical->previous_counter, Bytes(canonical->ciphertext.begin(), canonical->ciphertext.end()),
-                             Bytes(canonical->pq_ratchet.begin(), canonical->pq_ratchet.end()),
+                             Bytes(canonical->pq_ratchet.begin(), canonical->pq_ratchet.end()), std::nullopt,
                              Bytes(bytes.begin(), bytes.end()));
     }
     proto::wire::SignalMessage body;
     protocol::parse_proto(body, body_bytes, ErrorCode::invalid_message, "signal message");
     if (!body.has_ratchet_key() || !body.has_counter() || !body.has_ciphertext())
         malformed("signal message lacks a required field");
+    std::optional<Bytes> addresses;
+    if (body.has_addresses()) addresses.emplace(body.addresses().begin(), body.addresses().end());
     return SignalMessage(version, message_key(as_bytes(body.ratchet_key()), "ratchet key"), body.counter(),
                          body.previous_counter(), Bytes(body.ciphertext().begin(), body.ciphertext().end()),
-                         Bytes(body.pq_ratchet().begin(), body.pq_ratchet().end()), Bytes(bytes.begin(), bytes.end()));
+                         Bytes(body.pq_ratchet().begin(), body.pq_ratchet().end()), std::move(addresses),
+                         Bytes(bytes.begin(), bytes.end()));
 }
 
 bool SignalMessage::verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
