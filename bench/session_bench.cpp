@@ -80,12 +80,18 @@ enum class Session { x3dh, pqxdh_spqr };
 struct Conversation {
     Device alice{"alice", 1111};
     Device bob{"bob", 2222};
-    SessionCipher alice_to_bob{*alice.store, bob.address};
-    SessionCipher bob_to_alice{*bob.store, alice.address};
+    // X3DH sessions exist only under the opt-in policy.
+    SessionOptions options;
+    SessionCipher alice_to_bob;
+    SessionCipher bob_to_alice;
 
-    explicit Conversation(Session session = Session::x3dh) {
+    explicit Conversation(Session session = Session::x3dh)
+        : options{.pq_ratchet = session == Session::x3dh ? PqRatchetPolicy::offer : PqRatchetPolicy::require},
+          alice_to_bob{*alice.store, alice.address, bob.address, options},
+          bob_to_alice{*bob.store, bob.address, alice.address, options} {
         bob.publish_keys();
-        process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, session == Session::pqxdh_spqr));
+        process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, session == Session::pqxdh_spqr),
+                              system_random(), options);
         const std::vector<std::uint8_t> hello(16, 0x42);
         auto first = alice_to_bob.encrypt(hello);
         bob_to_alice.decrypt(first.type, first.bytes);
@@ -213,13 +219,13 @@ void BM_PqxdhRespond(benchmark::State& state) {
                 process_prekey_bundle(sender, bob.address, bob.bundle(pre_key_id++, true));
                 Incoming& incoming = batch.emplace_back();
                 incoming.from = ProtocolAddress{"alice-" + std::to_string(i), 1};
-                incoming.message = SessionCipher(sender, bob.address).encrypt(plaintext);
+                incoming.message = SessionCipher(sender, incoming.from, bob.address).encrypt(plaintext);
             }
             next = 0;
             state.ResumeTiming();
         }
         const Incoming& incoming = batch[next++];
-        SessionCipher cipher(*bob.store, incoming.from);
+        SessionCipher cipher(*bob.store, bob.address, incoming.from);
         benchmark::DoNotOptimize(cipher.decrypt(incoming.message.type, incoming.message.bytes));
     }
 }

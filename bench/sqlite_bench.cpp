@@ -81,16 +81,16 @@ struct Conversation {
                                   .kyber_pre_key = kyber.key_pair().public_key,
                                   .kyber_pre_key_signature = kyber.signature(),
                               });
-        const auto hello = SessionCipher(alice, kBob).encrypt(as_bytes("hello"));
-        (void)SessionCipher(bob, kAlice).decrypt(hello.type, hello.bytes);
-        const auto reply = SessionCipher(bob, kAlice).encrypt(as_bytes("hi"));
-        (void)SessionCipher(alice, kBob).decrypt(reply.type, reply.bytes);
+        const auto hello = SessionCipher(alice, kAlice, kBob).encrypt(as_bytes("hello"));
+        (void)SessionCipher(bob, kBob, kAlice).decrypt(hello.type, hello.bytes);
+        const auto reply = SessionCipher(bob, kBob, kAlice).encrypt(as_bytes("hi"));
+        (void)SessionCipher(alice, kAlice, kBob).decrypt(reply.type, reply.bytes);
     }
 
     void encrypt_batch() {
         in_flight.clear();
         next = 0;
-        SessionCipher to_bob(alice, kBob);
+        SessionCipher to_bob(alice, kAlice, kBob);
         const Bytes plaintext(100, 0x61);  // a typical short message
         for (std::size_t i = 0; i < kBatch; ++i) in_flight.push_back(to_bob.encrypt(plaintext));
     }
@@ -99,7 +99,7 @@ struct Conversation {
 void run_decrypts(benchmark::State& state, ProtocolStore& bob) {
     Conversation conversation(bob);
     conversation.encrypt_batch();
-    SessionCipher from_alice(bob, kAlice);
+    SessionCipher from_alice(bob, kBob, kAlice);
     for (auto _ : state) {
         if (conversation.next == conversation.in_flight.size()) {
             state.PauseTiming();

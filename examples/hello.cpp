@@ -37,11 +37,11 @@ int main() {
     };
 
     process_prekey_bundle(alice, bob_address, bundle);
-    const CiphertextMessage hello = SessionCipher(alice, bob_address).encrypt(as_bytes("hello, Bob"));
-    const Bytes received = SessionCipher(bob, alice_address).decrypt(hello.type, hello.bytes);
+    const CiphertextMessage hello = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("hello, Bob"));
+    const Bytes received = SessionCipher(bob, bob_address, alice_address).decrypt(hello.type, hello.bytes);
 
-    const CiphertextMessage reply = SessionCipher(bob, alice_address).encrypt(as_bytes("hello, Alice"));
-    const Bytes answered = SessionCipher(alice, bob_address).decrypt(reply.type, reply.bytes);
+    const CiphertextMessage reply = SessionCipher(bob, bob_address, alice_address).encrypt(as_bytes("hello, Alice"));
+    const Bytes answered = SessionCipher(alice, alice_address, bob_address).decrypt(reply.type, reply.bytes);
 
     std::printf("Bob read:   %s (a %zu-byte pre-key message, version %d)\n",
                 std::string(received.begin(), received.end()).c_str(), hello.bytes.size(), hello.bytes[0] >> 4);

@@ -64,11 +64,11 @@ TEST_CASE("100 MB messages of every type are refused without unbounded allocatio
     require_bounded_refusal("SignalMessage::deserialize", ErrorCode::invalid_message,
                             [&] { (void)SignalMessage::deserialize(whisper); });
     require_bounded_refusal("decrypting a whisper message", ErrorCode::invalid_message, [&] {
-        (void)SessionCipher(sessions.bob, sessions.alice_address).decrypt(CiphertextType::whisper, whisper);
+        (void)SessionCipher(sessions.bob, sessions.bob_address, sessions.alice_address).decrypt(CiphertextType::whisper, whisper);
     });
     const Bytes& prekey = huge_input(0x44);
     require_bounded_refusal("decrypting a pre-key message", ErrorCode::invalid_message, [&] {
-        (void)SessionCipher(sessions.bob, sessions.carol_address).decrypt(CiphertextType::prekey, prekey);
+        (void)SessionCipher(sessions.bob, sessions.bob_address, sessions.carol_address).decrypt(CiphertextType::prekey, prekey);
     });
     const Bytes& group = huge_input(0x33);
     require_bounded_refusal("group_decrypt", ErrorCode::invalid_message,

@@ -22,9 +22,15 @@ namespace {
 
 std::string text_of(const Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
-Bytes decrypt(MemoryProtocolStore& store, const ProtocolAddress& from, CiphertextType type, ByteView bytes) {
+// Every store decrypting here is Bob's.
+const ProtocolAddress kBob{"bob", 1};
+// X3DH sessions exist only under the opt-in policy.
+const SessionOptions kX3dhAllowed{.pq_ratchet = PqRatchetPolicy::offer};
+
+Bytes decrypt(MemoryProtocolStore& store, const ProtocolAddress& from, CiphertextType type, ByteView bytes,
+              const SessionOptions& options = {}) {
     DeterministicRandom random = fuzzing::seeded_random("adversarial session decrypt");
-    return SessionCipher(store, from).decrypt(type, bytes, random);
+    return SessionCipher(store, kBob, from, options).decrypt(type, bytes, random);
 }
 
 // Sends Alice's next message at `counter` on her current chain, by moving
@@ -37,21 +43,24 @@ Bytes alice_message_at(MemoryProtocolStore& alice, const ProtocolAddress& bob, s
     while (chain.index() < counter) chain = chain.next();
     state.set_sender_chain_key(chain);
     alice.sessions().store_session(bob, record);
-    const CiphertextMessage message = SessionCipher(alice, bob).encrypt(as_bytes("at " + std::to_string(counter)));
+    const CiphertextMessage message =
+        SessionCipher(alice, ProtocolAddress{"alice", 1}, bob).encrypt(as_bytes("at " + std::to_string(counter)));
     REQUIRE(message.type == CiphertextType::whisper);
     REQUIRE(SignalMessage::deserialize(message.bytes).counter() == counter);
     return message.bytes;
 }
 
 // Dave starts an X3DH (version 3) session with Bob: Bob's bundle without its
-// Kyber pre-key. Returns Dave's first message.
-CiphertextMessage x3dh_from_dave(SessionWorld& world, MemoryProtocolStore& dave) {
+// Kyber pre-key, which only the opt-in policy accepts. Returns Dave's first
+// message.
+CiphertextMessage x3dh_from_dave(SessionWorld& world, MemoryProtocolStore& dave, const ProtocolAddress& dave_address) {
     PreKeyBundle bundle = fuzzing::publish_bundle(world.bob, 1, 3, 3, 3, world.random);
     bundle.kyber_pre_key_id.reset();
     bundle.kyber_pre_key.reset();
     bundle.kyber_pre_key_signature.reset();
-    process_prekey_bundle(dave, world.bob_address, bundle, world.random, 1000);
-    const CiphertextMessage message = SessionCipher(dave, world.bob_address).encrypt(as_bytes("d1"));
+    process_prekey_bundle(dave, world.bob_address, bundle, world.random, 1000, kX3dhAllowed);
+    const CiphertextMessage message =
+        SessionCipher(dave, dave_address, world.bob_address, kX3dhAllowed).encrypt(as_bytes("d1"));
     REQUIRE(message.type == CiphertextType::prekey);
     REQUIRE(PreKeySignalMessage::deserialize(message.bytes).message_version() == 3);
     return message;
@@ -82,7 +91,7 @@ void require_same_authenticated_fields(ByteView original_bytes, ByteView accepte
 // unchanged, or (only where the bytes are unauthenticated) accepted with the
 // genuine plaintext. Returns how many flips were accepted.
 int flip_prekey_message(SessionWorld& world, const ProtocolAddress& from, ByteView message,
-                        const std::string& expected_text) {
+                        const std::string& expected_text, const SessionOptions& options = {}) {
     const std::string untouched = fuzzing::snapshot(world.bob);
     int accepted = 0;
     for (std::size_t i = 0; i < message.size(); ++i) {
@@ -90,7 +99,7 @@ int flip_prekey_message(SessionWorld& world, const ProtocolAddress& from, ByteVi
             const Bytes bad = flipped(message, i, mask);
             MemoryProtocolStore bob = world.bob;
             Bytes plaintext;
-            const auto code = refusal([&] { plaintext = decrypt(bob, from, CiphertextType::prekey, bad); });
+            const auto code = refusal([&] { plaintext = decrypt(bob, from, CiphertextType::prekey, bad, options); });
             if (code) {
                 if (fuzzing::snapshot(bob) != untouched) FAIL("flip of byte " << i << " changed Bob's state");
                 continue;
@@ -134,19 +143,19 @@ TEST_CASE("flips of PQXDH and X3DH pre-key messages are refused unless they touc
           "[adversarial][session]") {
     SessionWorld world;
     MemoryProtocolStore dave(IdentityKeyPair::generate(world.random), 4);
-    const CiphertextMessage from_dave = x3dh_from_dave(world, dave);
     const ProtocolAddress dave_address{"dave", 1};
+    const CiphertextMessage from_dave = x3dh_from_dave(world, dave, dave_address);
 
     // The registration id (a varint near the end of the body) and the low
     // version nibble are all that may change: at most a handful of flips.
     const int pqxdh_accepted = flip_prekey_message(world, world.carol_address, world.carol_prekey, "c1");
-    const int x3dh_accepted = flip_prekey_message(world, dave_address, from_dave.bytes, "d1");
+    const int x3dh_accepted = flip_prekey_message(world, dave_address, from_dave.bytes, "d1", kX3dhAllowed);
     CHECK(pqxdh_accepted <= 8);
     CHECK(x3dh_accepted <= 8);
 
     // Bob's real state was never touched: the genuine messages still work.
     CHECK(text_of(decrypt(world.bob, world.carol_address, CiphertextType::prekey, world.carol_prekey)) == "c1");
-    CHECK(text_of(decrypt(world.bob, dave_address, from_dave.type, from_dave.bytes)) == "d1");
+    CHECK(text_of(decrypt(world.bob, dave_address, from_dave.type, from_dave.bytes, kX3dhAllowed)) == "d1");
 }
 
 TEST_CASE("truncated and extended messages are refused and change nothing", "[adversarial][session]") {

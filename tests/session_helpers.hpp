@@ -14,6 +14,7 @@ namespace cliquet::testing {
 struct Device {
     ProtocolAddress address;
     std::unique_ptr<MemoryProtocolStore> store;
+    SessionOptions options;  // for the sessions this device starts or accepts
 
     Device(std::string name, std::uint32_t registration_id, RandomSource& random = system_random())
         : address{std::move(name), 1},
@@ -50,12 +51,23 @@ struct Device {
         return out;
     }
 
+    // Starts a session with `peer` from its bundle, under this device's options.
+    void start_session(const ProtocolAddress& peer, const PreKeyBundle& bundle) {
+        process_prekey_bundle(*store, peer, bundle, system_random(), options);
+    }
+
+    // Lets this device start and accept X3DH sessions (the opt-in policy)
+    // when `version` is 3.
+    void allow_version(int version) {
+        if (version == 3) options.pq_ratchet = PqRatchetPolicy::offer;
+    }
+
     CiphertextMessage encrypt_to(const Device& peer, std::string_view text) {
-        return SessionCipher(*store, peer.address).encrypt(as_bytes(text));
+        return SessionCipher(*store, address, peer.address, options).encrypt(as_bytes(text));
     }
 
     std::string decrypt_from(const Device& peer, const CiphertextMessage& message) {
-        const Bytes plaintext = SessionCipher(*store, peer.address).decrypt(message.type, message.bytes);
+        const Bytes plaintext = SessionCipher(*store, address, peer.address, options).decrypt(message.type, message.bytes);
         return std::string(plaintext.begin(), plaintext.end());
     }
 

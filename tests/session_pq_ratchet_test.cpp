@@ -29,12 +29,12 @@ struct Pair {
     CiphertextMessage send(bool from_alice, std::string_view text) {
         Device& from = from_alice ? alice : bob;
         const Device& to = from_alice ? bob : alice;
-        return SessionCipher(*from.store, to.address, from_alice ? alice_options : bob_options).encrypt(as_bytes(text));
+        return SessionCipher(*from.store, from.address, to.address, from_alice ? alice_options : bob_options).encrypt(as_bytes(text));
     }
     std::string receive(bool by_alice, const CiphertextMessage& message) {
         Device& by = by_alice ? alice : bob;
         const Device& from = by_alice ? bob : alice;
-        const Bytes plaintext = SessionCipher(*by.store, from.address, by_alice ? alice_options : bob_options)
+        const Bytes plaintext = SessionCipher(*by.store, by.address, from.address, by_alice ? alice_options : bob_options)
                                     .decrypt(message.type, message.bytes);
         return std::string(plaintext.begin(), plaintext.end());
     }

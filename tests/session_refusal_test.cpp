@@ -18,7 +18,9 @@ struct Pair {
     Device bob{"bob", 2};
 
     explicit Pair(int version) {
-        process_prekey_bundle(*alice.store, bob.address,
+        alice.allow_version(version);
+        bob.allow_version(version);
+        alice.start_session(bob.address,
                               bob.bundle(1, 1, version == 4 ? std::optional<KyberPreKeyId>(1) : std::nullopt));
         REQUIRE(bob.decrypt_from(alice, alice.encrypt_to(bob, "hello")) == "hello");
     }
@@ -46,15 +48,16 @@ Bytes with_counter(const Bytes& whisper, std::uint32_t counter) {
 
 TEST_CASE("a forged signed pre-key signature is refused", "[session][refusal]") {
     Device alice("alice", 1), bob("bob", 2);
+    alice.allow_version(3);
     auto bundle = bob.bundle(1, 1, std::nullopt);
     bundle.signed_pre_key_signature[5] ^= 0x01;
     const std::string before = alice.snapshot();
-    CHECK(error_of([&] { process_prekey_bundle(*alice.store, bob.address, bundle); }) == ErrorCode::invalid_signature);
+    CHECK(error_of([&] { alice.start_session(bob.address, bundle); }) == ErrorCode::invalid_signature);
     CHECK(alice.snapshot() == before);
     // A valid signature by another identity is a forgery too.
     auto other = bob.bundle(1, 1, std::nullopt);
     other.signed_pre_key_signature = IdentityKeyPair::generate().sign(other.signed_pre_key.serialize());
-    CHECK(error_of([&] { process_prekey_bundle(*alice.store, bob.address, other); }) == ErrorCode::invalid_signature);
+    CHECK(error_of([&] { alice.start_session(bob.address, other); }) == ErrorCode::invalid_signature);
 }
 
 TEST_CASE("a forged Kyber pre-key signature is refused", "[session][refusal]") {
@@ -62,22 +65,22 @@ TEST_CASE("a forged Kyber pre-key signature is refused", "[session][refusal]") {
     auto bundle = bob.bundle(1, 1, 1);
     (*bundle.kyber_pre_key_signature)[0] ^= 0x80;
     const std::string before = alice.snapshot();
-    CHECK(error_of([&] { process_prekey_bundle(*alice.store, bob.address, bundle); }) == ErrorCode::invalid_signature);
+    CHECK(error_of([&] { alice.start_session(bob.address, bundle); }) == ErrorCode::invalid_signature);
     CHECK(alice.snapshot() == before);
     // The signed pre-key's signature does not cover the Kyber key.
     auto swapped = bob.bundle(1, 1, 2);
     swapped.kyber_pre_key_signature = swapped.signed_pre_key_signature;
-    CHECK(error_of([&] { process_prekey_bundle(*alice.store, bob.address, swapped); }) == ErrorCode::invalid_signature);
+    CHECK(error_of([&] { alice.start_session(bob.address, swapped); }) == ErrorCode::invalid_signature);
 }
 
 TEST_CASE("an incomplete bundle is refused", "[session][refusal]") {
     Device alice("alice", 1), bob("bob", 2);
     auto no_id = bob.bundle(1, 1, std::nullopt);
     no_id.pre_key_id.reset();
-    CHECK(error_of([&] { process_prekey_bundle(*alice.store, bob.address, no_id); }) == ErrorCode::invalid_argument);
+    CHECK(error_of([&] { alice.start_session(bob.address, no_id); }) == ErrorCode::invalid_argument);
     auto no_kyber_signature = bob.bundle(1, 1, 1);
     no_kyber_signature.kyber_pre_key_signature.reset();
-    CHECK(error_of([&] { process_prekey_bundle(*alice.store, bob.address, no_kyber_signature); }) ==
+    CHECK(error_of([&] { alice.start_session(bob.address, no_kyber_signature); }) ==
           ErrorCode::invalid_argument);
     CHECK(alice.store->sessions().all().empty());
 }
@@ -91,13 +94,14 @@ TEST_CASE("a changed identity is untrusted", "[session][refusal]") {
         Device impostor("bob", 2);
         const auto bundle = impostor.bundle(5, 5, kyber);
         const std::string before = pair.alice.snapshot();
-        CHECK(error_of([&] { process_prekey_bundle(*pair.alice.store, pair.bob.address, bundle); }) ==
+        CHECK(error_of([&] { pair.alice.start_session(pair.bob.address, bundle); }) ==
               ErrorCode::untrusted_identity);
         CHECK(pair.alice.snapshot() == before);
     }
     SECTION("in a pre-key message") {
         Device impostor("alice", 1);
-        process_prekey_bundle(*impostor.store, pair.bob.address, pair.bob.bundle(5, 5, kyber));
+        impostor.allow_version(version);
+        impostor.start_session(pair.bob.address, pair.bob.bundle(5, 5, kyber));
         check_refused_intact(pair.bob, impostor, impostor.encrypt_to(pair.bob, "hi"), ErrorCode::untrusted_identity);
     }
     SECTION("when decrypting or encrypting on an existing session") {
@@ -114,9 +118,10 @@ TEST_CASE("unknown and used pre-keys are refused", "[session][refusal]") {
     const int version = GENERATE(3, 4);
     const auto kyber = version == 4 ? std::optional<KyberPreKeyId>(3) : std::nullopt;
     Device alice("alice", 1), carol("carol", 3), bob("bob", 2);
+    for (Device* device : {&alice, &carol, &bob}) device->allow_version(version);
     const auto bundle = bob.bundle(1, 1, kyber);
-    process_prekey_bundle(*alice.store, bob.address, bundle);
-    process_prekey_bundle(*carol.store, bob.address, bundle);
+    alice.start_session(bob.address, bundle);
+    carol.start_session(bob.address, bundle);
 
     SECTION("a one-time pre-key used a second time") {
         CHECK(bob.decrypt_from(alice, alice.encrypt_to(bob, "first")) == "first");
@@ -128,11 +133,12 @@ TEST_CASE("unknown and used pre-keys are refused", "[session][refusal]") {
     }
     SECTION("a signed pre-key never issued") {
         Device dave("dave", 4);
+        dave.allow_version(version);
         // Bob publishes a signed pre-key (id 77) and then loses it.
         Device lossy("bob", 2);
         lossy.store = std::make_unique<MemoryProtocolStore>(bob.identity(), 2);
         const auto lost = lossy.bundle(std::nullopt, 77, kyber);
-        process_prekey_bundle(*dave.store, bob.address, lost);
+        dave.start_session(bob.address, lost);
         check_refused_intact(bob, dave, dave.encrypt_to(bob, "x"), ErrorCode::invalid_prekey);
     }
 }
@@ -145,7 +151,7 @@ TEST_CASE("an unknown Kyber pre-key is refused", "[session][refusal]") {
     // give Bob the twin's signed pre-key so only the Kyber key is missing.
     const auto bundle = twin.bundle(std::nullopt, 1, 9);
     bob.store->signed_pre_keys().store_signed_pre_key(*twin.store->signed_pre_keys().load_signed_pre_key(1));
-    process_prekey_bundle(*alice.store, bob.address, bundle);
+    alice.start_session(bob.address, bundle);
     check_refused_intact(bob, alice, alice.encrypt_to(bob, "x"), ErrorCode::invalid_prekey);
 }
 
@@ -198,8 +204,10 @@ TEST_CASE("tampered, truncated and malformed session messages are refused intact
 TEST_CASE("a tampered pre-key message is refused and consumes nothing", "[session][refusal]") {
     const int version = GENERATE(3, 4);
     Device alice("alice", 1), bob("bob", 2);
-    process_prekey_bundle(*alice.store, bob.address,
-                          bob.bundle(1, 1, version == 4 ? std::optional<KyberPreKeyId>(1) : std::nullopt));
+    alice.allow_version(version);
+    bob.allow_version(version);
+    alice.start_session(bob.address,
+                        bob.bundle(1, 1, version == 4 ? std::optional<KyberPreKeyId>(1) : std::nullopt));
     const auto message = alice.encrypt_to(bob, "hello");
     for (std::size_t i = 0; i < message.bytes.size(); i += 7) {
         CiphertextMessage tampered = message;
@@ -235,7 +243,7 @@ TEST_CASE("no session, no encryption", "[session][refusal]") {
     const auto message = pair.alice.encrypt_to(pair.bob, "x");
     const auto whisper = pair.bob.encrypt_to(pair.alice, "y");
     check_refused_intact(alice, pair.bob, whisper, ErrorCode::no_session);
-    CHECK(error_of([&] { SessionCipher(*alice.store, bob.address).decrypt(CiphertextType::sender_key, Bytes{1}); }) ==
+    CHECK(error_of([&] { SessionCipher(*alice.store, alice.address, bob.address).decrypt(CiphertextType::sender_key, Bytes{1}); }) ==
           ErrorCode::invalid_argument);
 }
 
@@ -255,7 +263,9 @@ TEST_CASE("canonical public keys are those libsignal accepts as base keys", "[se
 
 TEST_CASE("a pre-key message with a non-canonical base key is refused", "[session][refusal]") {
     Device alice("alice", 1), bob("bob", 2);
-    process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, 1, std::nullopt));
+    alice.allow_version(3);
+    bob.allow_version(3);
+    alice.start_session(bob.address, bob.bundle(1, 1, std::nullopt));
     const auto message = alice.encrypt_to(bob, "hello");
     proto::wire::PreKeySignalMessage body;
     REQUIRE(body.ParseFromArray(message.bytes.data() + 1, static_cast<int>(message.bytes.size() - 1)));

@@ -134,7 +134,7 @@ TEST_CASE("SessionCipher through either store: messages flow, refusals change no
     Device& bob = pair.bob;
     CopyingProtocolStore copying(*bob.store);
     ProtocolStore& bob_store = in_place ? static_cast<ProtocolStore&>(*bob.store) : copying;
-    SessionCipher bob_cipher(bob_store, alice.address);
+    SessionCipher bob_cipher(bob_store, bob.address, alice.address);
 
     const CiphertextMessage first = alice.encrypt_to(bob, "one");
     const CiphertextMessage second = alice.encrypt_to(bob, "two");
@@ -148,9 +148,9 @@ TEST_CASE("SessionCipher through either store: messages flow, refusals change no
     forged.back() ^= 0x01;
     CHECK(error_of([&] { bob_cipher.decrypt(first.type, forged); }) == ErrorCode::invalid_message);
     CHECK(error_of([&] { bob_cipher.decrypt(second.type, second.bytes); }) == ErrorCode::duplicate_message);
-    CHECK(error_of([&] { SessionCipher(bob_store, ProtocolAddress{"nobody", 1}).encrypt(as_bytes("x")); }) ==
+    CHECK(error_of([&] { SessionCipher(bob_store, bob.address, ProtocolAddress{"nobody", 1}).encrypt(as_bytes("x")); }) ==
           ErrorCode::no_session);
-    CHECK(error_of([&] { SessionCipher(bob_store, ProtocolAddress{"nobody", 1}).decrypt(second.type, second.bytes); }) ==
+    CHECK(error_of([&] { SessionCipher(bob_store, bob.address, ProtocolAddress{"nobody", 1}).decrypt(second.type, second.bytes); }) ==
           ErrorCode::no_session);
     CHECK(bob.snapshot() == untouched);
     CHECK(copying.sessions().stores == stores_before);

@@ -20,8 +20,10 @@ TEST_CASE("X3DH and PQXDH sessions ping-pong", "[session]") {
     const int version = GENERATE(3, 4);
     const bool with_one_time = GENERATE(true, false);
     Device alice("alice", 11), bob("bob", 22);
-    process_prekey_bundle(*alice.store, bob.address,
-                          bob.bundle(with_one_time ? std::optional<PreKeyId>(5) : std::nullopt, 9, kyber_for(version)));
+    alice.allow_version(version);
+    bob.allow_version(version);
+    alice.start_session(bob.address,
+                        bob.bundle(with_one_time ? std::optional<PreKeyId>(5) : std::nullopt, 9, kyber_for(version)));
     CHECK(alice.store->sessions().load_session(bob.address)->session_version() == version);
 
     // Pre-key messages until Bob answers.
@@ -47,7 +49,9 @@ TEST_CASE("X3DH and PQXDH sessions ping-pong", "[session]") {
 TEST_CASE("messages delivered out of order within and across ratchet steps", "[session]") {
     const int version = GENERATE(3, 4);
     Device alice("alice", 1), bob("bob", 2);
-    process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, 1, kyber_for(version)));
+    alice.allow_version(version);
+    bob.allow_version(version);
+    alice.start_session(bob.address, bob.bundle(1, 1, kyber_for(version)));
     CHECK(bob.decrypt_from(alice, alice.encrypt_to(bob, "first")) == "first");
 
     std::vector<std::pair<CiphertextMessage, std::string>> in_flight;
@@ -71,7 +75,9 @@ TEST_CASE("messages delivered out of order within and across ratchet steps", "[s
 
 TEST_CASE("1500 skipped messages then delivered", "[session]") {
     Device alice("alice", 1), bob("bob", 2);
-    process_prekey_bundle(*alice.store, bob.address, bob.bundle(std::nullopt, 1, std::nullopt));
+    alice.allow_version(3);
+    bob.allow_version(3);
+    alice.start_session(bob.address, bob.bundle(std::nullopt, 1, std::nullopt));
     CHECK(bob.decrypt_from(alice, alice.encrypt_to(bob, "hi")) == "hi");
     std::vector<CiphertextMessage> held;
     for (int i = 0; i < 1500; ++i) held.push_back(bob.encrypt_to(alice, std::to_string(i)));
@@ -83,13 +89,15 @@ TEST_CASE("1500 skipped messages then delivered", "[session]") {
 TEST_CASE("a new bundle archives the old session and a late message promotes it back", "[session]") {
     const int version = GENERATE(3, 4);
     Device alice("alice", 1), bob("bob", 2);
-    process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, 1, kyber_for(version)));
+    alice.allow_version(version);
+    bob.allow_version(version);
+    alice.start_session(bob.address, bob.bundle(1, 1, kyber_for(version)));
     CHECK(bob.decrypt_from(alice, alice.encrypt_to(bob, "one")) == "one");
     CHECK(alice.decrypt_from(bob, bob.encrypt_to(alice, "two")) == "two");
     const auto late = bob.encrypt_to(alice, "late");
 
     // Alice restarts from a fresh bundle; Bob accepts the new session.
-    process_prekey_bundle(*alice.store, bob.address, bob.bundle(2, 2, kyber_for(version)));
+    alice.start_session(bob.address, bob.bundle(2, 2, kyber_for(version)));
     CHECK(alice.store->sessions().load_session(bob.address)->archived_state_count() == 1);
     CHECK(bob.decrypt_from(alice, alice.encrypt_to(bob, "fresh")) == "fresh");
     CHECK(bob.store->sessions().load_session(alice.address)->archived_state_count() == 1);
@@ -109,8 +117,10 @@ TEST_CASE("a new bundle archives the old session and a late message promotes it 
 TEST_CASE("simultaneous initiation converges", "[session]") {
     const int version = GENERATE(3, 4);
     Device alice("alice", 1), bob("bob", 2);
-    process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, 1, kyber_for(version)));
-    process_prekey_bundle(*bob.store, alice.address, alice.bundle(1, 1, kyber_for(version)));
+    alice.allow_version(version);
+    bob.allow_version(version);
+    alice.start_session(bob.address, bob.bundle(1, 1, kyber_for(version)));
+    bob.start_session(alice.address, alice.bundle(1, 1, kyber_for(version)));
     const auto from_alice = alice.encrypt_to(bob, "from alice");
     const auto from_bob = bob.encrypt_to(alice, "from bob");
     CHECK(from_alice.type == CiphertextType::prekey);
@@ -129,11 +139,11 @@ TEST_CASE("simultaneous initiation converges", "[session]") {
 
 TEST_CASE("session records round-trip through their storage format", "[session]") {
     Device alice("alice", 1), bob("bob", 2);
-    process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, 1, 3));
+    alice.start_session(bob.address, bob.bundle(1, 1, 3));
     CHECK(bob.decrypt_from(alice, alice.encrypt_to(bob, "one")) == "one");
     const auto held = bob.encrypt_to(alice, "held");
     CHECK(alice.decrypt_from(bob, bob.encrypt_to(alice, "two")) == "two");
-    process_prekey_bundle(*alice.store, bob.address, bob.bundle(2, 2, 4));
+    alice.start_session(bob.address, bob.bundle(2, 2, 4));
 
     const SessionRecord record = *alice.store->sessions().load_session(bob.address);
     const SecretBytes bytes = record.serialize();

@@ -31,6 +31,8 @@ namespace {
 constexpr int kSenders = 40;
 constexpr int kMessages = 300;
 const ProtocolAddress kBob{"bob", 1};
+// The sessions here are X3DH (small bundles), which only the opt-in policy accepts.
+const SessionOptions kX3dhAllowed{.pq_ratchet = PqRatchetPolicy::offer};
 
 enum class Outcome : std::uint8_t { decrypted = 0, duplicate = 1, refused = 2 };
 
@@ -70,7 +72,7 @@ bool read_all(int fd, void* data, std::size_t size) {
             const ProtocolAddress sender{"alice" + std::to_string(header[0]), 1};
             Outcome outcome = Outcome::decrypted;
             try {
-                (void)SessionCipher(*bob, sender).decrypt(static_cast<CiphertextType>(header[1]), message);
+                (void)SessionCipher(*bob, kBob, sender, kX3dhAllowed).decrypt(static_cast<CiphertextType>(header[1]), message);
             } catch (const Error& e) {
                 outcome = e.code() == ErrorCode::duplicate_message ? Outcome::duplicate : Outcome::refused;
             }
@@ -185,7 +187,8 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
                                                .signed_pre_key_id = 1,
                                                .signed_pre_key = signed_pre_key.key_pair().public_key,
                                                .signed_pre_key_signature = signed_pre_key.signature(),
-                                               .identity_key = identity.public_key()});
+                                               .identity_key = identity.public_key()},
+                                  system_random(), kX3dhAllowed);
         }
     }
 
@@ -227,7 +230,7 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
     for (int step = 0; step < kMessages; ++step) {
         const int sender = static_cast<int>(random_below(kSenders));
         Device& alice = senders[static_cast<std::size_t>(sender)];
-        sent.push_back(Sent{sender, SessionCipher(*alice.store, kBob).encrypt(as_bytes("m" + std::to_string(step)))});
+        sent.push_back(Sent{sender, SessionCipher(*alice.store, alice.address, kBob, kX3dhAllowed).encrypt(as_bytes("m" + std::to_string(step)))});
         // Anything in flight goes first; then the new message.
         for (Sent& item : sent)
             if (item.status == Sent::in_flight) deliver(item, false);

@@ -160,8 +160,8 @@ TEST_CASE("a store keeps its device and every record across a reopen", "[sqlite]
 
         // A real session, started by Alice's pre-key message.
         process_prekey_bundle(*alice.store, device.address, bundle);
-        const auto hello = SessionCipher(*alice.store, device.address).encrypt(as_bytes("hello"));
-        CHECK(text_of(SessionCipher(*bob, alice.address).decrypt(hello.type, hello.bytes)) == "hello");
+        const auto hello = SessionCipher(*alice.store, alice.address, device.address).encrypt(as_bytes("hello"));
+        CHECK(text_of(SessionCipher(*bob, bob->local_address(), alice.address).decrypt(hello.type, hello.bytes)) == "hello");
         CHECK_FALSE(bob->pre_keys().load_pre_key(1));
         const auto session = bob->sessions().load_session(alice.address);
         REQUIRE(session);
@@ -219,8 +219,8 @@ TEST_CASE("a store keeps its device and every record across a reopen", "[sqlite]
     CHECK_FALSE(bob->sender_keys().load_sender_key(device.address, other_group));
 
     // The conversation carries on where it stopped.
-    const auto reply = SessionCipher(*bob, alice.address).encrypt(as_bytes("hi alice"));
-    CHECK(text_of(SessionCipher(*alice.store, device.address).decrypt(reply.type, reply.bytes)) == "hi alice");
+    const auto reply = SessionCipher(*bob, bob->local_address(), alice.address).encrypt(as_bytes("hi alice"));
+    CHECK(text_of(SessionCipher(*alice.store, alice.address, device.address).decrypt(reply.type, reply.bytes)) == "hi alice");
     bob.reset();
     CHECK(query_integer(path, "SELECT used FROM kyber_pre_keys WHERE id = 9") == 1);
 }
@@ -237,12 +237,12 @@ TEST_CASE("a message decrypted before a reopen is a duplicate after it", "[sqlit
     auto bob = SqliteStore::open(path);
     std::vector<CiphertextMessage> sent;
     for (int i = 0; i < 4; ++i)
-        sent.push_back(SessionCipher(*alice.store, device.address).encrypt(as_bytes("m" + std::to_string(i))));
-    CHECK(text_of(SessionCipher(*bob, alice.address).decrypt(sent[0].type, sent[0].bytes)) == "m0");
-    CHECK(text_of(SessionCipher(*bob, alice.address).decrypt(sent[2].type, sent[2].bytes)) == "m2");
+        sent.push_back(SessionCipher(*alice.store, alice.address, device.address).encrypt(as_bytes("m" + std::to_string(i))));
+    CHECK(text_of(SessionCipher(*bob, bob->local_address(), alice.address).decrypt(sent[0].type, sent[0].bytes)) == "m0");
+    CHECK(text_of(SessionCipher(*bob, bob->local_address(), alice.address).decrypt(sent[2].type, sent[2].bytes)) == "m2");
     bob.reset();
     bob = SqliteStore::open(path);
-    SessionCipher from_alice(*bob, alice.address);
+    SessionCipher from_alice(*bob, bob->local_address(), alice.address);
     CHECK(error_of([&] { from_alice.decrypt(sent[0].type, sent[0].bytes); }) == ErrorCode::duplicate_message);
     CHECK(error_of([&] { from_alice.decrypt(sent[2].type, sent[2].bytes); }) == ErrorCode::duplicate_message);
     CHECK(text_of(from_alice.decrypt(sent[1].type, sent[1].bytes)) == "m1");
@@ -329,8 +329,8 @@ TEST_CASE("with a storage key the file holds no key material", "[sqlite][encrypt
     {
         auto bob = SqliteStore::create(path, device, encrypted ? with_key(key) : SqliteStoreOptions{});
         process_prekey_bundle(*alice.store, device.address, publish_bundle(*bob, 1, 1, 2, 3));
-        const auto first = SessionCipher(*alice.store, device.address).encrypt(as_bytes("hello"));
-        (void)SessionCipher(*bob, alice.address).decrypt(first.type, first.bytes);
+        const auto first = SessionCipher(*alice.store, alice.address, device.address).encrypt(as_bytes("hello"));
+        (void)SessionCipher(*bob, bob->local_address(), alice.address).decrypt(first.type, first.bytes);
         bob->pre_keys().store_pre_key(PreKeyRecord::generate(4));
         (void)create_sender_key_distribution_message(bob->sender_keys(), device.address, kGroup);
 

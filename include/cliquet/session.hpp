@@ -6,10 +6,10 @@
 /// @code
 ///   MemoryProtocolStore alice_store(alice_identity, alice_registration_id);
 ///   process_prekey_bundle(alice_store, bob_address, bob_bundle);
-///   SessionCipher to_bob(alice_store, bob_address);
+///   SessionCipher to_bob(alice_store, alice_address, bob_address);
 ///   CiphertextMessage message = to_bob.encrypt(as_bytes("hello"));
 ///   ...
-///   SessionCipher from_alice(bob_store, alice_address);
+///   SessionCipher from_alice(bob_store, bob_address, alice_address);
 ///   Bytes plaintext = from_alice.decrypt(message.type, message.bytes);
 /// @endcode
 ///
@@ -42,27 +42,35 @@
 
 namespace cliquet {
 
-/// What a new version-4 session requires of the peer's post-quantum ratchet (SPQR).
+/// What a new session requires of the peer's post-quantum protection.
 enum class PqRatchetPolicy : std::uint8_t {
-    /// The default, which interoperates with every libsignal release that
-    /// speaks PQXDH: offer SPQR from the first message, but salt no message
-    /// key with it until the peer's first message shows it speaks SPQR too.
-    /// A peer whose first message carries none (libsignal 0.72 to 0.73)
+    /// A deliberate opt-in for an application that must still talk to older
+    /// peers (libsignal 0.72 to 0.91, libsignal-node): accept a bundle without
+    /// a Kyber pre-key and a version-3 pre-key message, which start X3DH
+    /// sessions with no post-quantum protection at all; and in a version-4
+    /// session, offer SPQR from the first message but salt no message key
+    /// with it until the peer's first message shows it speaks SPQR too. A
+    /// peer whose first message carries none (libsignal 0.72 and 0.73)
     /// settles the session on the classic Double Ratchet for good, as
     /// libsignal 0.74 to 0.91 do. Such a session is post-quantum only in its
     /// PQXDH handshake (the field is under the message MAC, so no one in the
     /// middle can strip it: only the peer's own messages decide), and so are
-    /// the messages sent before the peer's first one arrives.
+    /// the messages sent before the peer's first one arrives. Beware that a
+    /// server can strip the Kyber pre-key from a bundle it serves: under this
+    /// policy that silently downgrades the session to X3DH.
     offer,
-    /// As libsignal 0.92 and later: salt message keys with SPQR from the first
-    /// message, and refuse (invalid_message) any message without SPQR. Such a
-    /// session cannot be held with libsignal 0.72 or a peer that turns SPQR off.
+    /// The default, as libsignal 0.92 and later and today's Signal: every new
+    /// session is PQXDH with SPQR. A bundle without a Kyber pre-key is refused
+    /// (unsupported), and so is a version-3 pre-key message (invalid_message);
+    /// SPQR salts message keys from the first message, and a message without
+    /// SPQR is refused (invalid_message). Sessions that already exist keep
+    /// working as they were set up.
     require,
 };
 
 /// Choices fixed when a session starts.
 struct SessionOptions {
-    PqRatchetPolicy pq_ratchet = PqRatchetPolicy::offer;  ///< What the session requires of SPQR.
+    PqRatchetPolicy pq_ratchet = PqRatchetPolicy::require;  ///< What the session requires of its post-quantum protection.
 };
 
 /// Starts an outgoing session with `address` from its bundle; the messages
@@ -73,6 +81,7 @@ struct SessionOptions {
 ///   invalid_signature   the signed or Kyber pre-key's signature is forged
 ///   invalid_key         a key in the bundle is unusable
 ///   invalid_argument    a pre-key without its id, or the reverse
+///   unsupported         no Kyber pre-key, under PqRatchetPolicy::require
 /// @endcode
 /// `now_ms` stamps the pending pre-key, as libsignal does; `options` apply
 /// to the new session.
@@ -85,11 +94,19 @@ void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address,
 /// Encrypts to and decrypts from one remote address, through a store.
 class SessionCipher {
 public:
-    /// `store` must outlive the cipher. Calls for one address must not overlap,
-    /// even on a thread-safe store (docs/guide.md, Threads). `options` apply
-    /// to a session that a pre-key message from `remote` starts.
-    SessionCipher(ProtocolStore& store, ProtocolAddress remote, SessionOptions options = {})
-        : store_(store), remote_(std::move(remote)), options_(options) {}
+    /// `store` must outlive the cipher. `local` is this device's own address
+    /// and `remote` the peer's. When both names are service ids, the first
+    /// messages of a session name both ends under their MAC (libsignal's
+    /// `addresses`), and a message that names another sender or recipient is
+    /// refused, so a message cannot be replayed to another device or passed
+    /// off as another sender's. With a remote identity key equal to this
+    /// device's own and the same service id (another device of one's own
+    /// account), the 25,000-message forward-jump limit is lifted, as in
+    /// libsignal. Calls for one address must not overlap, even on a
+    /// thread-safe store (docs/guide.md, Threads). `options` apply to a
+    /// session that a pre-key message from `remote` starts.
+    SessionCipher(ProtocolStore& store, ProtocolAddress local, ProtocolAddress remote, SessionOptions options = {})
+        : store_(store), local_(std::move(local)), remote_(std::move(remote)), options_(options) {}
 
     /// A pre-key message until the peer has answered, a whisper message after.
     /// @code{.unparsed}
@@ -103,7 +120,12 @@ public:
     /// Decrypts a message of the given type (prekey or whisper).
     /// @code{.unparsed}
     ///   invalid_message     malformed, wrong version, bad MAC or padding,
-    ///                       a counter more than 25,000 ahead
+    ///                       a counter more than 25,000 ahead, bound to
+    ///                       another sender or recipient; a pre-key message
+    ///                       that its own session does not decrypt, whose
+    ///                       identity key is not that of the session its
+    ///                       base key names, or that is version 3 under
+    ///                       PqRatchetPolicy::require
     ///   duplicate_message   a message already decrypted
     ///   invalid_prekey      a pre-key message naming a pre-key we do not hold
     ///   untrusted_identity  the sender's identity key is not the one we know
@@ -117,11 +139,14 @@ public:
     Bytes decrypt(const SignalMessage& message, RandomSource& random = system_random());
     ///@}
 
+    /// This device's own address.
+    const ProtocolAddress& local_address() const noexcept { return local_; }
     /// The address this cipher talks to.
     const ProtocolAddress& remote_address() const noexcept { return remote_; }
 
 private:
     ProtocolStore& store_;
+    ProtocolAddress local_;
     ProtocolAddress remote_;
     SessionOptions options_;
 };

@@ -18,7 +18,9 @@ IdentityKey identity_for(ProtocolStore& store, const ProtocolAddress& address) {
 
 Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destination, const SenderCertificate& sender,
                             ByteView plaintext, RandomSource& random) {
-    const CiphertextMessage message = SessionCipher(store, destination).encrypt(plaintext, random);
+    // The certificate names this device, which the session's first messages bind.
+    const ProtocolAddress local{sender.sender_uuid(), sender.sender_device_id()};
+    const CiphertextMessage message = SessionCipher(store, local, destination).encrypt(plaintext, random);
     const UnidentifiedSenderMessageContent content(message.type, sender, message.bytes);
     return seal_v1(content, store.identities().identity_key_pair(), identity_for(store, destination), random);
 }
@@ -60,7 +62,8 @@ SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteVie
     if (type != CiphertextType::prekey && type != CiphertextType::whisper)
         throw Error(ErrorCode::invalid_message, "sealed sender content is not a session message");
     const ProtocolAddress remote{sender.sender_uuid(), sender.sender_device_id()};
-    Bytes plaintext = SessionCipher(store, remote, options).decrypt(type, opened.content.content(), random);
+    Bytes plaintext = SessionCipher(store, ProtocolAddress{local.uuid, local.device_id}, remote, options)
+                          .decrypt(type, opened.content.content(), random);
     return SealedSenderDecryptionResult{sender.sender_uuid(), sender.sender_e164(), sender.sender_device_id(),
                                         std::move(plaintext)};
 }

@@ -17,7 +17,7 @@ std::uint64_t now_in_ms() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
 }
 
-void check_bundle(const PreKeyBundle& bundle) {
+void check_bundle(const PreKeyBundle& bundle, const SessionOptions& options) {
     if (bundle.pre_key_id.has_value() != bundle.pre_key.has_value())
         throw Error(ErrorCode::invalid_argument, "bundle has a one-time pre-key without its id, or the reverse");
     const bool kyber_parts[] = {bundle.kyber_pre_key_id.has_value(), bundle.kyber_pre_key.has_value(),
@@ -25,6 +25,11 @@ void check_bundle(const PreKeyBundle& bundle) {
     if (std::adjacent_find(std::begin(kyber_parts), std::end(kyber_parts), std::not_equal_to<>()) !=
         std::end(kyber_parts))
         throw Error(ErrorCode::invalid_argument, "bundle has only part of a Kyber pre-key (id, key, signature)");
+    // Without a Kyber pre-key the session would be X3DH, with neither PQXDH
+    // nor SPQR: exactly what a server stripping the key would want.
+    if (!bundle.kyber_pre_key && options.pq_ratchet == PqRatchetPolicy::require)
+        throw Error(ErrorCode::unsupported,
+                    "the bundle has no Kyber pre-key, and PqRatchetPolicy::require refuses X3DH sessions");
 
     const IdentityKey& identity = bundle.identity_key;
     if (!identity.verify(bundle.signed_pre_key.serialize(), bundle.signed_pre_key_signature))
@@ -49,7 +54,7 @@ void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address,
     IdentityKeyStore& identities = store.identities();
     if (!identities.is_trusted_identity(address, bundle.identity_key, Direction::sending))
         throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + address.to_string());
-    check_bundle(bundle);
+    check_bundle(bundle, options);
 
     SessionRecord record = store.sessions().load_session(address).value_or(SessionRecord());
 
@@ -105,7 +110,18 @@ PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, 
                                    const SessionOptions& options) {
     SessionRecordData& data = record.data();
     const Bytes base_key = message.base_key().serialize();
-    if (data.current && belongs_to(*data.current, message, base_key)) return {};
+    // A state this message's handshake already set up answers for it only if
+    // it is with the identity the envelope names: the envelope is not under
+    // any MAC, so anyone can rewrap a message with another identity key.
+    const auto check_same_identity = [&](const SessionState& state) {
+        if (state.remote_identity() != message.identity_key())
+            throw Error(ErrorCode::invalid_message,
+                        "the pre-key message's identity key is not the one of the session its base key names");
+    };
+    if (data.current && belongs_to(*data.current, message, base_key)) {
+        check_same_identity(*data.current);
+        return {};
+    }
     for (std::size_t i = 0; i < data.previous.size(); ++i) {
         std::optional<SessionState> archived;
         try {
@@ -114,10 +130,17 @@ PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, 
             continue;  // a state this build cannot use is no match
         }
         if (belongs_to(*archived, message, base_key)) {
+            check_same_identity(*archived);
             data.promote_archived(i, std::move(*archived));
             return {};
         }
     }
+
+    // Checked only for a new handshake, as libsignal does: a session that
+    // already exists was set up when the policy allowed it.
+    if (message.message_version() == kX3dhVersion && options.pq_ratchet == PqRatchetPolicy::require)
+        throw Error(ErrorCode::invalid_message,
+                    "a version-3 (X3DH) pre-key message, which PqRatchetPolicy::require refuses");
 
     const auto signed_pre_key = store.signed_pre_keys().load_signed_pre_key(message.signed_pre_key_id());
     if (!signed_pre_key)

@@ -1,10 +1,11 @@
-#include <optional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "cliquet/error.hpp"
+#include "cliquet/service_id.hpp"
 #include "cliquet/session.hpp"
 #include "crypto/aes.hpp"
 #include "protocol/session_builder.hpp"
@@ -51,7 +52,8 @@ RatchetStep ratchet_step(const SessionState& state, const PublicKey& their_ratch
     return {next_root_key, receiving, std::move(our_new_ratchet_key), sending};
 }
 
-ReceiveStep plan_receive(const SessionState& state, const SignalMessage& message, RandomSource& random) {
+ReceiveStep plan_receive(const SessionState& state, const SignalMessage& message, std::uint32_t max_forward_jumps,
+                         RandomSource& random) {
     const PublicKey& their_ratchet_key = message.sender_ratchet_key();
     const std::uint32_t counter = message.counter();
     ReceiveStep step;
@@ -70,8 +72,9 @@ ReceiveStep plan_receive(const SessionState& state, const SignalMessage& message
         return step;
     }
     // Refused before any derivation: a hostile counter costs nothing.
-    if (counter - chain->index() > protocol::kMaxForwardJumps)
-        throw Error(ErrorCode::invalid_message, "message counter jumps more than 25000 ahead");
+    if (counter - chain->index() > max_forward_jumps)
+        throw Error(ErrorCode::invalid_message, "message counter jumps more than " +
+                                                    std::to_string(max_forward_jumps) + " ahead");
     // Only the newest kMaxMessageKeys skipped keys would be kept anyway.
     const std::uint32_t first_kept =
         counter - chain->index() > protocol::kMaxMessageKeys ? counter - static_cast<std::uint32_t>(protocol::kMaxMessageKeys)
@@ -120,6 +123,33 @@ protocol::spqr::PqRatchet::Received receive_pq_ratchet(const SessionState& state
     }
 }
 
+// The two ends of the conversation a cipher serves.
+struct Conversation {
+    const ProtocolAddress& local;
+    const ProtocolAddress& remote;
+};
+
+// A session with another device of one's own account (same identity key,
+// same service id): a linked device that was long offline may be far behind,
+// so libsignal lifts the forward-jump limit there. The skipped keys kept stay
+// bounded by kMaxMessageKeys either way.
+bool is_self_session(const SessionState& state, const Conversation& conversation) {
+    if (state.local_identity() != state.remote_identity()) return false;
+    const auto local = ServiceId::parse(conversation.local.name);
+    const auto remote = ServiceId::parse(conversation.remote.name);
+    return local && remote && *local == *remote;
+}
+
+// A message that names its sender and recipient (libsignal's `addresses`,
+// under the MAC) must name this conversation's; older senders name none.
+void check_addresses(const SignalMessage& message, const Conversation& conversation) {
+    if (!message.addresses()) return;
+    const auto expected = message_addresses(conversation.remote, conversation.local);
+    const Bytes& received = *message.addresses();
+    if (!expected || received.size() != expected->size() || !constant_time_equal(*expected, received))
+        throw Error(ErrorCode::invalid_message, "the message is bound to another sender or recipient");
+}
+
 // A message one state decrypts, and the step that state would take.
 struct StateDecryption {
     ReceiveStep step;
@@ -127,18 +157,23 @@ struct StateDecryption {
 };
 
 // Decrypts with one state, without changing it.
-StateDecryption decrypt_with_state(const SessionState& state, const SignalMessage& message, RandomSource& random) {
+StateDecryption decrypt_with_state(const SessionState& state, const SignalMessage& message,
+                                   const Conversation& conversation, RandomSource& random) {
     if (!state.has_sender_chain()) throw Error(ErrorCode::invalid_message, "state has no chains");
     if (message.message_version() != state.version())
         throw Error(ErrorCode::invalid_message, "message version " + std::to_string(message.message_version()) +
                                                     " does not match session version " +
                                                     std::to_string(state.version()));
+    const std::uint32_t max_forward_jumps = is_self_session(state, conversation)
+                                                ? std::numeric_limits<std::uint32_t>::max()
+                                                : protocol::kMaxForwardJumps;
     // The Double Ratchet first, so that a replay is a duplicate_message.
-    ReceiveStep step = plan_receive(state, message, random);
+    ReceiveStep step = plan_receive(state, message, max_forward_jumps, random);
     auto pq_step = receive_pq_ratchet(state, message);
     const MessageKeys keys = step.keys->keys(pq_step.key);
     if (!message.verify_mac(state.remote_identity(), state.local_identity(), keys.mac_key.span()))
         throw Error(ErrorCode::invalid_message, "message MAC does not verify");
+    check_addresses(message, conversation);
     Bytes plaintext = crypto::aes256_cbc_decrypt(keys.cipher_key.span(), keys.iv.span(), message.ciphertext());
     step.pq_ratchet.emplace(std::move(pq_step.next));
     return {std::move(step), std::move(plaintext)};
@@ -158,11 +193,12 @@ struct RecordDecryption {
 
 // Tries the current state, then the archived ones newest first. Changes
 // nothing in `data`.
-RecordDecryption plan_decrypt(const SessionRecordData& data, const SignalMessage& message, RandomSource& random) {
+RecordDecryption plan_decrypt(const SessionRecordData& data, const SignalMessage& message,
+                              const Conversation& conversation, RandomSource& random) {
     std::string last_failure = "no session state";
     if (data.current) {
         try {
-            StateDecryption decrypted = decrypt_with_state(*data.current, message, random);
+            StateDecryption decrypted = decrypt_with_state(*data.current, message, conversation, random);
             return {std::move(decrypted.plaintext), std::move(decrypted.step), 0, std::nullopt};
         } catch (const Error& e) {
             if (e.code() == ErrorCode::duplicate_message) throw;
@@ -173,7 +209,7 @@ RecordDecryption plan_decrypt(const SessionRecordData& data, const SignalMessage
         std::optional<SessionState> archived;
         try {
             archived.emplace(SessionState::parse(data.previous[i]->span()));
-            StateDecryption decrypted = decrypt_with_state(*archived, message, random);
+            StateDecryption decrypted = decrypt_with_state(*archived, message, conversation, random);
             apply_receive(*archived, message.sender_ratchet_key(), decrypted.step);
             return {std::move(decrypted.plaintext), std::nullopt, i, std::move(archived)};
         } catch (const Error& e) {
@@ -191,10 +227,19 @@ void apply_decrypt(SessionRecordData& data, const SignalMessage& message, Record
         data.promote_archived(decryption.archived_index, std::move(*decryption.archived));
 }
 
-Bytes decrypt_with_record(SessionRecordData& data, const SignalMessage& message, RandomSource& random) {
-    RecordDecryption decryption = plan_decrypt(data, message, random);
-    apply_decrypt(data, message, decryption);
-    return std::move(decryption.plaintext);
+// The inner message of a pre-key message opens only with the state that
+// message set up or named, which process_prekey_message made current; never
+// with an archived one, so an envelope cannot borrow another state's keys
+// (libsignal refuses it alike). Changes nothing in `data`.
+StateDecryption plan_prekey_decrypt(const SessionRecordData& data, const SignalMessage& message,
+                                    const Conversation& conversation, RandomSource& random) {
+    try {
+        return decrypt_with_state(*data.current, message, conversation, random);
+    } catch (const Error& e) {
+        if (e.code() == ErrorCode::duplicate_message) throw;
+        throw Error(ErrorCode::invalid_message,
+                    std::string("the pre-key message does not decrypt with the session it sets up (") + e.what() + ")");
+    }
 }
 
 Error no_session(const ProtocolAddress& remote) {
@@ -221,11 +266,14 @@ CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& rando
         const Bytes ciphertext = crypto::aes256_cbc_encrypt(keys.cipher_key.span(), keys.iv.span(), plaintext);
         const IdentityKey local_identity = state.local_identity();
         const IdentityKey remote_identity = state.remote_identity();
-        SignalMessage message =
-            SignalMessage::create(state.version(), state.sender_ratchet_key(), chain.index(), state.previous_counter(),
-                                  ciphertext, local_identity, remote_identity, keys.mac_key.span(), pq_sent.message);
+        const std::optional<protocol::PendingPreKey> pending = state.pending_pre_key();
+        // Until the peer answers, messages name both ends, as libsignal's do.
+        const auto addresses = pending ? message_addresses(local_, remote_) : std::nullopt;
+        SignalMessage message = SignalMessage::create(state.version(), state.sender_ratchet_key(), chain.index(),
+                                                      state.previous_counter(), ciphertext, local_identity,
+                                                      remote_identity, keys.mac_key.span(), pq_sent.message, addresses);
 
-        if (auto pending = state.pending_pre_key()) {
+        if (pending) {
             std::optional<KyberPayload> kyber;
             if (pending->kyber_pre_key_id) kyber = KyberPayload{*pending->kyber_pre_key_id, pending->kyber_ciphertext};
             const PublicKey base_key = PublicKey::deserialize(pending->base_key);
@@ -257,6 +305,9 @@ Bytes SessionCipher::decrypt(CiphertextType type, ByteView bytes, RandomSource& 
     }
 }
 
+// Loads, computes on a copy, and writes only once the message has decrypted:
+// a refused pre-key message consumes no pre-key, saves no identity and
+// leaves the record as it was.
 Bytes SessionCipher::decrypt(const PreKeySignalMessage& message, RandomSource& random) {
     IdentityKeyStore& identities = store_.identities();
     if (!identities.is_trusted_identity(remote_, message.identity_key(), Direction::receiving))
@@ -264,7 +315,10 @@ Bytes SessionCipher::decrypt(const PreKeySignalMessage& message, RandomSource& r
 
     SessionRecord record = store_.sessions().load_session(remote_).value_or(SessionRecord());
     const protocol::PreKeysUsed used = protocol::process_prekey_message(store_, record, message, options_);
-    Bytes plaintext = decrypt_with_record(record.data(), message.message(), random);
+    SessionRecordData& data = record.data();
+    StateDecryption decrypted = plan_prekey_decrypt(data, message.message(), {local_, remote_}, random);
+    apply_receive(*data.current, message.message().sender_ratchet_key(), decrypted.step);
+    Bytes plaintext = std::move(decrypted.plaintext);
 
     store_.run_atomically([&] {
         identities.save_identity(remote_, message.identity_key());
@@ -280,7 +334,7 @@ Bytes SessionCipher::decrypt(const SignalMessage& message, RandomSource& random)
     const auto decrypt_with = [&](SessionRecord& record) {
         SessionRecordData& data = record.data();
         if (!data.current && data.previous.empty()) throw no_session(remote_);
-        RecordDecryption decryption = plan_decrypt(data, message, random);
+        RecordDecryption decryption = plan_decrypt(data, message, {local_, remote_}, random);
 
         IdentityKeyStore& identities = store_.identities();
         const IdentityKey their_identity = decryption.state(data).remote_identity();

@@ -22,11 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         bob.sessions().store_session(world->alice_address, record);
         DeterministicRandom random = fuzzing::seeded_random("session record");
         try {
-            (void)SessionCipher(bob, world->alice_address).encrypt(as_bytes("reply"));
+            (void)SessionCipher(bob, world->bob_address, world->alice_address).encrypt(as_bytes("reply"));
         } catch (const Error&) {
         }
         try {
-            (void)SessionCipher(bob, world->alice_address)
+            (void)SessionCipher(bob, world->bob_address, world->alice_address)
                 .decrypt(world->alice_next.type, world->alice_next.bytes, random);
         } catch (const Error&) {
         }

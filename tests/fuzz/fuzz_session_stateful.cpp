@@ -24,12 +24,12 @@ bool session_works(cliquet::fuzzing::SessionWorld& world, cliquet::MemoryProtoco
     using namespace cliquet;
     try {
         const auto& a = world.alice_next;
-        if (text_of(SessionCipher(bob, world.alice_address).decrypt(a.type, a.bytes, random)) != "a4") return false;
+        if (text_of(SessionCipher(bob, world.bob_address, world.alice_address).decrypt(a.type, a.bytes, random)) != "a4") return false;
         const auto& c = world.carol_next;
-        if (text_of(SessionCipher(bob, world.carol_address).decrypt(c.type, c.bytes, random)) != "c2") return false;
+        if (text_of(SessionCipher(bob, world.bob_address, world.carol_address).decrypt(c.type, c.bytes, random)) != "c2") return false;
         MemoryProtocolStore alice = world.alice;
-        const auto reply = SessionCipher(bob, world.alice_address).encrypt(as_bytes("b2"));
-        return text_of(SessionCipher(alice, world.bob_address).decrypt(reply.type, reply.bytes, random)) == "b2";
+        const auto reply = SessionCipher(bob, world.bob_address, world.alice_address).encrypt(as_bytes("b2"));
+        return text_of(SessionCipher(alice, world.alice_address, world.bob_address).decrypt(reply.type, reply.bytes, random)) == "b2";
     } catch (const Error&) {
         return false;
     }
@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const ProtocolAddress& sender = data[0] & 1 ? world->carol_address : world->alice_address;
     const CiphertextType type = data[0] & 2 ? CiphertextType::prekey : CiphertextType::whisper;
     try {
-        (void)SessionCipher(bob, sender).decrypt(type, ByteView(data + 1, size - 1), random);
+        (void)SessionCipher(bob, world->bob_address, sender).decrypt(type, ByteView(data + 1, size - 1), random);
     } catch (const Error&) {
         if (fuzzing::snapshot(bob) != *untouched) __builtin_trap();
         return 0;

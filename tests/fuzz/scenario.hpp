@@ -92,18 +92,18 @@ struct SessionWorld {
 
     SessionWorld() {
         process_prekey_bundle(alice, bob_address, publish_bundle(bob, 1, 1, 1, 1, random), random, 1000);
-        const CiphertextMessage first = SessionCipher(alice, bob_address).encrypt(as_bytes("a1"));
+        const CiphertextMessage first = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("a1"));
         alice_first_prekey = first.bytes;
-        (void)SessionCipher(bob, alice_address).decrypt(first.type, first.bytes, random);
-        const CiphertextMessage reply = SessionCipher(bob, alice_address).encrypt(as_bytes("b1"));
-        (void)SessionCipher(alice, bob_address).decrypt(reply.type, reply.bytes, random);
+        (void)SessionCipher(bob, bob_address, alice_address).decrypt(first.type, first.bytes, random);
+        const CiphertextMessage reply = SessionCipher(bob, bob_address, alice_address).encrypt(as_bytes("b1"));
+        (void)SessionCipher(alice, alice_address, bob_address).decrypt(reply.type, reply.bytes, random);
         for (const char* text : {"a2", "a3"})
-            alice_whispers.push_back(SessionCipher(alice, bob_address).encrypt(as_bytes(text)).bytes);
-        alice_next = SessionCipher(alice, bob_address).encrypt(as_bytes("a4"));
+            alice_whispers.push_back(SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes(text)).bytes);
+        alice_next = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("a4"));
 
         process_prekey_bundle(carol, bob_address, publish_bundle(bob, 1, 2, 2, 2, random), random, 1000);
-        carol_prekey = SessionCipher(carol, bob_address).encrypt(as_bytes("c1")).bytes;
-        carol_next = SessionCipher(carol, bob_address).encrypt(as_bytes("c2"));
+        carol_prekey = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c1")).bytes;
+        carol_next = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c2"));
     }
 };
 

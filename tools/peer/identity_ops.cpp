@@ -13,6 +13,7 @@ json init(PeerState& state, const json& request) {
     const std::uint32_t device_id = u32_field(request, "device_id");
     const std::uint32_t registration_id = u32_field(request, "registration_id");
     const std::optional<Bytes> identity_private = optional_hex_field(request, "identity_private");
+    const bool pq_required = request.contains("pq_required") && bool_field(request, "pq_required");
 
     std::optional<IdentityKeyPair> identity;
     if (identity_private) {
@@ -37,6 +38,7 @@ json init(PeerState& state, const json& request) {
         state.registration_id = registration_id;
         state.identity = std::move(chosen);
     }
+    if (pq_required) state.options.session.pq_ratchet = PqRatchetPolicy::require;
     return json{{"identity_key", hex(state.identity->public_key().serialize())}};
 }
 

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
         } else if (arg == "--help" || arg == "-h") {
             std::cout << "usage: cliquet-peer [--db FILE] [--require-spqr]\n"
                          "Plays one Signal device; reads JSON requests on stdin, one per line.\n"
-                         "--require-spqr: new version-4 sessions require SPQR (PqRatchetPolicy::require).\n";
+                         "--require-spqr: new sessions must be PQXDH with SPQR (PqRatchetPolicy::require),\n"
+                         "                as init's pq_required does.\n";
             return 0;
         } else {
             std::cerr << "cliquet-peer: unknown argument '" << arg << "'\n";

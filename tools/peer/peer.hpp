@@ -34,7 +34,9 @@ public:
 
 struct Options {
     std::optional<std::string> db_path;  // --db FILE
-    SessionOptions session;              // --require-spqr sets PqRatchetPolicy::require
+    // The peer protocol's default is the interoperable `offer`; init's
+    // pq_required (or --require-spqr) selects `require`.
+    SessionOptions session{.pq_ratchet = PqRatchetPolicy::offer};
 };
 
 // Everything one device holds. Ops that need an identity call
@@ -52,6 +54,8 @@ struct PeerState {
     std::shared_ptr<ProtocolStore> store;
 
     const IdentityKeyPair& require_identity() const;
+    // This device's own address, which its sessions bind.
+    ProtocolAddress local_address() const { return ProtocolAddress{name, device_id}; }
 };
 
 using OpHandler = std::function<json(PeerState&, const json& request)>;

@@ -123,7 +123,7 @@ json trust(PeerState& state, const json& request) {
 json encrypt(PeerState& state, const json& request) {
     const ProtocolAddress peer = address_field(request, "peer");
     const Bytes plaintext = hex_field(request, "plaintext");
-    const CiphertextMessage message = SessionCipher(protocol_store(state), peer, state.options.session).encrypt(plaintext);
+    const CiphertextMessage message = SessionCipher(protocol_store(state), state.local_address(), peer, state.options.session).encrypt(plaintext);
     return json{{"type", message.type == CiphertextType::prekey ? "prekey" : "whisper"},
                 {"ciphertext", hex(message.bytes)}};
 }
@@ -140,7 +140,7 @@ json decrypt(PeerState& state, const json& request) {
     } else {
         throw BadRequest("decrypt takes type 'prekey' or 'whisper'");
     }
-    const Bytes plaintext = SessionCipher(protocol_store(state), peer, state.options.session).decrypt(message_type, ciphertext);
+    const Bytes plaintext = SessionCipher(protocol_store(state), state.local_address(), peer, state.options.session).decrypt(message_type, ciphertext);
     return json{{"plaintext", hex(plaintext)}};
 }
 

@@ -52,7 +52,7 @@ void check_bundle_refused(const json& test, bool pqxdh) {
     const auto store = alice.make_store();
     const std::string before = snapshot(*store);
     ReplayRandom random(alice_draws(test, pqxdh));
-    expect_refused([&] { process_prekey_bundle(*store, bob.address(), bob.bundle(), random, 0); }, error_param(test));
+    expect_refused([&] { process_prekey_bundle(*store, bob.address(), bob.bundle(), random, 0, kVectorSessionOptions); }, error_param(test));
     if (snapshot(*store) != before) throw Mismatch("the refused bundle changed Alice's stores");
 }
 
@@ -63,7 +63,7 @@ void check_message_refused(const json& test) {
     const std::string before = snapshot(*store);
     ReplayRandom random(hex_param(test, "bobRatchetPrivate"));
     const Bytes message = hex_param(test, "message");
-    expect_refused([&] { SessionCipher(*store, alice.address()).decrypt(CiphertextType::prekey, message, random); },
+    expect_refused([&] { SessionCipher(*store, bob.address(), alice.address(), kVectorSessionOptions).decrypt(CiphertextType::prekey, message, random); },
                    error_param(test));
     if (snapshot(*store) != before) throw Mismatch("the refused message changed Bob's stores");
 }
@@ -76,7 +76,7 @@ void check_valid(const json& test, bool pqxdh) {
 
     const auto alice_store = alice.make_store();
     ReplayRandom alice_random(alice_draws(test, pqxdh));
-    process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, 0);
+    process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, 0, kVectorSessionOptions);
     if (!alice_random.exhausted()) throw Mismatch("Alice drew fewer random bytes than the vector records");
     const StateKeys alice_keys = state_keys(*alice_store->sessions().load_session(bob.address()));
     expect_equal("aliceRootKey", hex_param(test, "aliceRootKey"), alice_keys.root_key);
@@ -88,7 +88,7 @@ void check_valid(const json& test, bool pqxdh) {
     // draws (d || z) then.
     const Bytes plaintext = hex_param(test, "plaintext");
     ReplayRandom alice_send_random(pqxdh ? hex_param(test, "aliceSpqrKeySeed") : Bytes{});
-    const CiphertextMessage sent = SessionCipher(*alice_store, bob.address()).encrypt(plaintext, alice_send_random);
+    const CiphertextMessage sent = SessionCipher(*alice_store, alice.address(), bob.address(), kVectorSessionOptions).encrypt(plaintext, alice_send_random);
     if (!alice_send_random.exhausted()) throw Mismatch("Alice's first message drew fewer random bytes than recorded");
     if (sent.type != CiphertextType::prekey) throw Mismatch("the first message is not a pre-key message");
     expect_equal("message", hex_param(test, "message"), sent.bytes);
@@ -102,7 +102,7 @@ void check_valid(const json& test, bool pqxdh) {
     const auto bob_store = bob.make_store();
     ReplayRandom bob_random(hex_param(test, "bobRatchetPrivate"));
     expect_equal("plaintext decrypted by Bob", plaintext,
-                 SessionCipher(*bob_store, alice.address()).decrypt(CiphertextType::prekey, sent.bytes, bob_random));
+                 SessionCipher(*bob_store, bob.address(), alice.address(), kVectorSessionOptions).decrypt(CiphertextType::prekey, sent.bytes, bob_random));
 }
 
 }  // namespace
@@ -143,10 +143,10 @@ json generate_handshakes(bool pqxdh) {
 
         const auto alice_store = alice.make_store();
         ReplayRandom alice_random(alice_draws(test, pqxdh));
-        process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, 0);
+        process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, 0, kVectorSessionOptions);
         const StateKeys keys = state_keys(*alice_store->sessions().load_session(bob.address()));
         ReplayRandom alice_send_random(spqr_key_seed);
-        const CiphertextMessage sent = SessionCipher(*alice_store, bob.address()).encrypt(plaintext, alice_send_random);
+        const CiphertextMessage sent = SessionCipher(*alice_store, alice.address(), bob.address(), kVectorSessionOptions).encrypt(plaintext, alice_send_random);
         const PreKeySignalMessage parsed = PreKeySignalMessage::deserialize(sent.bytes);
         const auto [root_key, chain_key] = bob_initial_keys(alice, bob, parsed);
         test["initialRootKey"] = to_hex(root_key);

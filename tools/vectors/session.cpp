@@ -57,15 +57,15 @@ void check_session_case(const json& group, const json& test) {
         Device& self = devices.at(by);
         Device& peer = devices.at(peer_of(by));
         if (op == "process_bundle") {
-            process_prekey_bundle(*self.store, peer.keys.address(), peer.keys.bundle(), *self.random, 0);
+            process_prekey_bundle(*self.store, peer.keys.address(), peer.keys.bundle(), *self.random, 0, kVectorSessionOptions);
         } else if (op == "encrypt") {
-            const auto sent = SessionCipher(*self.store, peer.keys.address()).encrypt(hex_param(event, "plaintext"), *self.random);
+            const auto sent = SessionCipher(*self.store, self.keys.address(), peer.keys.address(), kVectorSessionOptions).encrypt(hex_param(event, "plaintext"), *self.random);
             if (type_name(sent.type) != string_param(event, "type")) throw Mismatch(where + "message type differs");
             expect_equal(where + "ciphertext", hex_param(event, "ciphertext"), sent.bytes);
         } else if (op == "decrypt") {
             const CiphertextType type = type_param(event, "type");
             const Bytes ciphertext = hex_param(event, "ciphertext");
-            SessionCipher cipher(*self.store, peer.keys.address());
+            SessionCipher cipher(*self.store, self.keys.address(), peer.keys.address(), kVectorSessionOptions);
             if (event.contains("error")) {
                 refused_any = true;
                 const std::string before = snapshot(*self.store);
@@ -100,14 +100,14 @@ public:
           bob_(bob_keys_.make_store()) {}
 
     void start() {
-        process_prekey_bundle(*alice_, bob_keys_.address(), bob_keys_.bundle(), alice_random_, 0);
+        process_prekey_bundle(*alice_, bob_keys_.address(), bob_keys_.bundle(), alice_random_, 0, kVectorSessionOptions);
         events_.push_back({{"op", "process_bundle"}, {"by", "alice"}});
     }
 
     // Encrypts a plaintext of `size` bytes; returns the message's index.
     std::size_t send(const std::string& by, std::size_t size) {
         const Bytes plaintext = random_bytes(setup_, size);
-        const auto sent = SessionCipher(store(by), address(peer_of(by))).encrypt(plaintext, random(by));
+        const auto sent = SessionCipher(store(by), address(by), address(peer_of(by)), kVectorSessionOptions).encrypt(plaintext, random(by));
         events_.push_back({{"op", "encrypt"},
                            {"by", by},
                            {"plaintext", to_hex(plaintext)},
@@ -119,7 +119,7 @@ public:
 
     void receive(const std::string& by, std::size_t message) {
         const auto& [sent, plaintext] = sent_.at(message);
-        const Bytes decrypted = SessionCipher(store(by), address(peer_of(by))).decrypt(sent.type, sent.bytes, random(by));
+        const Bytes decrypted = SessionCipher(store(by), address(by), address(peer_of(by)), kVectorSessionOptions).decrypt(sent.type, sent.bytes, random(by));
         if (decrypted != plaintext) throw Mismatch("generation: a message did not round-trip");
         events_.push_back({{"op", "decrypt"},
                            {"by", by},
@@ -131,7 +131,7 @@ public:
     // Delivers altered bytes, which must be refused with `error`.
     void receive_refused(const std::string& by, CiphertextType type, const Bytes& bytes, ErrorCode error) {
         try {
-            (void)SessionCipher(store(by), address(peer_of(by))).decrypt(type, bytes, random(by));
+            (void)SessionCipher(store(by), address(by), address(peer_of(by)), kVectorSessionOptions).decrypt(type, bytes, random(by));
         } catch (const Error& e) {
             if (e.code() != error) throw;
             events_.push_back({{"op", "decrypt"},

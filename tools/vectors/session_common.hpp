@@ -64,6 +64,11 @@ struct PartyKeys {
     PreKeyBundle bundle() const;
 };
 
+// The sessions of these categories were recorded under the interoperable
+// policy, which accepts X3DH bundles and lets SPQR key messages only once the
+// peer has shown it speaks it: the published bytes depend on it.
+inline const SessionOptions kVectorSessionOptions{.pq_ratchet = PqRatchetPolicy::offer};
+
 // Everything a store holds, serialized, for "the refusal changed nothing".
 std::string snapshot(MemoryProtocolStore& store);
 
