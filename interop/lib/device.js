@@ -23,7 +23,8 @@ class Device {
     try {
       const address = { name, device_id: deviceId };
       const registrationId = crypto.randomInt(1, 0x3fff);
-      const { identity_key: identityKey } = await peer.ok('init', { ...address, registration_id: registrationId });
+      const { identity_key: identityKey } =
+        await peer.ok('init', { ...address, registration_id: registrationId, ...endpoint.initFields });
       const label = `${endpoint.label} (${note ? `${name}, ${note}` : name})`;
       return new Device(peer, label, address, identityKey, endpoint);
     } catch (error) {

@@ -19,6 +19,7 @@ const LIBSIGNAL_PEER = path.join(__dirname, '..', 'peers', 'libsignal-peer.js');
  * @property {boolean} speaksSpqr whether its version-4 sessions run SPQR
  *   (Signal's post-quantum ratchet), whose message every SignalMessage then
  *   carries in its pq_ratchet field when the peer speaks it too
+ * @property {object} [initFields] more fields for its devices' `init`
  */
 
 // cliquet, like libsignal-node, frames version 3 as 0x33; libsignal 0.72
@@ -34,13 +35,24 @@ const LIBSIGNAL_VERSION_BYTES = Object.freeze({
 /**
  * cliquet-peer at $CLIQUET_PEER; with `db`, each device keeps its state in
  * its own SQLite file (`--db`), removed when the process ends; with
- * `requireSpqr`, its new version-4 sessions require SPQR (`--require-spqr`).
- * @param {{db?: boolean, requireSpqr?: boolean}} [options]
+ * `requireSpqr`, its new sessions must be PQXDH with SPQR (`--require-spqr`);
+ * with `pqRequired`, the same through `init`'s `pq_required` (peer protocol 1.1).
+ * @param {{db?: boolean, requireSpqr?: boolean, pqRequired?: boolean}} [options]
  * @returns {Endpoint}
  */
-function cliquetEndpoint({ db = false, requireSpqr = false } = {}) {
+function cliquetEndpoint({ db = false, requireSpqr = false, pqRequired = false } = {}) {
   const program = process.env.CLIQUET_PEER;
   if (!program) throw new Error('CLIQUET_PEER is not set: it must name the cliquet-peer binary');
+  if (pqRequired) {
+    if (db || requireSpqr) throw new Error('cliquetEndpoint: pqRequired is not combined with other options');
+    return {
+      label: 'cliquet (pq_required)',
+      spawn: () => Peer.spawn(program),
+      versionBytes: CLIQUET_VERSION_BYTES,
+      speaksSpqr: true,
+      initFields: { pq_required: true },
+    };
+  }
   if (requireSpqr) {
     if (db) throw new Error('cliquetEndpoint: db and requireSpqr are not combined');
     return {

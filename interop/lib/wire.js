@@ -4,8 +4,8 @@
 // truncated MAC.
 //
 //   SignalMessage        version | body (ratchet_key 1, counter 2,
-//                        previous_counter 3, ciphertext 4, pq_ratchet 5)
-//                        | mac[8]
+//                        previous_counter 3, ciphertext 4, pq_ratchet 5,
+//                        addresses 6) | mac[8]
 //   PreKeySignalMessage  version | body (pre_key_id 1, base_key 2,
 //                        identity_key 3, message 4, registration_id 5,
 //                        signed_pre_key_id 6, kyber_pre_key_id 7,
@@ -19,7 +19,9 @@
 
 const MAC_LENGTH = 8;
 
-const SIGNAL_MESSAGE = Object.freeze({ ratchetKey: 1, counter: 2, previousCounter: 3, ciphertext: 4, pqRatchet: 5 });
+const SIGNAL_MESSAGE = Object.freeze({
+  ratchetKey: 1, counter: 2, previousCounter: 3, ciphertext: 4, pqRatchet: 5, addresses: 6,
+});
 
 /** SPQR payload types, by their byte. */
 const SPQR_PAYLOAD_TYPES = Object.freeze(['None', 'Hdr', 'Ek', 'EkCt1Ack', 'Ct1Ack', 'Ct1', 'Ct2']);

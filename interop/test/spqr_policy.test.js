@@ -77,3 +77,26 @@ test('libsignal 0.72 cannot read the first message of cliquet --require-spqr (it
     await bob.refuse(alice, first, 'invalid_message', 'a first message salted by SPQR');
   });
 });
+
+// init's pq_required (peer protocol 1.1) refuses X3DH in both directions;
+// without it cliquet still talks X3DH to 0.72.
+test('cliquet with pq_required refuses X3DH with libsignal 0.72 both ways', async () => {
+  const required = cliquetEndpoint({ pqRequired: true });
+  await withPair(v072, required, async (alice, bob) => {
+    const bundle = await bob.bundle({ version: 3, oneTimePreKey: true });
+    await alice.processBundle(bob, bundle);
+    const first = await alice.encrypt(bob, randomPlaintext(16));
+    assert.equal(first.bytes[0] >> 4, 3, 'libsignal 0.72 sent a version-3 pre-key message');
+    await bob.refuse(alice, first, 'invalid_message', 'a version-3 pre-key message');
+    await bob.refuse(alice, first, 'invalid_message', 'the same message again');
+  });
+  await withPair(required, v072, async (alice, bob) => {
+    await alice.refuseBundle(bob, await bob.bundle({ version: 3, oneTimePreKey: true }), 'unsupported',
+      'a bundle without a Kyber pre-key');
+    await alice.processBundle(bob, await bob.bundle({ version: 4, oneTimePreKey: true }));
+  });
+  await withPair(v072, offering, async (alice, bob) => {
+    await alice.processBundle(bob, await bob.bundle({ version: 3, oneTimePreKey: true }));
+    await bob.receive(alice, await alice.encrypt(bob, randomPlaintext(16)), 'a version-3 pre-key message');
+  });
+});

@@ -1,8 +1,11 @@
 // Mutated messages fed into Bob's live sessions. The first byte picks the
 // sender (bit 0: Alice, with whom Bob has a ratcheted PQXDH session, or
 // Carol, who has started one Bob has not seen) and the type (bit 1: whisper
-// or pre-key); the rest is the message. Seeds are the messages both really
-// sent (make_seeds writes them from the same world).
+// or pre-key); the rest is the message. With bit 2 set, the rest is instead
+// the recipe of a pre-key envelope forged around one of Alice's genuine
+// whisper messages (scenario.hpp's forged_envelope), delivered as a pre-key
+// message. Seeds are the messages both really sent and such recipes
+// (make_seeds writes them from the same world).
 //
 // Whatever happens: a refused message leaves Bob's stores byte for byte as
 // they were; and afterwards Alice's and Carol's next genuine messages still
@@ -55,9 +58,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     MemoryProtocolStore bob = world->bob;
     DeterministicRandom random = fuzzing::seeded_random("stateful session");
     const ProtocolAddress& sender = data[0] & 1 ? world->carol_address : world->alice_address;
-    const CiphertextType type = data[0] & 2 ? CiphertextType::prekey : CiphertextType::whisper;
+    CiphertextType type = data[0] & 2 ? CiphertextType::prekey : CiphertextType::whisper;
+    Bytes message(data + 1, data + size);
+    if (data[0] & 4) {
+        auto envelope = fuzzing::forged_envelope(*world, message);
+        if (!envelope) return 0;
+        type = CiphertextType::prekey;
+        message = std::move(*envelope);
+    }
     try {
-        (void)SessionCipher(bob, world->bob_address, sender).decrypt(type, ByteView(data + 1, size - 1), random);
+        (void)SessionCipher(bob, world->bob_address, sender).decrypt(type, message, random);
     } catch (const Error&) {
         if (fuzzing::snapshot(bob) != *untouched) __builtin_trap();
         return 0;

@@ -68,6 +68,18 @@ void session_seeds(SeedWriter& out) {
     out.write("fuzz_session_stateful", "alice-a3", world.alice_whispers[1], 0);
     out.write("fuzz_session_stateful", "alice-prekey-replay", world.alice_first_prekey, 2);
     out.write("fuzz_session_stateful", "carol-prekey", world.carol_prekey, 3);
+    // Envelope recipes (see forged_envelope): Bob's published ids, then the
+    // Kyber ciphertext bytes of a genuine message.
+    const Bytes kyber = PreKeySignalMessage::deserialize(world.carol_prekey).kyber()->ciphertext;
+    const auto recipe = [&](std::uint8_t choice) {
+        Bytes spec{choice, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0};
+        spec.insert(spec.end(), kyber.begin(), kyber.end());
+        return spec;
+    };
+    out.write("fuzz_session_stateful", "envelope-alice-base-key", recipe(0x00), 4);  // the real handshake's names
+    out.write("fuzz_session_stateful", "envelope-carol-base-key", recipe(0x11), 4);  // Carol's base key and identity
+    out.write("fuzz_session_stateful", "envelope-one-time-pre-key", recipe(0x40 | 0x10), 4);
+    out.write("fuzz_session_stateful", "envelope-as-carol", recipe(0x04), 5);
 
     out.write("fuzz_session_record", "bob-with-alice",
               world.bob.sessions().load_session(world.alice_address)->serialize());

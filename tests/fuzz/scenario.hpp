@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,6 +107,65 @@ struct SessionWorld {
         carol_next = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c2"));
     }
 };
+
+// A pre-key envelope around one of Alice's genuine whisper messages, every
+// other field chosen by `spec`, as an attacker who saw the message would
+// build it from public data. `spec[0]`: bits 0-1 the whisper (a2, a3, a4),
+// bits 2-3 the identity key claimed (Alice's, Carol's, Bob's, or 33 bytes
+// of the spec), bits 4-5 the base key (Alice's first, Carol's, or 33 bytes of
+// the spec), bit 6 a one-time pre-key id, bit 7 version 3. Then the one-time,
+// signed and Kyber pre-key ids (4 bytes each), the spec's keys, and the rest
+// as the Kyber ciphertext. Missing bytes read as zero. nullopt when the
+// fields cannot make a message (create refuses them).
+inline std::optional<Bytes> forged_envelope(SessionWorld& world, ByteView spec) {
+    std::size_t at = 0;
+    const auto take = [&](std::size_t count) {
+        Bytes out(count, 0);
+        for (std::size_t i = 0; i < count && at < spec.size(); ++i) out[i] = spec[at++];
+        return out;
+    };
+    const auto u32 = [&] {
+        const Bytes b = take(4);
+        return std::uint32_t{b[0]} | std::uint32_t{b[1]} << 8 | std::uint32_t{b[2]} << 16 | std::uint32_t{b[3]} << 24;
+    };
+    const std::uint8_t choice = take(1)[0];
+    const std::uint32_t pre_key_id = u32(), signed_id = u32(), kyber_id = u32();
+    const auto key_from_spec = [&]() -> std::optional<PublicKey> {
+        try {
+            return PublicKey::deserialize(take(kPublicKeySize));
+        } catch (const Error&) {
+            return std::nullopt;
+        }
+    };
+    const std::size_t whisper_index = choice & 3;
+    const Bytes& whisper = whisper_index < world.alice_whispers.size() ? world.alice_whispers[whisper_index]
+                                                                       : world.alice_next.bytes;
+    std::optional<IdentityKey> identity;
+    switch ((choice >> 2) & 3) {
+        case 0: identity = world.alice.identities().identity_key_pair().public_key(); break;
+        case 1: identity = world.carol.identities().identity_key_pair().public_key(); break;
+        case 2: identity = world.bob.identities().identity_key_pair().public_key(); break;
+        default: identity = key_from_spec();
+    }
+    std::optional<PublicKey> base_key;
+    switch ((choice >> 4) & 3) {
+        case 0: base_key = PreKeySignalMessage::deserialize(world.alice_first_prekey).base_key(); break;
+        case 1: base_key = PreKeySignalMessage::deserialize(world.carol_prekey).base_key(); break;
+        default: base_key = key_from_spec();
+    }
+    if (!identity || !base_key) return std::nullopt;
+    const int version = choice & 0x80 ? 3 : 4;
+    std::optional<KyberPayload> kyber;
+    if (version == 4) kyber = KyberPayload{kyber_id, Bytes(spec.begin() + static_cast<std::ptrdiff_t>(at), spec.end())};
+    try {
+        return PreKeySignalMessage::create(version, 7, choice & 0x40 ? std::optional(pre_key_id) : std::nullopt,
+                                           signed_id, std::move(kyber), *base_key, *identity,
+                                           SignalMessage::deserialize(whisper))
+            .serialize();
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
 
 // Bob again, holding Alice's sender key for one group, and the group
 // messages she sent after it.
