@@ -75,7 +75,9 @@ inline PreKeyBundle publish_bundle(MemoryProtocolStore& store, std::uint32_t dev
 
 // Bob, the device under attack, with a PQXDH session with Alice that has
 // taken one ratchet step each way, and pre-keys Carol has used to start a
-// session he has not seen yet.
+// session he has not seen yet. Every random draw, SPQR's key pairs included,
+// comes from `random`, so that seeds written by one process fit the world
+// another rebuilds.
 struct SessionWorld {
     DeterministicRandom random = seeded_random("cliquet fuzz session world");
     ProtocolAddress alice_address{"alice", 1};
@@ -93,18 +95,18 @@ struct SessionWorld {
 
     SessionWorld() {
         process_prekey_bundle(alice, bob_address, publish_bundle(bob, 1, 1, 1, 1, random), random, 1000);
-        const CiphertextMessage first = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("a1"));
+        const CiphertextMessage first = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("a1"), random);
         alice_first_prekey = first.bytes;
         (void)SessionCipher(bob, bob_address, alice_address).decrypt(first.type, first.bytes, random);
-        const CiphertextMessage reply = SessionCipher(bob, bob_address, alice_address).encrypt(as_bytes("b1"));
+        const CiphertextMessage reply = SessionCipher(bob, bob_address, alice_address).encrypt(as_bytes("b1"), random);
         (void)SessionCipher(alice, alice_address, bob_address).decrypt(reply.type, reply.bytes, random);
         for (const char* text : {"a2", "a3"})
-            alice_whispers.push_back(SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes(text)).bytes);
-        alice_next = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("a4"));
+            alice_whispers.push_back(SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes(text), random).bytes);
+        alice_next = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("a4"), random);
 
         process_prekey_bundle(carol, bob_address, publish_bundle(bob, 1, 2, 2, 2, random), random, 1000);
-        carol_prekey = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c1")).bytes;
-        carol_next = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c2"));
+        carol_prekey = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c1"), random).bytes;
+        carol_next = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c2"), random);
     }
 };
 
