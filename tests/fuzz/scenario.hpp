@@ -112,8 +112,9 @@ struct SessionWorld {
 
 // A pre-key envelope around one of Alice's genuine whisper messages, every
 // other field chosen by `spec`, as an attacker who saw the message would
-// build it from public data. `spec[0]`: bits 0-1 the whisper (a2, a3, a4),
-// bits 2-3 the identity key claimed (Alice's, Carol's, Bob's, or 33 bytes
+// build it from public data. `spec[0]`: bit 0 the whisper (a2 or a3; never
+// alice_next, which the stateful target keeps to check the session still
+// works), bit 1 unused, bits 2-3 the identity key claimed (Alice's, Carol's, Bob's, or 33 bytes
 // of the spec), bits 4-5 the base key (Alice's first, Carol's, or 33 bytes of
 // the spec), bit 6 a one-time pre-key id, bit 7 version 3. Then the one-time,
 // signed and Kyber pre-key ids (4 bytes each), the spec's keys, and the rest
@@ -139,9 +140,7 @@ inline std::optional<Bytes> forged_envelope(SessionWorld& world, ByteView spec) 
             return std::nullopt;
         }
     };
-    const std::size_t whisper_index = choice & 3;
-    const Bytes& whisper = whisper_index < world.alice_whispers.size() ? world.alice_whispers[whisper_index]
-                                                                       : world.alice_next.bytes;
+    const Bytes& whisper = world.alice_whispers[choice & 1];
     std::optional<IdentityKey> identity;
     switch ((choice >> 2) & 3) {
         case 0: identity = world.alice.identities().identity_key_pair().public_key(); break;
