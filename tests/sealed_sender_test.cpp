@@ -381,3 +381,92 @@ TEST_CASE("fan-out parses hand-built sent messages and refuses malformed ones", 
         require_unparsable(Bytes{0x23, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00});
     }
 }
+
+namespace {
+
+// The ACIs 00000000-0000-4000-8000-0000000000nn, distinct for each n.
+std::vector<ServiceId> numbered_acis(std::size_t count) {
+    std::vector<ServiceId> out;
+    for (std::size_t n = 0; n < count; ++n) {
+        Uuid uuid{0, 0, 0, 0, 0, 0, 0x40, 0, 0x80};
+        uuid[14] = static_cast<std::uint8_t>(n >> 8);
+        uuid[15] = static_cast<std::uint8_t>(n);
+        out.push_back(ServiceId::aci(uuid));
+    }
+    return out;
+}
+
+void append_varint(Bytes& out, std::size_t value) {
+    for (; value >= 0x80; value >>= 7) out.push_back(static_cast<std::uint8_t>(value | 0x80));
+    out.push_back(static_cast<std::uint8_t>(value));
+}
+
+// A version 0x22 sent message: `head` (entries already in the 0x22 form),
+// then each of `excluded` as its bare UUID and 0x00, then `tail` (E ‖ payload).
+Bytes uuid_sent_message(std::size_t head_count, ByteView head, const std::vector<ServiceId>& excluded, ByteView tail) {
+    Bytes out{kSealedSenderV2UuidVersion};
+    append_varint(out, head_count + excluded.size());
+    out.insert(out.end(), head.begin(), head.end());
+    for (const ServiceId& id : excluded) {
+        out.insert(out.end(), id.uuid().begin(), id.uuid().end());
+        out.push_back(0);
+    }
+    out.insert(out.end(), tail.begin(), tail.end());
+    return out;
+}
+
+}  // namespace
+
+// Issue 22, defect 8: the recipient count was bounded with the 18-byte
+// smallest entry of 0x23 messages, so a 0x22 message made mostly of
+// excluded accounts (17 bytes each) was refused although libsignal reads it.
+TEST_CASE("fan-out reads version 0x22 messages whose entries are 17 bytes", "[sealed_sender][fanout]") {
+    SECTION("40 excluded accounts and nothing after the ephemeral key") {
+        const auto excluded = numbered_acis(40);
+        for (std::size_t payload = 0; payload < 8; ++payload) {
+            const Bytes sent = uuid_sent_message(0, {}, excluded, Bytes(32 + payload, 0xee));
+            const auto parsed = SealedSenderV2SentMessage::parse(sent);
+            CHECK(parsed.recipients().empty());
+            CHECK(parsed.excluded() == excluded);
+            // One entry more than the bytes hold is still refused.
+            Bytes overcounted = sent;
+            overcounted[1] = 41;
+            require_unparsable(overcounted);
+        }
+        // The same accounts in a 0x23 message take 18 bytes each.
+        Bytes service_ids{kSealedSenderV2ServiceIdVersion, 40};
+        for (const ServiceId& id : excluded) {
+            const Bytes one = entry(id, {0});
+            service_ids.insert(service_ids.end(), one.begin(), one.end());
+        }
+        service_ids.insert(service_ids.end(), 32, 0xee);
+        CHECK(SealedSenderV2SentMessage::parse(service_ids).excluded() == excluded);
+        service_ids.pop_back();
+        require_unparsable(service_ids);
+    }
+    SECTION("a message sealed to Bob among more excluded accounts than 18-byte entries would fit") {
+        const World world;
+        const auto content = world.content();
+        const SealedRecipient to_bob{kBob, world.bob.public_key(), {{1, 0x1234}}};
+        const Bytes sealed = seal_v2(content, world.alice, {&to_bob, 1}, {});
+        // 0x23 ‖ count ‖ Bob (17) ‖ device (3) ‖ C ‖ AT, then E ‖ payload.
+        constexpr std::size_t kBobEnd = 2 + 17 + 3 + 48;
+        const ByteView bob_entry = ByteView(sealed).subspan(3, kBobEnd - 3);  // without the kind byte
+        const ByteView tail = ByteView(sealed).subspan(kBobEnd);
+        const auto excluded = numbered_acis(100 + tail.size());
+        const Bytes sent = uuid_sent_message(1, bob_entry, excluded, tail);
+        // Past the old bound: more entries than 18-byte ones would fit.
+        const std::size_t count_size = 2;
+        REQUIRE((1 + excluded.size()) * 18 > sent.size() - 1 - count_size);
+
+        const auto parsed = SealedSenderV2SentMessage::parse(sent);
+        REQUIRE(parsed.recipients().size() == 1);
+        CHECK(parsed.recipients()[0].service_id == kBob);
+        CHECK(parsed.excluded() == excluded);
+        const Bytes received = parsed.received_message(parsed.recipients()[0]);
+        const auto original = SealedSenderV2SentMessage::parse(sealed);
+        CHECK(received == original.received_message(original.recipients()[0]));
+        CHECK(unseal(received, world.bob, world.trust_root.public_key, kExpiration).content.serialized() ==
+              content.serialized());
+    }
+}

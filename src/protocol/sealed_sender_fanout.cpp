@@ -17,8 +17,6 @@ namespace {
 using namespace protocol::v2;
 using protocol::refuse_message;
 
-constexpr std::size_t kUuidSize = 16;
-
 // Reads forward through untrusted bytes; every read is bounds-checked.
 class Reader {
 public:
@@ -68,9 +66,11 @@ SealedSenderV2SentMessage SealedSenderV2SentMessage::parse(ByteView sent) {
 
     Reader reader(sent.subspan(1));
     const std::uint32_t count = reader.varint32("recipient count");
-    // Each entry takes at least 17 bytes, so the count cannot ask for more
-    // memory than the input justifies.
-    if (count > reader.remaining() / kMinEntrySize) refuse_message("sealed sender v2 recipient count exceeds the message");
+    // Each entry takes at least its version's smallest size, so the count
+    // cannot ask for more memory than the input justifies.
+    const std::size_t min_entry_size =
+        message.version_ == kSealedSenderV2UuidVersion ? kMinUuidEntrySize : kMinServiceIdEntrySize;
+    if (count > reader.remaining() / min_entry_size) refuse_message("sealed sender v2 recipient count exceeds the message");
 
     std::map<ServiceId, std::size_t> index;  // into recipients_, or excluded_ when devices are absent
     std::map<ServiceId, bool> is_excluded;
