@@ -4,15 +4,20 @@
 
 const path = require('node:path');
 
-// --cliquet-vectors PATH (or $CLIQUET_VECTORS), --out DIR (default: test_vectors/).
-function parseGeneratorArgs(argv, scriptName) {
+// --cliquet-vectors PATH (or $CLIQUET_VECTORS), --out DIR (default: test_vectors/),
+// and the script's own `switches` (e.g. '--keep-libsignal'), each set in
+// options under its camel-cased name (options.keepLibsignal).
+function parseGeneratorArgs(argv, scriptName, switches = []) {
   const options = { cliquetVectors: process.env.CLIQUET_VECTORS, out: path.resolve(__dirname, '..') };
+  const camel = (name) => name.slice(2).replace(/-(.)/g, (_, c) => c.toUpperCase());
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--cliquet-vectors') options.cliquetVectors = argv[++i];
     else if (arg === '--out') options.out = path.resolve(argv[++i]);
+    else if (switches.includes(arg)) options[camel(arg)] = true;
     else if (arg === '--help' || arg === '-h') {
-      console.log(`usage: node ${scriptName} --cliquet-vectors PATH [--out DIR]`);
+      const extra = switches.map((name) => ` [${name}]`).join('');
+      console.log(`usage: node ${scriptName} --cliquet-vectors PATH [--out DIR]${extra}`);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
   }

@@ -11,10 +11,13 @@
 // Finally it runs `cliquet-vectors verify` on what it wrote.
 //
 // Usage (from anywhere; packages are loaded from interop/node_modules):
-//   node test_vectors/generate/sealed_libsignal.js --cliquet-vectors PATH [--out DIR]
+//   node test_vectors/generate/sealed_libsignal.js --cliquet-vectors PATH [--out DIR] [--keep-libsignal]
 // PATH defaults to $CLIQUET_VECTORS; DIR to test_vectors/. libsignal draws
 // its own randomness (ephemeral keys, signatures), so reruns differ in the
-// Libsignal cases.
+// Libsignal cases; with --keep-libsignal they take the Libsignal cases of
+// the files already in DIR instead (replayed through libsignal like
+// cliquet's), so that a rerun after a change to cliquet's cases is
+// deterministic and changes only those.
 
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
@@ -435,6 +438,15 @@ async function libsignalV2(file, world) {
 
 // ---- files -------------------------------------------------------------------------------
 
+// Appends to each group of `file` the Libsignal cases of the same group in the
+// file at `previousPath`, which the replays then check again.
+function keepLibsignalCases(file, previousPath) {
+  const previous = JSON.parse(fs.readFileSync(previousPath, 'utf8'));
+  for (const old of previous.testGroups) {
+    group(file, old.type).tests.push(...old.tests.filter((test) => test.flags.includes('Libsignal')));
+  }
+}
+
 function finish(file) {
   let id = 0;
   for (const g of file.testGroups) for (const test of g.tests) test.tcId = ++id;
@@ -446,7 +458,7 @@ function finish(file) {
 }
 
 async function main() {
-  const options = parseGeneratorArgs(process.argv.slice(2), 'sealed_libsignal.js');
+  const options = parseGeneratorArgs(process.argv.slice(2), 'sealed_libsignal.js', ['--keep-libsignal']);
   const generate = (category) =>
     JSON.parse(execFileSync(options.cliquetVectors, ['generate', category], { encoding: 'utf8', maxBuffer: 64 << 20 }));
   const files = {
@@ -454,14 +466,19 @@ async function main() {
     sealed_sender_v1: generate('sealed_sender_v1'),
     sealed_sender_v2: generate('sealed_sender_v2'),
   };
+  if (options.keepLibsignal) {
+    for (const [category, file] of Object.entries(files)) keepLibsignalCases(file, path.join(options.out, `${category}.json`));
+  }
   await replayCertificates(files.certificates);
   await replayV1(files.sealed_sender_v1);
   await replayV2(files.sealed_sender_v2);
 
-  const world = libsignalWorld();
-  libsignalCertificates(files.certificates, world);
-  await libsignalV1(files.sealed_sender_v1, world);
-  await libsignalV2(files.sealed_sender_v2, world);
+  if (!options.keepLibsignal) {
+    const world = libsignalWorld();
+    libsignalCertificates(files.certificates, world);
+    await libsignalV1(files.sealed_sender_v1, world);
+    await libsignalV2(files.sealed_sender_v2, world);
+  }
 
   const written = [];
   for (const [category, file] of Object.entries(files)) {
