@@ -112,6 +112,39 @@ struct Account {
     IdentityKeyPair identity;
 };
 
+// The ACIs 00000000-0000-4000-8000-00000000nnnn: distinct, and drawn from no
+// randomness, so that adding them shifts no other case.
+std::vector<ServiceId> numbered_acis(std::size_t count) {
+    std::vector<ServiceId> out;
+    for (std::size_t n = 0; n < count; ++n) {
+        Uuid uuid{0, 0, 0, 0, 0, 0, 0x40, 0, 0x80};
+        uuid[14] = static_cast<std::uint8_t>(n >> 8);
+        uuid[15] = static_cast<std::uint8_t>(n);
+        out.push_back(ServiceId::aci(uuid));
+    }
+    return out;
+}
+
+// A version 0x22 sent message: `head` (`head_count` entries already in that
+// form), each of `excluded` as its bare UUID and 0x00, then `tail` (E ‖ payload).
+Bytes uuid_sent_message(std::size_t head_count, ByteView head, const std::vector<ServiceId>& excluded, ByteView tail) {
+    Bytes out{kSealedSenderV2UuidVersion};
+    for (std::size_t count = head_count + excluded.size(); ; count >>= 7) {
+        if (count < 0x80) {
+            out.push_back(static_cast<std::uint8_t>(count));
+            break;
+        }
+        out.push_back(static_cast<std::uint8_t>(count | 0x80));
+    }
+    out.insert(out.end(), head.begin(), head.end());
+    for (const ServiceId& id : excluded) {
+        out.insert(out.end(), id.uuid().begin(), id.uuid().end());
+        out.push_back(0);
+    }
+    out.insert(out.end(), tail.begin(), tail.end());
+    return out;
+}
+
 struct Generator {
     DeterministicRandom random = fixed_seed_random("cliquet-vectors sealed_sender_v2");
     KeyPair root = KeyPair::generate(random);
@@ -210,6 +243,20 @@ struct Generator {
         Bytes legacy{0x22, 1};
         legacy.insert(legacy.end(), single.begin() + 3, single.end());
         fanout_tests.push_back(fanout_valid("version 0x22: recipients as bare ACI UUIDs", {"Cliquet", "UuidRecipients"}, legacy));
+        // A 0x22 entry takes 17 bytes at the least (a bare UUID and 0x00), one
+        // less than a 0x23 entry: more entries fit than 18-byte ones would.
+        fanout_tests.push_back(fanout_valid("version 0x22: 40 excluded accounts and only an ephemeral key after them",
+                                            {"Cliquet", "UuidRecipients", "ShortEntries"},
+                                            uuid_sent_message(0, {}, numbered_acis(40), Bytes(32, 0xee))));
+        constexpr std::size_t kSingleEntryEnd = 2 + 17 + 3 + 48;  // version, count, Bob's entry
+        const ByteView single_tail = ByteView(single).subspan(kSingleEntryEnd);
+        // With n excluded, 1 + n entries of 18 bytes need 18 + 18n bytes, and
+        // the message has 67 + 17n + |tail|: n = 50 + |tail| is one too many.
+        fanout_tests.push_back(fanout_valid(
+            "version 0x22: one recipient among " + std::to_string(50 + single_tail.size()) + " excluded accounts",
+            {"Cliquet", "UuidRecipients", "ShortEntries"},
+            uuid_sent_message(1, ByteView(single).subspan(3, kSingleEntryEnd - 3), numbered_acis(50 + single_tail.size()),
+                              single_tail)));
         // Unused bit set in a registration id word: ignored.
         Bytes unused_bit = single;
         unused_bit[2 + 17 + 1] |= 0x40;
@@ -318,6 +365,8 @@ json generate_sealed_sender_v2() {
          "zero nonce). Service ids as strings: an ACI is its lowercase UUID, a PNI \"PNI:\" then the UUID."},
         {{"Cliquet", "Computed by cliquet-vectors generate sealed_sender_v2 from a fixed seed."},
          {"UuidRecipients", "a version 0x22 sent message, whose recipients are bare ACI UUIDs"},
+         {"ShortEntries", "a version 0x22 sent message with more entries than 18-byte ones would fit: its entries take 17 "
+                          "bytes at the least (a UUID and 00)"},
          {"UnknownVersion", "a version byte libsignal does not read here: invalid_message"},
          {"Truncated", "bytes missing: invalid_message"},
          {"BadCount", "the recipient count exceeds the entries present: invalid_message"},
