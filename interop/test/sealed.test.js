@@ -6,7 +6,8 @@
 // hint and group id; each side's fan-out of the other's version 2 message,
 // compared byte for byte with its own; and the refusals (tampering, the wrong
 // recipient, unknown versions, expired certificates, foreign trust roots,
-// revoked server key ids, malformed sent messages).
+// revoked server key ids, malformed sent messages); and version 0x22 sent
+// messages whose 17-byte excluded entries outnumber 18-byte ones.
 //
 // libsignal 0.103 sessions need SPQR, which cliquet lacks, so the content
 // sealed here is UnidentifiedSenderMessageContent with arbitrary inner bytes
@@ -589,4 +590,63 @@ test('fan-out: cliquet and libsignal accept and refuse the same mutated sent mes
     }
   }
   assert.ok(accepted > 0 && accepted < mutations.length);
+});
+
+// ---- version 0x22 sent messages ---------------------------------------------------
+
+// A version 0x22 sent message (the first version, which names ACIs by bare
+// UUID): `head` holds `headCount` entries already in that form; each UUID of
+// `excluded` follows with 0x00, then `tail` (E ‖ payload).
+function uuidSentMessage(headCount, head, excluded, tail) {
+  const parts = [Buffer.from([0x22]), varint(headCount + excluded.length), Buffer.from(head)];
+  for (const uuid of excluded) parts.push(Buffer.from(uuid.replaceAll('-', ''), 'hex'), Buffer.from([0]));
+  parts.push(Buffer.from(tail));
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+// Issue 22, defect 8: cliquet bounded the recipient count with 0x23's
+// 18-byte smallest entry, and refused 0x22 messages that libsignal reads.
+test('fan-out: version 0x22 messages whose excluded accounts take 17 bytes each parse in both, alike', async (t) => {
+  const server = await startPeer(t, { name: crypto.randomUUID() });
+
+  // 40 excluded accounts and only an ephemeral key after them.
+  const forty = Array.from({ length: 40 }, () => crypto.randomUUID());
+  const bare = uuidSentMessage(0, [], forty, crypto.randomBytes(32));
+  const parsed = await server.peer.ok('fanout', { ciphertext: hex(bare) });
+  assert.deepEqual(parsed.recipients, []);
+  assertSameFanout(parsed, bare);
+  assert.deepEqual(parsed.excluded, forty);
+
+  // libsignal seals to a cliquet device; the message, reframed as 0x22 among
+  // more excluded accounts than 18-byte entries would fit, still fans out
+  // alike and opens.
+  const authority = libsignalAuthority();
+  const recipient = await startPeer(t, { name: crypto.randomUUID(), deviceId: 3 });
+  const senderIdentity = lib.IdentityKeyPair.generate();
+  const sender = { uuid: crypto.randomUUID(), e164: null, deviceId: 1, identityKey: senderIdentity.publicKey };
+  const certificate = libsignalSenderCertificate(authority, sender).serialize();
+  const identityStore = new IdentityStore(senderIdentity, 1);
+  const sessionStore = new SessionStore();
+  const address = lib.ProtocolAddress.new(recipient.name, recipient.deviceId);
+  await lib.processPreKeyBundle(bundleFor(recipient.identity, recipient.registrationId, recipient.deviceId), address,
+    lib.ProtocolAddress.new(sender.uuid, 1), sessionStore, identityStore);
+  const c = { type: CONTENT_TYPES[1], hint: 0, groupId: null, content: crypto.randomBytes(60) };
+  const sent = await lib.sealedSenderMultiRecipientEncrypt({
+    content: lib.UnidentifiedSenderMessageContent.deserialize(usmcBytes({ ...c, certificate })),
+    recipients: [address], excludedRecipients: [], identityStore, sessionStore,
+  });
+  // 0x23 ‖ count ‖ kind ‖ UUID ‖ one device (3) ‖ C ‖ AT, then E ‖ payload.
+  const entryEnd = 2 + 17 + 3 + 48;
+  const tail = sent.subarray(entryEnd);
+  const many = Array.from({ length: 50 + tail.length }, () => crypto.randomUUID());
+  const reframed = uuidSentMessage(1, sent.subarray(3, entryEnd), many, tail);
+  const countSize = varint(1 + many.length).length;
+  assert.ok((1 + many.length) * 18 > reframed.length - 1 - countSize, 'not past the 18-byte bound');
+  const fanout = await server.peer.ok('fanout', { ciphertext: hex(reframed) });
+  assertSameFanout(fanout, reframed);
+  assert.deepEqual(fanout.excluded, many);
+  assert.equal(fanout.recipients.length, 1);
+  const root = hex(authority.trustRoot.getPublicKey().serialize());
+  assertUnsealed(await recipient.peer.ok('unseal', { ciphertext: fanout.recipients[0].message, trust_root: root, timestamp: NOW }),
+    c, sender, 2);
 });
