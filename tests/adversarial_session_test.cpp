@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "cliquet_testing/deterministic_random.hpp"
 #include "adversarial_helpers.hpp"
 #include "protocol/session_state.hpp"
 

@@ -13,6 +13,7 @@
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "crypto/aes_gcm_siv.hpp"
 #include "crypto/polyval.hpp"
 

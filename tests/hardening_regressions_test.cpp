@@ -2,9 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <type_traits>
 
 #include "cliquet/random.hpp"
 #include "cliquet/bytes.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 
 using namespace cliquet;
 
@@ -34,4 +36,13 @@ TEST_CASE("an empty system_random fill touches nothing", "[hardening]") {
     std::array<std::uint8_t, 32> filled{};
     system_random().fill(filled);
     CHECK(filled != std::array<std::uint8_t, 32>{});
+}
+
+TEST_CASE("a DeterministicRandom can be neither copied nor moved", "[hardening]") {
+    // Issue 22, defect 5: it was copyable (and public), and two copies of one
+    // stream gave the same identity keys.
+    STATIC_REQUIRE_FALSE(std::is_copy_constructible_v<DeterministicRandom>);
+    STATIC_REQUIRE_FALSE(std::is_copy_assignable_v<DeterministicRandom>);
+    STATIC_REQUIRE_FALSE(std::is_move_constructible_v<DeterministicRandom>);
+    STATIC_REQUIRE_FALSE(std::is_move_assignable_v<DeterministicRandom>);
 }

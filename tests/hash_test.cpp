@@ -14,6 +14,7 @@
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/openssl.hpp"
 

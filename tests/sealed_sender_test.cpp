@@ -7,6 +7,7 @@
 #include "cliquet/error.hpp"
 #include "cliquet/sealed_fanout.hpp"
 #include "cliquet/sealed_sender.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "sealed_sender.pb.h"
 
 using namespace cliquet;

@@ -17,6 +17,7 @@
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "crypto/kem/kem.hpp"
 #include "protocol/spqr/erasure.hpp"
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "cliquet/random.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "protocol/spqr/gf16.hpp"
 
 using namespace cliquet;

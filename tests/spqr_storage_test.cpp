@@ -15,6 +15,7 @@
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "protocol/spqr/pq_ratchet.hpp"
 #include "spqr.pb.h"
 #include "spqr_test_helpers.hpp"

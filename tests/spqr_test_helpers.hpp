@@ -11,6 +11,7 @@
 
 #include "cliquet/error.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "protocol/spqr/chain.hpp"
 
 namespace cliquet::spqr_test {

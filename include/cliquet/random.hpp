@@ -3,8 +3,8 @@
 ///
 /// Every operation that needs fresh randomness takes it from a RandomSource.
 /// Applications use the system source (libsodium's CSPRNG, the default
-/// everywhere); test-vector generators pass a DeterministicRandom so that a
-/// whole transcript can be replayed byte for byte from a published seed.
+/// everywhere). Tests and the test-vector generator replay transcripts from
+/// a seeded source of their own, which is not part of the library.
 #pragma once
 
 #include <cstdint>
@@ -24,19 +24,5 @@ public:
 
 /// The operating system's CSPRNG through libsodium. Thread-safe.
 RandomSource& system_random() noexcept;
-
-/// A reproducible stream: ChaCha20 keyed by a 32-byte seed, advanced by a
-/// counter on every call. Never use it outside tests and vector generation.
-class DeterministicRandom final : public RandomSource {
-public:
-    /// The stream that `seed` names.
-    explicit DeterministicRandom(std::span<const std::uint8_t, 32> seed) noexcept;
-    /// The next `out.size()` bytes of the stream.
-    void fill(std::span<std::uint8_t> out) override;
-
-private:
-    SecretArray<32> seed_;
-    std::uint64_t counter_ = 0;
-};
 
 }  // namespace cliquet

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cliquet_testing/deterministic_random.hpp"
 #include "scenario.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

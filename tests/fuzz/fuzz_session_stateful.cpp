@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cliquet_testing/deterministic_random.hpp"
 #include "scenario.hpp"
 
 namespace {

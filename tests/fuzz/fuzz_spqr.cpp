@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "cliquet/error.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "spqr_scenario.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -20,6 +20,7 @@
 #include "cliquet/sealed_sender.hpp"
 #include "cliquet/sender_keys.hpp"
 #include "cliquet/session.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "crypto/hash.hpp"
 
 namespace cliquet::fuzzing {

@@ -10,6 +10,7 @@
 
 #include "cliquet/bytes.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "protocol/spqr/pq_ratchet.hpp"
 
 namespace cliquet::fuzzing {

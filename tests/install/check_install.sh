@@ -9,6 +9,17 @@ trap 'rm -rf "$scratch"' EXIT
 
 cmake --install "$build_dir" --prefix "$scratch/prefix" >/dev/null
 
+# Test-only code stays out of the package (issue 22): DeterministicRandom is in
+# no installed header and in neither library, and cliquet_testing is not installed.
+fail() { echo "check_install: $*" >&2; exit 1; }
+! grep -rq DeterministicRandom "$scratch/prefix/include" || fail "an installed header declares DeterministicRandom"
+[ -z "$(find "$scratch/prefix" -name '*cliquet_testing*')" ] || fail "cliquet_testing is installed"
+for library in "$scratch/prefix/lib/libcliquet.a" "$scratch/prefix/lib/libcliquet.so"; do
+  [ -e "$library" ] || fail "$library is missing"
+  ! nm -C "$library" 2>/dev/null | grep -q DeterministicRandom || fail "$library holds DeterministicRandom"
+done
+! nm -DC "$scratch/prefix/lib/libcliquet.so" | grep -q DeterministicRandom || fail "libcliquet.so exports DeterministicRandom"
+
 cmake -S "$source_dir/consumer" -B "$scratch/cmake-build" -G Ninja -DCMAKE_PREFIX_PATH="$scratch/prefix" >/dev/null
 cmake --build "$scratch/cmake-build" >/dev/null
 LD_LIBRARY_PATH="$scratch/prefix/lib" "$scratch/cmake-build/consumer"

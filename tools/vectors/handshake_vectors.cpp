@@ -1,3 +1,4 @@
+#include "cliquet_testing/deterministic_random.hpp"
 #include "handshake_vectors.hpp"
 
 #include "protocol/handshake.hpp"

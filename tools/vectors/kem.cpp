@@ -13,6 +13,7 @@
 
 #include "cliquet/error.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/kem/kem.hpp"
 

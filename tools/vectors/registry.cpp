@@ -85,10 +85,9 @@ void expect_refused(const std::function<void()>& operation, ErrorCode code) {
     throw Mismatch("cliquet accepted it; expected a refusal with " + std::string(to_string(code)));
 }
 
-DeterministicRandom fixed_seed_random(std::string_view label) {
-    const crypto::Sha256Digest seed = crypto::sha256(as_bytes(label));
-    return DeterministicRandom(seed);
-}
+std::array<std::uint8_t, 32> fixed_seed(std::string_view label) { return crypto::sha256(as_bytes(label)); }
+
+DeterministicRandom fixed_seed_random(std::string_view label) { return DeterministicRandom(fixed_seed(label)); }
 
 Bytes random_bytes(RandomSource& random, std::size_t size) {
     Bytes out(size);

@@ -30,6 +30,8 @@
 // operation; the check decides what refusing means for its category.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -42,6 +44,7 @@
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
 
 namespace cliquet::vectors {
 
@@ -96,6 +99,8 @@ void expect_refused(const std::function<void()>& operation, ErrorCode code);
 // The reproducible stream generators draw from: seeded by SHA-256(label), so
 // each category's output depends only on its label and cliquet's code.
 DeterministicRandom fixed_seed_random(std::string_view label);
+// Its seed, SHA-256(label): for a stream made in place (std::make_unique).
+std::array<std::uint8_t, 32> fixed_seed(std::string_view label);
 Bytes random_bytes(RandomSource& random, std::size_t size);
 
 // A complete file: numbers every test's tcId from 1 in order, counts

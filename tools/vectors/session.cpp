@@ -16,6 +16,7 @@
 // no recorded randomness; an unrecorded device draws from a fixed stream.
 #include <map>
 
+#include "cliquet_testing/deterministic_random.hpp"
 #include "session_common.hpp"
 #include "wire.pb.h"
 
@@ -41,7 +42,7 @@ void check_session_case(const json& group, const json& test) {
         if (const auto recorded = optional_hex_param(test, std::string(name) + "Random"))
             random = std::make_unique<ReplayRandom>(*recorded);
         else
-            random = std::make_unique<DeterministicRandom>(fixed_seed_random("unrecorded randomness"));
+            random = std::make_unique<DeterministicRandom>(fixed_seed("unrecorded randomness"));
         devices.emplace(name, Device{std::move(keys), std::move(store), std::move(random)});
     }
     const auto events = test.find("events");

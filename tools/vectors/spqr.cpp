@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cliquet_testing/deterministic_random.hpp"
 #include "protocol/spqr/chain.hpp"
 #include "protocol/spqr/erasure.hpp"
 #include "protocol/spqr/message.hpp"

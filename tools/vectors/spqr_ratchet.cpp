@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cliquet_testing/deterministic_random.hpp"
 #include "protocol/spqr/pq_ratchet.hpp"
 #include "spqr.hpp"
 
