@@ -15,40 +15,15 @@
 #include "cliquet/session.hpp"
 #include "cliquet/sqlite_store.hpp"
 #include "session_helpers.hpp"
+#include "sqlite_test_support.hpp"
 
 using namespace cliquet;
 using cliquet::testing::Device;
 using cliquet::testing::error_of;
+using namespace cliquet::testing::sqlite;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A directory of its own for each test, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        std::array<std::uint8_t, 8> name{};
-        system_random().fill(name);
-        path_ = fs::temp_directory_path() / ("cliquet-sqlite-" + to_hex(name));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    fs::path path_;
-};
-
-Bytes read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 void write_file(const std::string& path, ByteView bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -82,59 +57,12 @@ std::int64_t query_integer(const std::string& path, const std::string& sql) {
 
 LocalDevice bob_device() { return LocalDevice{{"bob", 1}, IdentityKeyPair::generate(), 4242}; }
 
-SqliteStoreOptions with_key(const StorageKey& key) {
-    SqliteStoreOptions options;
-    options.storage_key = key;
-    return options;
-}
-
-StorageKey random_storage_key() {
-    StorageKey key;
-    system_random().fill(key.span());
-    return key;
-}
-
-// Stores fresh pre-keys in `store` and returns their public bundle.
-PreKeyBundle publish_bundle(ProtocolStore& store, std::uint32_t device_id, PreKeyId pre_key_id,
-                            SignedPreKeyId signed_id, KyberPreKeyId kyber_id) {
-    const IdentityKeyPair& identity = store.identities().identity_key_pair();
-    const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity, 1000);
-    const auto pre_key = PreKeyRecord::generate(pre_key_id);
-    const auto kyber = KyberPreKeyRecord::generate(kyber_id, identity, 1000);
-    store.signed_pre_keys().store_signed_pre_key(signed_pre_key);
-    store.pre_keys().store_pre_key(pre_key);
-    store.kyber_pre_keys().store_kyber_pre_key(kyber);
-    return PreKeyBundle{
-        .registration_id = store.identities().local_registration_id(),
-        .device_id = device_id,
-        .pre_key_id = pre_key_id,
-        .pre_key = pre_key.key_pair().public_key,
-        .signed_pre_key_id = signed_id,
-        .signed_pre_key = signed_pre_key.key_pair().public_key,
-        .signed_pre_key_signature = signed_pre_key.signature(),
-        .identity_key = identity.public_key(),
-        .kyber_pre_key_id = kyber_id,
-        .kyber_pre_key = kyber.key_pair().public_key,
-        .kyber_pre_key_signature = kyber.signature(),
-    };
-}
-
 std::string text_of(ByteView bytes) { return std::string(bytes.begin(), bytes.end()); }
 
 // Public bytes of a secret, for comparisons in tests only.
 Bytes copy_of(const SecretBytes& secret) { return Bytes(secret.span().begin(), secret.span().end()); }
 
 constexpr DistributionId kGroup = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-
-// Whether any `window`-byte slice of `needle` occurs in `haystack`.
-bool contains_any_slice(const Bytes& haystack, ByteView needle, std::size_t window) {
-    if (needle.size() < window) return false;
-    for (std::size_t at = 0; at + window <= needle.size(); at += window / 2) {
-        const auto slice = needle.subspan(at, window);
-        if (std::search(haystack.begin(), haystack.end(), slice.begin(), slice.end()) != haystack.end()) return true;
-    }
-    return false;
-}
 
 }  // namespace
 
