@@ -55,8 +55,6 @@ std::int64_t query_integer(const std::string& path, const std::string& sql) {
     return value;
 }
 
-LocalDevice bob_device() { return LocalDevice{{"bob", 1}, IdentityKeyPair::generate(), 4242}; }
-
 std::string text_of(ByteView bytes) { return std::string(bytes.begin(), bytes.end()); }
 
 // Public bytes of a secret, for comparisons in tests only.

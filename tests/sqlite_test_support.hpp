@@ -41,6 +41,8 @@ inline Bytes read_file(const std::string& path) {
     return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+inline LocalDevice bob_device() { return LocalDevice{{"bob", 1}, IdentityKeyPair::generate(), 4242}; }
+
 inline SqliteStoreOptions with_key(const StorageKey& key) {
     SqliteStoreOptions options;
     options.storage_key = key;

@@ -50,11 +50,31 @@ enum class Durability {
     process_crash,
 };
 
+/// When key material that a write deletes or replaces leaves the files on
+/// disk: a used one-time pre-key, a pre-key stored anew under its id, and the
+/// old chain keys in a replaced session or sender-key record (docs/storage.md,
+/// Erasure).
+enum class Erasure {
+    /// Before the call that deleted or replaced it returns: every commit is
+    /// followed by a checkpoint that moves SQLite's write-ahead log into the
+    /// database file, whose deleted bytes secure_delete has zeroed, and
+    /// truncates the log to nothing. The default. Each commit then also
+    /// syncs the database file, in either durability.
+    on_commit,
+    /// When SQLite's own checkpoints recycle the log (after about 1000 more
+    /// pages written), or the store closes: until then the -wal file may hold
+    /// old keys, in clear without a storage key. For an application that
+    /// wants process_crash's throughput and accepts that a copy of its disk
+    /// may reveal the keys of recent messages.
+    deferred,
+};
+
 /// How a SqliteStore is created or opened.
 struct SqliteStoreOptions {
     /// Seals every value at rest; the same key is needed to open the file.
     std::optional<StorageKey> storage_key;
     Durability durability = Durability::power_loss;  ///< How far a commit reaches.
+    Erasure erasure = Erasure::on_commit;            ///< When deleted keys leave the disk.
 };
 
 /// The device a database belongs to, written when it is created.

@@ -13,6 +13,7 @@
 #include "cliquet/error.hpp"
 #include "cliquet/random.hpp"
 #include "store/sqlite_database.hpp"
+#include "store/sqlite_erasure.hpp"
 #include "store/sqlite_schema.hpp"
 
 namespace cliquet {
@@ -455,6 +456,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, const Sq
     LocalDevice device = read_local_device(connection, codec, id);
     connection.exec("COMMIT", "finishing the opening checks");
     configure(connection, options.durability);
+    if (options.erasure == Erasure::on_commit) erase_on_commit(connection);
     return std::unique_ptr<SqliteStore>(
         new SqliteStore(std::make_unique<Impl>(std::move(connection), std::move(codec), id, std::move(device))));
 }
