@@ -9,6 +9,9 @@
 //   BM_DurableDecrypt/process_crash  synchronous=NORMAL: every commit reaches
 //                                    the OS, which is what SIGKILL tests
 //   BM_DurableDecrypt/sealed         process_crash plus encryption at rest
+// each with Erasure::on_commit (the default: a checkpoint after every commit
+// erases the old chain keys from the log) and again as <name>_deferred with
+// Erasure::deferred (SQLite's own checkpoints every 1000 pages).
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -121,10 +124,11 @@ void BM_MemoryDecrypt(benchmark::State& state) {
 // for the disk, which CPU time would hide.
 BENCHMARK(BM_MemoryDecrypt)->UseRealTime();
 
-void BM_DurableDecrypt(benchmark::State& state, Durability durability, bool sealed) {
+void BM_DurableDecrypt(benchmark::State& state, Durability durability, Erasure erasure, bool sealed) {
     ScratchFile file;
     SqliteStoreOptions options;
     options.durability = durability;
+    options.erasure = erasure;
     if (sealed) {
         StorageKey key;
         system_random().fill(key.span());
@@ -133,9 +137,15 @@ void BM_DurableDecrypt(benchmark::State& state, Durability durability, bool seal
     auto bob = SqliteStore::create(file.path(), LocalDevice{kBob, IdentityKeyPair::generate(), 2222}, options);
     run_decrypts(state, *bob);
 }
-BENCHMARK_CAPTURE(BM_DurableDecrypt, power_loss, Durability::power_loss, false)->UseRealTime();
-BENCHMARK_CAPTURE(BM_DurableDecrypt, process_crash, Durability::process_crash, false)->UseRealTime();
-BENCHMARK_CAPTURE(BM_DurableDecrypt, sealed, Durability::process_crash, true)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DurableDecrypt, power_loss, Durability::power_loss, Erasure::on_commit, false)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DurableDecrypt, process_crash, Durability::process_crash, Erasure::on_commit, false)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DurableDecrypt, sealed, Durability::process_crash, Erasure::on_commit, true)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DurableDecrypt, power_loss_deferred, Durability::power_loss, Erasure::deferred, false)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DurableDecrypt, process_crash_deferred, Durability::process_crash, Erasure::deferred, false)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_DurableDecrypt, sealed_deferred, Durability::process_crash, Erasure::deferred, true)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace cliquet::bench
