@@ -7,12 +7,20 @@
 /// the state before an operation or the state after it, never a mix. See
 /// docs/storage.md for the schema, the guarantees and their limits.
 ///
+/// Erasure: by default, what a write deletes or replaces (a used one-time
+/// pre-key, a session's old chain keys) has left every file SQLite keeps
+/// before the call returns; see Erasure.
+///
 /// Encryption at rest (optional): given a 32-byte storage key, every value
 /// (private keys, session and sender-key records, trusted identities) is
 /// sealed with XChaCha20-Poly1305 under a key derived from it, with associated
 /// data naming the row's place, so a copied file leaks no key material and a
-/// row moved elsewhere fails to open. Ids, addresses, the registration id and
-/// the Kyber pre-keys' `used` flags stay readable.
+/// row moved elsewhere fails to open. What finds the rows stays readable:
+/// the names and device ids of contacts and sessions, distribution ids,
+/// pre-key ids and `used` flags, the local name, device id and registration
+/// id, and row counts and sizes. A deleted row, or a row or file put back
+/// to an older copy, is not detected. docs/storage.md has the list and the
+/// threat model.
 ///
 /// Threads: a SqliteStore may be shared by threads. Every call, and every
 /// run_atomically unit as a whole, runs under one mutex; the protocol
