@@ -13,11 +13,54 @@
 // can check error codes; ok() throws a PeerError on a failure. A call rejects
 // only when the process dies, answers out of order or with something that
 // is not a response, or does not answer within the timeout.
+//
+// No wait on a peer is unbounded: the request at the head of the queue must
+// be answered within timeoutMs of reaching it (of being sent, or of the
+// answer before it), or every pending call rejects naming that request.
+// Every process started here is killed when this process exits, and a test
+// that runs its body in trackPeers() (lib/testing.js does) kills the ones it
+// started when it ends.
 
+const { AsyncLocalStorage } = require('node:async_hooks');
 const { spawn } = require('node:child_process');
+const { basename } = require('node:path');
 const readline = require('node:readline');
 
-const DEFAULT_TIMEOUT_MS = 60_000;
+// Every request the tests make is answered in well under a second; this
+// leaves room for a loaded machine or a debug build, and still fails a test
+// whose peer stopped answering within seconds.
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+// Every peer whose process has not ended yet.
+const running = new Set();
+process.on('exit', () => {
+  for (const peer of running) peer.child.kill('SIGKILL');
+});
+
+// The set, if any, that the code now running adds the peers it starts to.
+const owners = new AsyncLocalStorage();
+
+/**
+ * Runs `body` so that every peer started by it, or by anything it starts
+ * in turn, is added to `peers`.
+ * @param {Set<Peer>} peers
+ * @param {() => any} body
+ */
+function trackPeers(peers, body) {
+  return owners.run(peers, body);
+}
+
+/** The peers whose processes are still running. */
+const livePeers = () => new Set(running);
+
+/**
+ * How failures name a peer: its program (the script, for one run by node)
+ * and arguments, paths shortened to their last part.
+ */
+function describeCommand(program, args) {
+  const words = program === process.execPath && args.length > 0 ? args : [program, ...args];
+  return words.map((word) => (word.includes('/') ? basename(word) : word)).join(' ');
+}
 
 class PeerError extends Error {
   constructor(op, response) {
@@ -41,19 +84,25 @@ class Peer {
       child.once('error', reject);
       child.once('spawn', () => {
         child.removeListener('error', reject);
-        resolve(new Peer(child, path, options));
+        resolve(new Peer(child, describeCommand(path, args), options));
       });
     });
   }
 
-  constructor(child, path, options = {}) {
-    this.path = path;
+  /**
+   * @param {import('node:child_process').ChildProcess} child
+   * @param {string} name what failures call it
+   * @param {{timeoutMs?: number}} [options]
+   */
+  constructor(child, name, options = {}) {
+    this.name = name;
     this.child = child;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.nextId = 1;
     // Requests awaiting their response, oldest first: the protocol answers
     // in request order, so each line belongs to the head of this queue.
     this.queue = [];
+    this.headTimer = null;    // runs while the head of the queue waits
     this.stderr = '';
     this.exited = null;       // { code, signal } once the process has ended
     this.failure = null;      // the first protocol violation seen
@@ -67,9 +116,12 @@ class Peer {
 
     this.lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
     this.lines.on('line', (line) => this.onLine(line));
+    running.add(this);
+    owners.getStore()?.add(this);
     child.on('close', (code, signal) => {
+      running.delete(this);
       this.exited = { code, signal };
-      this.failAll(new Error(`${path} exited (code ${code}, signal ${signal})` +
+      this.failAll(new Error(`${name} exited (code ${code}, signal ${signal})` +
         (this.stderr ? `; stderr: ${this.stderr.trim()}` : '')));
     });
   }
@@ -80,7 +132,7 @@ class Peer {
       this.violation(`unrequested output: ${line.slice(0, 200)}`);
       return;
     }
-    clearTimeout(waiter.timer);
+    this.startHeadTimer();
     let response;
     try {
       response = JSON.parse(line);
@@ -100,29 +152,34 @@ class Peer {
   }
 
   violation(message) {
-    this.failure ??= new Error(`${this.path}: ${message}`);
+    this.failure ??= new Error(`${this.name}: ${message}`);
     this.failAll(this.failure);
     return this.failure;
   }
 
   failAll(error) {
-    for (const waiter of this.queue.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(error);
-    }
+    clearTimeout(this.headTimer);
+    for (const waiter of this.queue.splice(0)) waiter.reject(error);
+  }
+
+  // (Re)starts the wait for the request now at the head of the queue.
+  startHeadTimer() {
+    clearTimeout(this.headTimer);
+    const head = this.queue[0];
+    if (!head) return;
+    this.headTimer = setTimeout(() => {
+      // A lost response leaves the queue out of step; nothing after it
+      // can be trusted.
+      this.violation(`${head.what}: no response within ${this.timeoutMs} ms`);
+    }, this.timeoutMs);
   }
 
   send(line, id, what) {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.exited) return Promise.reject(new Error(`${this.path} has exited`));
+    if (this.exited) return Promise.reject(new Error(`${this.name} has exited`));
     return new Promise((resolve, reject) => {
-      const waiter = { id, resolve, reject };
-      waiter.timer = setTimeout(() => {
-        // A lost response leaves the queue out of step; nothing after it
-        // can be trusted.
-        reject(this.violation(`${what}: no response within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      this.queue.push(waiter);
+      this.queue.push({ id, what, resolve, reject });
+      if (this.queue.length === 1) this.startHeadTimer();
       this.child.stdin.write(line + '\n');
     });
   }
@@ -178,4 +235,4 @@ class Peer {
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 const unhex = (text) => Buffer.from(text, 'hex');
 
-module.exports = { Peer, PeerError, hex, unhex };
+module.exports = { Peer, PeerError, trackPeers, livePeers, hex, unhex, DEFAULT_TIMEOUT_MS };

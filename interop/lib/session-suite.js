@@ -7,7 +7,7 @@
 // lacks a session op or the session version; the skip message says which.
 // Anything else that goes wrong is a failure.
 
-const { test, describe } = require('node:test');
+const { test, describe } = require('./testing');
 const { scenariosFor } = require('./scenarios');
 const { cliquetEndpoint, libsignalEndpoint, capabilitiesOf } = require('./endpoints');
 

@@ -5,7 +5,7 @@
 // X25519 outputs of cliquet (through cliquet-vectors, CLIQUET_VECTORS) equal
 // libsignal's on random inputs.
 
-const test = require('node:test');
+const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { execFile } = require('node:child_process');
@@ -170,16 +170,21 @@ test('XEdDSA across cliquet, libsignal 0.103 and libsignal-node 6', async (t) =>
 
 const vectorsSkip = process.env.CLIQUET_VECTORS ? false : 'CLIQUET_VECTORS is not set';
 
+// Long enough for any file here (each takes well under a second).
+const VERIFY_TIMEOUT_MS = 30_000;
+
 // Writes `file` to a temporary path, runs cliquet-vectors verify on it and
-// returns its output and exit status.
+// returns its output and exit status (the signal's name if it was killed
+// after VERIFY_TIMEOUT_MS).
 function verifyWithCliquet(file) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cliquet-interop-'));
   const target = path.join(dir, `${file.category}.json`);
   fs.writeFileSync(target, JSON.stringify(file));
+  const options = { maxBuffer: 64 << 20, timeout: VERIFY_TIMEOUT_MS, killSignal: 'SIGKILL' };
   return new Promise((resolve) => {
-    execFile(process.env.CLIQUET_VECTORS, ['verify', target], { maxBuffer: 64 << 20 }, (error, stdout) => {
+    execFile(process.env.CLIQUET_VECTORS, ['verify', target], options, (error, stdout) => {
       fs.rmSync(dir, { recursive: true, force: true });
-      resolve({ status: error ? error.code : 0, lines: stdout.trim().split('\n') });
+      resolve({ status: error ? error.code ?? error.signal : 0, lines: stdout.trim().split('\n') });
     });
   });
 }

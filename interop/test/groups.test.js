@@ -6,7 +6,7 @@
 // message, and fingerprints computed on both sides; and a shorter round
 // against the older releases 0.72 and 0.90.
 
-const test = require('node:test');
+const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const lib = require('@signalapp/libsignal-client');

@@ -3,7 +3,7 @@
 // the peer protocol, and every session scenario passes between real
 // libsignal releases. If a scenario fails against cliquet, it is cliquet.
 
-const { test, describe } = require('node:test');
+const { test, describe } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const { scenariosFor } = require('../lib/scenarios');
 const { libsignalEndpoint } = require('../lib/endpoints');

@@ -4,7 +4,7 @@
 // mlkem, on seeded inputs: equal keys, ciphertexts and shared secrets, equal
 // implicit-rejection secrets for corrupted ciphertexts, and the refusals.
 
-const test = require('node:test');
+const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { MlKem768, MlKem1024 } = require('mlkem');

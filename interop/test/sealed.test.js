@@ -14,7 +14,7 @@
 // and message types rather than real session messages. Sessions exist only
 // where version 2 needs them: for the recipients' registration ids.
 
-const test = require('node:test');
+const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const lib = require('@signalapp/libsignal-client');

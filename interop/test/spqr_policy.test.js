@@ -7,7 +7,7 @@
 // in both roles, and it cannot hold one with 0.72: each refuses the other's
 // first message, and the refusal consumes nothing.
 
-const { test } = require('node:test');
+const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const { cliquetEndpoint, libsignalEndpoint } = require('../lib/endpoints');
 const { Device, randomPlaintext } = require('../lib/device');

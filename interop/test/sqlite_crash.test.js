@@ -15,7 +15,7 @@
 //     across restarts.
 // Needs only node and interop/lib/peer.js: no npm package.
 
-const test = require('node:test');
+const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
