@@ -27,5 +27,5 @@ if(CLIQUET_BUILD_TESTS)
   cliquet_doxyfile(Doxyfile.test ${PROJECT_BINARY_DIR}/api-test)
   add_test(NAME docs.api COMMAND ${DOXYGEN_EXECUTABLE} ${PROJECT_BINARY_DIR}/Doxyfile.test
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-  set_tests_properties(docs.api PROPERTIES LABELS unit FAIL_REGULAR_EXPRESSION "warning:|error:")
+  set_tests_properties(docs.api PROPERTIES LABELS unit TIMEOUT 300 FAIL_REGULAR_EXPRESSION "warning:|error:")
 endif()
