@@ -11,6 +11,13 @@ jobs=$(nproc)
 for preset in release asan-ubsan; do
   echo "== $preset: build"
   cmake --preset "$preset" >/dev/null
+  # The Node that configuring chose for the interop tests
+  # (cmake/InteropNode.cmake): none means stopping now, not a run without them.
+  problem=$(sed -n 's/^CLIQUET_INTEROP_NODE_PROBLEM:INTERNAL=//p' "build/$preset/CMakeCache.txt")
+  if [[ -n $problem ]]; then
+    echo "cliquet: $problem" >&2
+    exit 1
+  fi
   cmake --build --preset "$preset" -j "$jobs"
   echo "== $preset: test"
   if [[ $preset == release ]]; then
