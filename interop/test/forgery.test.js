@@ -17,7 +17,7 @@
 //   (SignalMessage field 6): byte for byte as libsignal lays it out, and
 //   refused when delivered to another recipient or as from another sender.
 
-const { test } = require('node:test');
+const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const { cliquetEndpoint, libsignalEndpoint } = require('../lib/endpoints');
 const { Device, randomPlaintext } = require('../lib/device');
