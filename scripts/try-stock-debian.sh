@@ -158,7 +158,8 @@ for command in scripts/demo.sh scripts/test.sh; do
   if in_root "$command" >"$logs/$name.log" 2>&1; then
     took[$name]="$(elapsed "$start"), passed"
   else
-    took[$name]="$(elapsed "$start"), FAILED (exit $?)"
+    code=$?
+    took[$name]="$(elapsed "$start"), FAILED (exit $code)"
     status=1
     tail -n 30 "$logs/$name.log" >&2
   fi
