@@ -37,9 +37,10 @@ struct Device {
     // does when it registers.
     void publish_keys() {
         store->signed_pre_keys().store_signed_pre_key(
-            SignedPreKeyRecord::generate(kSignedPreKeyId, identity, 1000, system_random()));
+            SignedPreKeyRecord::generate(kSignedPreKeyId, identity, timestamp_from_unix_ms(1000), system_random()));
         store->kyber_pre_keys().store_kyber_pre_key(
-            KyberPreKeyRecord::generate(kKyberPreKeyId, identity, 1000, system_random()));
+            KyberPreKeyRecord::generate(kKyberPreKeyId, identity, timestamp_from_unix_ms(1000), system_random()),
+            KyberPreKeyKind::last_resort);
     }
 
     // A bundle with one-time pre-key `pre_key_id` (stored now), with or

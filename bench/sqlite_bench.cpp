@@ -64,11 +64,11 @@ struct Conversation {
 
     explicit Conversation(ProtocolStore& bob_store) : bob(bob_store) {
         const IdentityKeyPair& identity = bob.identities().identity_key_pair();
-        const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity, 1000);
-        const auto kyber = KyberPreKeyRecord::generate(1, identity, 1000);
+        const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity, timestamp_from_unix_ms(1000));
+        const auto kyber = KyberPreKeyRecord::generate(1, identity, timestamp_from_unix_ms(1000));
         const auto pre_key = PreKeyRecord::generate(1);
         bob.signed_pre_keys().store_signed_pre_key(signed_pre_key);
-        bob.kyber_pre_keys().store_kyber_pre_key(kyber);
+        bob.kyber_pre_keys().store_kyber_pre_key(kyber, KyberPreKeyKind::last_resort);
         bob.pre_keys().store_pre_key(pre_key);
         process_prekey_bundle(alice, kBob,
                               PreKeyBundle{

@@ -90,12 +90,12 @@ public:
     void publish_bundle() {
         const auto& identity_pair = store_->identities().identity_key_pair();
         const auto pre_key = PreKeyRecord::generate(1);
-        const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity_pair, now_ms());
-        const auto kyber_pre_key = KyberPreKeyRecord::generate(1, identity_pair, now_ms());
+        const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity_pair, current_time());
+        const auto kyber_pre_key = KyberPreKeyRecord::generate(1, identity_pair, current_time());
         store_->run_atomically([&] {
             store_->pre_keys().store_pre_key(pre_key);
             store_->signed_pre_keys().store_signed_pre_key(signed_pre_key);
-            store_->kyber_pre_keys().store_kyber_pre_key(kyber_pre_key);
+            store_->kyber_pre_keys().store_kyber_pre_key(kyber_pre_key, KyberPreKeyKind::one_time);
         });
         const PreKeyBundle bundle{
             .registration_id = store_->identities().local_registration_id(),

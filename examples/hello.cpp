@@ -16,11 +16,11 @@ int main() {
     // Bob's keys: a one-time pre-key, a signed pre-key and a Kyber pre-key.
     const auto& bob_identity = bob.identities().identity_key_pair();
     const auto pre_key = PreKeyRecord::generate(7);
-    const auto signed_pre_key = SignedPreKeyRecord::generate(1, bob_identity, 0);
-    const auto kyber_pre_key = KyberPreKeyRecord::generate(1, bob_identity, 0);
+    const auto signed_pre_key = SignedPreKeyRecord::generate(1, bob_identity, timestamp_from_unix_ms(0));
+    const auto kyber_pre_key = KyberPreKeyRecord::generate(1, bob_identity, timestamp_from_unix_ms(0));
     bob.pre_keys().store_pre_key(pre_key);
     bob.signed_pre_keys().store_signed_pre_key(signed_pre_key);
-    bob.kyber_pre_keys().store_kyber_pre_key(kyber_pre_key);
+    bob.kyber_pre_keys().store_kyber_pre_key(kyber_pre_key, KyberPreKeyKind::one_time);
 
     const PreKeyBundle bundle{  // what a server would hand to Alice
         .registration_id = 2002,

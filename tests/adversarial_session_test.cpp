@@ -59,7 +59,7 @@ CiphertextMessage x3dh_from_dave(SessionWorld& world, MemoryProtocolStore& dave,
     bundle.kyber_pre_key_id.reset();
     bundle.kyber_pre_key.reset();
     bundle.kyber_pre_key_signature.reset();
-    process_prekey_bundle(dave, world.bob_address, bundle, world.random, 1000, kX3dhAllowed);
+    process_prekey_bundle(dave, world.bob_address, bundle, world.random, kX3dhAllowed);
     const CiphertextMessage message =
         SessionCipher(dave, dave_address, world.bob_address, kX3dhAllowed).encrypt(as_bytes("d1"));
     REQUIRE(message.type == CiphertextType::prekey);

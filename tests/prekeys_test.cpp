@@ -29,15 +29,15 @@ TEST_CASE("pre-key records round-trip through libsignal's structures", "[prekeys
     CHECK(pre_key_back.key_pair().public_key == pre_key.key_pair().public_key);
     CHECK(pre_key_back.serialize() == pre_key.serialize());
 
-    const auto signed_pre_key = SignedPreKeyRecord::generate(3, identity, 123456789);
+    const auto signed_pre_key = SignedPreKeyRecord::generate(3, identity, timestamp_from_unix_ms(123456789));
     CHECK(identity.public_key().verify(signed_pre_key.key_pair().public_key.serialize(), signed_pre_key.signature()));
     const auto signed_back = SignedPreKeyRecord::deserialize(signed_pre_key.serialize().span());
     CHECK(signed_back.id() == 3);
-    CHECK(signed_back.timestamp_ms() == 123456789);
+    CHECK(signed_back.timestamp() == timestamp_from_unix_ms(123456789));
     CHECK(signed_back.signature() == signed_pre_key.signature());
     CHECK(signed_back.serialize() == signed_pre_key.serialize());
 
-    const auto kyber = KyberPreKeyRecord::generate(9, identity, 42);
+    const auto kyber = KyberPreKeyRecord::generate(9, identity, timestamp_from_unix_ms(42));
     const Bytes kyber_public = kyber.key_pair().public_key.serialize();
     CHECK(kyber_public.size() == 1569);
     CHECK(kyber_public[0] == 0x08);
@@ -68,14 +68,14 @@ TEST_CASE("malformed pre-key records are storage errors", "[prekeys]") {
     CHECK(code_of<PreKeyRecord>(as_bytes(encoded)) == ErrorCode::storage);
 
     proto::storage::SignedPreKeyRecordStructure short_signature;
-    const SecretBytes good = SignedPreKeyRecord::generate(1, identity, 0).serialize();
+    const SecretBytes good = SignedPreKeyRecord::generate(1, identity, Timestamp{}).serialize();
     REQUIRE(short_signature.ParseFromArray(good.data(), static_cast<int>(good.size())));
     short_signature.set_signature("short");
     const std::string short_encoded = short_signature.SerializeAsString();
     CHECK(code_of<SignedPreKeyRecord>(as_bytes(short_encoded)) == ErrorCode::storage);
 
     proto::storage::SignedPreKeyRecordStructure wrong_kem;
-    const SecretBytes kyber = KyberPreKeyRecord::generate(1, identity, 0).serialize();
+    const SecretBytes kyber = KyberPreKeyRecord::generate(1, identity, Timestamp{}).serialize();
     REQUIRE(wrong_kem.ParseFromArray(kyber.data(), static_cast<int>(kyber.size())));
     wrong_kem.mutable_public_key()->resize(100);
     const std::string wrong_encoded = wrong_kem.SerializeAsString();

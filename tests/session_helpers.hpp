@@ -11,6 +11,9 @@
 
 namespace cliquet::testing {
 
+// When test pre-keys are made: a fixed instant, so records compare equal.
+inline constexpr Timestamp kMadeAt = timestamp_from_unix_ms(1'767'225'600'000);  // 2026-01-01
+
 struct Device {
     ProtocolAddress address;
     std::unique_ptr<MemoryProtocolStore> store;
@@ -23,9 +26,11 @@ struct Device {
     const IdentityKeyPair& identity() const { return store->identities().identity_key_pair(); }
 
     // Stores fresh pre-keys under the ids and returns their public bundle.
+    // The Kyber pre-key is of `kind`: one-time unless asked.
     PreKeyBundle bundle(std::optional<PreKeyId> pre_key_id, SignedPreKeyId signed_id,
-                        std::optional<KyberPreKeyId> kyber_id, RandomSource& random = system_random()) {
-        const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity(), 1000, random);
+                        std::optional<KyberPreKeyId> kyber_id, RandomSource& random = system_random(),
+                        KyberPreKeyKind kind = KyberPreKeyKind::one_time) {
+        const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity(), kMadeAt, random);
         store->signed_pre_keys().store_signed_pre_key(signed_pre_key);
         PreKeyBundle out{
             .registration_id = store->identities().local_registration_id(),
@@ -42,8 +47,8 @@ struct Device {
             out.pre_key = pre_key.key_pair().public_key;
         }
         if (kyber_id) {
-            const auto kyber = KyberPreKeyRecord::generate(*kyber_id, identity(), 1000, random);
-            store->kyber_pre_keys().store_kyber_pre_key(kyber);
+            const auto kyber = KyberPreKeyRecord::generate(*kyber_id, identity(), kMadeAt, random);
+            store->kyber_pre_keys().store_kyber_pre_key(kyber, kind);
             out.kyber_pre_key_id = kyber_id;
             out.kyber_pre_key = kyber.key_pair().public_key;
             out.kyber_pre_key_signature = kyber.signature();
@@ -81,12 +86,24 @@ struct Device {
         }
         for (const auto& [id, record] : store->pre_keys().all()) add(record.serialize());
         for (const auto& [id, record] : store->signed_pre_keys().all()) add(record.serialize());
-        for (const auto& [id, record] : store->kyber_pre_keys().all()) add(record.serialize());
-        for (KyberPreKeyId id : store->kyber_pre_keys().used()) out += "used" + std::to_string(id) + ";";
+        for (const auto& [id, held] : store->kyber_pre_keys().all()) {
+            out += held.kind == KyberPreKeyKind::last_resort ? "last-resort=" : "one-time=";
+            add(held.record.serialize());
+        }
+        for (const auto& [kyber_id, signed_id, base_key] : store->kyber_pre_keys().uses())
+            out += "used" + std::to_string(kyber_id) + "," + std::to_string(signed_id) + "," + to_hex(base_key) + ";";
         for (const auto& [who, record] : store->sessions().all()) {
             out += who.to_string() + "=";
             add(record.serialize());
         }
+        for (const auto& [key, record] : store->sender_keys().all()) {
+            out += key.first.to_string() + "/" + to_hex(key.second) + "=";
+            add(record.span());
+        }
+        if (const auto metadata = store->pre_key_metadata().load_pre_key_metadata())
+            out += "ids" + std::to_string(metadata->next_pre_key_id) + "," +
+                   std::to_string(metadata->next_signed_pre_key_id) + "," +
+                   std::to_string(metadata->next_kyber_pre_key_id) + ";";
         return out;
     }
 };

@@ -55,7 +55,7 @@ TEST_CASE("a forged signed pre-key signature is refused", "[session][refusal]") 
     CHECK(error_of([&] { alice.start_session(bob.address, bundle); }) == ErrorCode::invalid_signature);
     CHECK(alice.snapshot() == before);
     // A valid signature by another identity is a forgery too.
-    auto other = bob.bundle(1, 1, std::nullopt);
+    auto other = bob.bundle(2, 2, std::nullopt);
     other.signed_pre_key_signature = IdentityKeyPair::generate().sign(other.signed_pre_key.serialize());
     CHECK(error_of([&] { alice.start_session(bob.address, other); }) == ErrorCode::invalid_signature);
 }
@@ -68,7 +68,7 @@ TEST_CASE("a forged Kyber pre-key signature is refused", "[session][refusal]") {
     CHECK(error_of([&] { alice.start_session(bob.address, bundle); }) == ErrorCode::invalid_signature);
     CHECK(alice.snapshot() == before);
     // The signed pre-key's signature does not cover the Kyber key.
-    auto swapped = bob.bundle(1, 1, 2);
+    auto swapped = bob.bundle(2, 2, 2);
     swapped.kyber_pre_key_signature = swapped.signed_pre_key_signature;
     CHECK(error_of([&] { alice.start_session(bob.address, swapped); }) == ErrorCode::invalid_signature);
 }
@@ -78,7 +78,7 @@ TEST_CASE("an incomplete bundle is refused", "[session][refusal]") {
     auto no_id = bob.bundle(1, 1, std::nullopt);
     no_id.pre_key_id.reset();
     CHECK(error_of([&] { alice.start_session(bob.address, no_id); }) == ErrorCode::invalid_argument);
-    auto no_kyber_signature = bob.bundle(1, 1, 1);
+    auto no_kyber_signature = bob.bundle(2, 2, 1);
     no_kyber_signature.kyber_pre_key_signature.reset();
     CHECK(error_of([&] { alice.start_session(bob.address, no_kyber_signature); }) ==
           ErrorCode::invalid_argument);

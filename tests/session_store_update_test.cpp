@@ -28,6 +28,11 @@ public:
         ++stores;
         records_.store_session(address, std::move(record));
     }
+    std::vector<std::uint32_t> session_device_ids(std::string_view name) const override {
+        return records_.session_device_ids(name);
+    }
+    void delete_session(const ProtocolAddress& address) override { records_.delete_session(address); }
+    std::size_t delete_all_sessions(std::string_view name) override { return records_.delete_all_sessions(name); }
     int stores = 0;
 
 private:
@@ -44,6 +49,7 @@ public:
     KyberPreKeyStore& kyber_pre_keys() override { return inner_.kyber_pre_keys(); }
     CopyingSessionStore& sessions() override { return sessions_; }
     SenderKeyStore& sender_keys() override { return inner_.sender_keys(); }
+    PreKeyMetadataStore& pre_key_metadata() override { return inner_.pre_key_metadata(); }
 
 private:
     MemoryProtocolStore& inner_;

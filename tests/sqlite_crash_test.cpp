@@ -174,7 +174,7 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
     {
         auto bob = SqliteStore::create(path, LocalDevice{kBob, IdentityKeyPair::generate(), 2}, {});
         const IdentityKeyPair& identity = bob->identities().identity_key_pair();
-        const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity, 1000);
+        const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity, timestamp_from_unix_ms(1000));
         bob->signed_pre_keys().store_signed_pre_key(signed_pre_key);
         for (int i = 0; i < kSenders; ++i) {
             const auto pre_key = PreKeyRecord::generate(static_cast<PreKeyId>(i + 1));

@@ -134,7 +134,8 @@ private:
 };
 
 // Bob's store with Alice's session started against his bundle (one-time
-// pre-key 1, signed pre-key 2, Kyber pre-key 3) and a pre-key 4 never used.
+// pre-key 1, signed pre-key 2, last-resort Kyber pre-key 3) and a pre-key 4
+// never used.
 struct Conversation {
     BobFiles& files;
     LocalDevice device = bob_device();
@@ -143,7 +144,8 @@ struct Conversation {
 
     Conversation(BobFiles& bob_files, Erasure erasure) : files(bob_files) {
         bob = SqliteStore::create(files.path(), device, files.options(erasure));
-        process_prekey_bundle(*alice.store, device.address, publish_bundle(*bob, 1, 1, 2, 3));
+        process_prekey_bundle(*alice.store, device.address,
+                              publish_bundle(*bob, 1, 1, 2, 3, KyberPreKeyKind::last_resort));
         bob->pre_keys().store_pre_key(PreKeyRecord::generate(4));
     }
 
@@ -199,18 +201,27 @@ TEST_CASE("no deleted or replaced key material survives in the database, its log
     (void)group_encrypt(bob.sender_keys(), device.address, kGroup, as_bytes("to the group"));
     CHECK_FALSE(files.on_disk(gone.back()));
 
-    // A signed and a Kyber pre-key stored anew under their ids.
+    // A signed and a Kyber pre-key removed and stored anew under their ids
+    // (a store never replaces a pre-key in place).
     gone.push_back(files.traces("a replaced signed pre-key",
                                 bob.signed_pre_keys().load_signed_pre_key(2)->key_pair().private_key.secret().span(),
                                 "SELECT record FROM signed_pre_keys WHERE id = 2"));
     REQUIRE(files.on_disk(gone.back()));
-    bob.signed_pre_keys().store_signed_pre_key(SignedPreKeyRecord::generate(2, device.identity, 2000));
+    bob.run_atomically([&] {
+        bob.signed_pre_keys().remove_signed_pre_key(2);
+        bob.signed_pre_keys().store_signed_pre_key(
+            SignedPreKeyRecord::generate(2, device.identity, timestamp_from_unix_ms(2000)));
+    });
     CHECK_FALSE(files.on_disk(gone.back()));
     gone.push_back(files.traces("a replaced Kyber pre-key",
                                 bob.kyber_pre_keys().load_kyber_pre_key(3)->key_pair().secret_key.serialize().span(),
                                 "SELECT record FROM kyber_pre_keys WHERE id = 3"));
     REQUIRE(files.on_disk(gone.back()));
-    bob.kyber_pre_keys().store_kyber_pre_key(KyberPreKeyRecord::generate(3, device.identity, 2000));
+    bob.run_atomically([&] {
+        bob.kyber_pre_keys().remove_kyber_pre_key(3);
+        bob.kyber_pre_keys().store_kyber_pre_key(KyberPreKeyRecord::generate(3, device.identity, timestamp_from_unix_ms(2000)),
+                                                 KyberPreKeyKind::last_resort);
+    });
     CHECK_FALSE(files.on_disk(gone.back()));
 
     // What the store still holds is on disk.

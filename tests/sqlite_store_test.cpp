@@ -18,42 +18,11 @@
 #include "sqlite_test_support.hpp"
 
 using namespace cliquet;
-using cliquet::testing::Device;
-using cliquet::testing::error_of;
+using namespace cliquet::testing;
 using namespace cliquet::testing::sqlite;
 namespace fs = std::filesystem;
 
 namespace {
-
-void write_file(const std::string& path, ByteView bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-// Runs SQL on a file directly, as someone tampering with it would.
-void tamper(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    char* message = nullptr;
-    const int result = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
-    const std::string error = message ? message : "";
-    sqlite3_free(message);
-    sqlite3_close(db);
-    INFO(error);
-    REQUIRE(result == SQLITE_OK);
-}
-
-std::int64_t query_integer(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    sqlite3_stmt* statement = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
-    const std::int64_t value = sqlite3_column_int64(statement, 0);
-    sqlite3_finalize(statement);
-    sqlite3_close(db);
-    return value;
-}
 
 std::string text_of(ByteView bytes) { return std::string(bytes.begin(), bytes.end()); }
 
@@ -80,7 +49,7 @@ TEST_CASE("a store keeps its device and every record across a reopen", "[sqlite]
     {
         auto bob = SqliteStore::create(path, device, options);
         CHECK(bob->local_address() == ProtocolAddress{"bob", 1});
-        const PreKeyBundle bundle = publish_bundle(*bob, 1, 1, 5, 9);
+        const PreKeyBundle bundle = publish_bundle(*bob, 1, 1, 5, 9, KyberPreKeyKind::last_resort);
         bob->pre_keys().store_pre_key(PreKeyRecord::generate(2));
         pre_key_2 = copy_of(bob->pre_keys().load_pre_key(2)->serialize());
 
@@ -97,18 +66,17 @@ TEST_CASE("a store keeps its device and every record across a reopen", "[sqlite]
         const auto carol_key = IdentityKeyPair::generate().public_key();
         const auto other_key = IdentityKeyPair::generate().public_key();
         CHECK(bob->identities().is_trusted_identity(carol, carol_key, Direction::sending));
-        CHECK_FALSE(bob->identities().save_identity(carol, carol_key));
-        CHECK_FALSE(bob->identities().save_identity(carol, carol_key));
+        CHECK(bob->identities().save_identity(carol, carol_key) == IdentityChange::new_identity);
+        CHECK(bob->identities().save_identity(carol, carol_key) == IdentityChange::unchanged);
         CHECK_FALSE(bob->identities().is_trusted_identity(carol, other_key, Direction::receiving));
-        CHECK(bob->identities().save_identity(carol, other_key));
-        CHECK(bob->identities().save_identity(carol, carol_key));
+        CHECK(bob->identities().save_identity(carol, other_key) == IdentityChange::replaced);
+        CHECK(bob->identities().save_identity(carol, carol_key) == IdentityChange::replaced);
 
         const auto distribution = create_sender_key_distribution_message(bob->sender_keys(), device.address, kGroup);
         (void)group_encrypt(bob->sender_keys(), device.address, kGroup, as_bytes("to the group"));
         const auto record = bob->sender_keys().load_sender_key(device.address, kGroup);
         REQUIRE(record);
         sender_key_record = copy_of(*record);
-        bob->kyber_pre_keys().mark_kyber_pre_key_used(9);
         CHECK(distribution.iteration() == 0);
     }
 
@@ -148,7 +116,8 @@ TEST_CASE("a store keeps its device and every record across a reopen", "[sqlite]
     const auto reply = SessionCipher(*bob, bob->local_address(), alice.address).encrypt(as_bytes("hi alice"));
     CHECK(text_of(SessionCipher(*alice.store, alice.address, device.address).decrypt(reply.type, reply.bytes)) == "hi alice");
     bob.reset();
-    CHECK(query_integer(path, "SELECT used FROM kyber_pre_keys WHERE id = 9") == 1);
+    // The last-resort key is kept, with the base key of the session it started.
+    CHECK(query_integer(path, "SELECT count(*) FROM kyber_base_keys_used WHERE kyber_pre_key_id = 9") == 1);
 }
 
 TEST_CASE("a message decrypted before a reopen is a duplicate after it", "[sqlite]") {
@@ -254,7 +223,8 @@ TEST_CASE("with a storage key the file holds no key material", "[sqlite][encrypt
     std::vector<SecretBytes> secrets;  // every value written, serialized
     {
         auto bob = SqliteStore::create(path, device, encrypted ? with_key(key) : SqliteStoreOptions{});
-        process_prekey_bundle(*alice.store, device.address, publish_bundle(*bob, 1, 1, 2, 3));
+        process_prekey_bundle(*alice.store, device.address,
+                              publish_bundle(*bob, 1, 1, 2, 3, KyberPreKeyKind::last_resort));
         const auto first = SessionCipher(*alice.store, alice.address, device.address).encrypt(as_bytes("hello"));
         (void)SessionCipher(*bob, bob->local_address(), alice.address).decrypt(first.type, first.bytes);
         bob->pre_keys().store_pre_key(PreKeyRecord::generate(4));
@@ -350,7 +320,8 @@ TEST_CASE("corrupt, truncated and foreign files are refused cleanly", "[sqlite][
         auto bob = SqliteStore::create(good_path, bob_device());
         for (PreKeyId id = 1; id <= 40; ++id) bob->pre_keys().store_pre_key(PreKeyRecord::generate(id));
         bob->kyber_pre_keys().store_kyber_pre_key(
-            KyberPreKeyRecord::generate(1, bob->identities().identity_key_pair(), 1));
+            KyberPreKeyRecord::generate(1, bob->identities().identity_key_pair(), timestamp_from_unix_ms(1)),
+            KyberPreKeyKind::last_resort);
         bob->sender_keys().store_sender_key(alice, kGroup, Bytes(3000, 0x5a));
     }
     const Bytes good = read_file(good_path);

@@ -1,6 +1,10 @@
 // Helpers shared by the SqliteStore tests: scratch directories, the bytes of
-// a file, storage keys, a published bundle, and scans for secret bytes.
+// a file, storage keys, a published bundle, scans for secret bytes, and SQL
+// run on a file directly, as someone tampering with it would.
 #pragma once
+
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
@@ -41,6 +45,65 @@ inline Bytes read_file(const std::string& path) {
     return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+inline void write_file(const std::string& path, ByteView bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Runs SQL on a file directly, as someone tampering with it would.
+inline void tamper(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    char* message = nullptr;
+    const int result = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+    const std::string error = message ? message : "";
+    sqlite3_free(message);
+    sqlite3_close(db);
+    INFO(error);
+    REQUIRE(result == SQLITE_OK);
+}
+
+inline std::int64_t query_integer(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+    const std::int64_t value = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return value;
+}
+
+// Every row of the file's `query`, one line each, columns separated by
+// spaces: integers in decimal, text as it is, blobs in hex, NULL as "null".
+inline std::string query_rows(const std::string& path, const std::string& query) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, query.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+    std::string rows;
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+        for (int column = 0; column < sqlite3_column_count(statement); ++column) {
+            if (column > 0) rows += ' ';
+            switch (sqlite3_column_type(statement, column)) {
+                case SQLITE_INTEGER: rows += std::to_string(sqlite3_column_int64(statement, column)); break;
+                case SQLITE_BLOB: {
+                    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement, column));
+                    rows += to_hex(ByteView(data, static_cast<std::size_t>(sqlite3_column_bytes(statement, column))));
+                    break;
+                }
+                case SQLITE_NULL: rows += "null"; break;
+                default: rows += reinterpret_cast<const char*>(sqlite3_column_text(statement, column)); break;
+            }
+        }
+        rows += '\n';
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return rows;
+}
+
 inline LocalDevice bob_device() { return LocalDevice{{"bob", 1}, IdentityKeyPair::generate(), 4242}; }
 
 inline SqliteStoreOptions with_key(const StorageKey& key) {
@@ -57,14 +120,15 @@ inline StorageKey random_storage_key() {
 
 // Stores fresh pre-keys in `store` and returns their public bundle.
 inline PreKeyBundle publish_bundle(ProtocolStore& store, std::uint32_t device_id, PreKeyId pre_key_id,
-                                   SignedPreKeyId signed_id, KyberPreKeyId kyber_id) {
+                                   SignedPreKeyId signed_id, KyberPreKeyId kyber_id,
+                                   KyberPreKeyKind kind = KyberPreKeyKind::one_time) {
     const IdentityKeyPair& identity = store.identities().identity_key_pair();
-    const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity, 1000);
+    const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity, timestamp_from_unix_ms(1000));
     const auto pre_key = PreKeyRecord::generate(pre_key_id);
-    const auto kyber = KyberPreKeyRecord::generate(kyber_id, identity, 1000);
+    const auto kyber = KyberPreKeyRecord::generate(kyber_id, identity, timestamp_from_unix_ms(1000));
     store.signed_pre_keys().store_signed_pre_key(signed_pre_key);
     store.pre_keys().store_pre_key(pre_key);
-    store.kyber_pre_keys().store_kyber_pre_key(kyber);
+    store.kyber_pre_keys().store_kyber_pre_key(kyber, kind);
     return PreKeyBundle{
         .registration_id = store.identities().local_registration_id(),
         .device_id = device_id,

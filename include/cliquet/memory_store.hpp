@@ -7,6 +7,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "cliquet/store.hpp"
@@ -23,7 +24,7 @@ public:
     const IdentityKeyPair& identity_key_pair() const override { return identity_; }
     std::uint32_t local_registration_id() const override { return registration_id_; }
     std::optional<IdentityKey> identity(const ProtocolAddress& address) const override;
-    bool save_identity(const ProtocolAddress& address, const IdentityKey& key) override;
+    IdentityChange save_identity(const ProtocolAddress& address, const IdentityKey& key) override;
 
     /// Every identity recorded so far.
     const std::map<ProtocolAddress, IdentityKey>& all() const noexcept { return known_; }
@@ -40,6 +41,7 @@ public:
     std::optional<PreKeyRecord> load_pre_key(PreKeyId id) const override;
     void store_pre_key(const PreKeyRecord& record) override;
     void remove_pre_key(PreKeyId id) override;
+    std::vector<PreKeyId> pre_key_ids() const override;
 
     /// Every record held.
     const std::map<PreKeyId, PreKeyRecord>& all() const noexcept { return records_; }
@@ -53,6 +55,8 @@ class MemorySignedPreKeyStore final : public SignedPreKeyStore {
 public:
     std::optional<SignedPreKeyRecord> load_signed_pre_key(SignedPreKeyId id) const override;
     void store_signed_pre_key(const SignedPreKeyRecord& record) override;
+    void remove_signed_pre_key(SignedPreKeyId id) override;
+    std::vector<SignedPreKeyId> signed_pre_key_ids() const override;
 
     /// Every record held.
     const std::map<SignedPreKeyId, SignedPreKeyRecord>& all() const noexcept { return records_; }
@@ -61,21 +65,33 @@ private:
     std::map<SignedPreKeyId, SignedPreKeyRecord> records_;
 };
 
-/// A KyberPreKeyStore in a std::map; it notes uses and never removes a key.
+/// A KyberPreKeyStore in std::maps: the records with their kinds, and the
+/// base keys each last-resort key was used with.
 class MemoryKyberPreKeyStore final : public KyberPreKeyStore {
 public:
+    /// A record and its kind.
+    struct Held {
+        KyberPreKeyRecord record;
+        KyberPreKeyKind kind;
+    };
+    /// (Kyber pre-key id, signed pre-key id, serialized base key).
+    using Use = std::tuple<KyberPreKeyId, SignedPreKeyId, Bytes>;
+
     std::optional<KyberPreKeyRecord> load_kyber_pre_key(KyberPreKeyId id) const override;
-    void store_kyber_pre_key(const KyberPreKeyRecord& record) override;
-    void mark_kyber_pre_key_used(KyberPreKeyId id) override { used_.insert(id); }
+    void store_kyber_pre_key(const KyberPreKeyRecord& record, KyberPreKeyKind kind) override;
+    void mark_kyber_pre_key_used(KyberPreKeyId id, SignedPreKeyId signed_pre_key_id,
+                                 const PublicKey& base_key) override;
+    void remove_kyber_pre_key(KyberPreKeyId id) override;
+    std::vector<KyberPreKeyEntry> kyber_pre_keys() const override;
 
     /// Every record held.
-    const std::map<KyberPreKeyId, KyberPreKeyRecord>& all() const noexcept { return records_; }
-    /// The ids a message has used.
-    const std::set<KyberPreKeyId>& used() const noexcept { return used_; }
+    const std::map<KyberPreKeyId, Held>& all() const noexcept { return records_; }
+    /// The uses remembered for last-resort keys.
+    const std::set<Use>& uses() const noexcept { return uses_; }
 
 private:
-    std::map<KyberPreKeyId, KyberPreKeyRecord> records_;
-    std::set<KyberPreKeyId> used_;
+    std::map<KyberPreKeyId, Held> records_;
+    std::set<Use> uses_;
 };
 
 /// A SessionStore in a std::map.
@@ -85,6 +101,9 @@ public:
     void store_session(const ProtocolAddress& address, SessionRecord record) override;
     /// In place: `update` works on the stored record, with no copy.
     bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) override;
+    std::vector<std::uint32_t> session_device_ids(std::string_view name) const override;
+    void delete_session(const ProtocolAddress& address) override;
+    std::size_t delete_all_sessions(std::string_view name) override;
 
     /// Every record held.
     const std::map<ProtocolAddress, SessionRecord>& all() const noexcept { return records_; }
@@ -100,6 +119,8 @@ public:
                                                const DistributionId& distribution_id) const override;
     void store_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id,
                           ByteView record) override;
+    std::vector<SenderKeyName> sender_key_names() const override;
+    void delete_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id) override;
 
     /// Every record held.
     const std::map<std::pair<ProtocolAddress, DistributionId>, SecretBytes>& all() const noexcept {
@@ -110,9 +131,21 @@ private:
     std::map<std::pair<ProtocolAddress, DistributionId>, SecretBytes> records_;
 };
 
+/// A PreKeyMetadataStore in a std::optional.
+class MemoryPreKeyMetadataStore final : public PreKeyMetadataStore {
+public:
+    std::optional<PreKeyMetadata> load_pre_key_metadata() const override { return metadata_; }
+    void store_pre_key_metadata(const PreKeyMetadata& metadata) override { metadata_ = metadata; }
+
+private:
+    std::optional<PreKeyMetadata> metadata_;
+};
+
 /// One device's stores, all in memory. run_atomically needs nothing more than
 /// the default: every write here is a map assignment of an already computed
-/// value.
+/// value, and the only writes that can refuse (storing a taken pre-key id,
+/// a reused base key) check before they change anything and come first in
+/// the library's atomic units.
 class MemoryProtocolStore final : public ProtocolStore {
 public:
     /// Empty stores for the device with this identity and registration id.
@@ -125,6 +158,7 @@ public:
     MemoryKyberPreKeyStore& kyber_pre_keys() override { return kyber_pre_keys_; }
     MemorySessionStore& sessions() override { return sessions_; }
     MemorySenderKeyStore& sender_keys() override { return sender_keys_; }
+    MemoryPreKeyMetadataStore& pre_key_metadata() override { return pre_key_metadata_; }
 
 private:
     MemoryIdentityKeyStore identities_;
@@ -133,6 +167,7 @@ private:
     MemoryKyberPreKeyStore kyber_pre_keys_;
     MemorySessionStore sessions_;
     MemorySenderKeyStore sender_keys_;
+    MemoryPreKeyMetadataStore pre_key_metadata_;
 };
 
 }  // namespace cliquet

@@ -19,12 +19,38 @@
 #include "cliquet/kem.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet/time.hpp"
 
 namespace cliquet {
 
-using PreKeyId = std::uint32_t;        ///< Names a one-time pre-key.
-using SignedPreKeyId = std::uint32_t;  ///< Names a signed pre-key.
-using KyberPreKeyId = std::uint32_t;   ///< Names a Kyber pre-key.
+/// The id of one kind of pre-key. It converts to and from its number (ids
+/// are numbers on the wire), but never to the id of another kind: passing a
+/// Kyber pre-key id where a signed pre-key id belongs does not compile.
+template <typename Kind>
+class PreKeyIdOf {
+public:
+    constexpr PreKeyIdOf() noexcept = default;
+    /// Implicit: a number read from a message or a row is an id.
+    constexpr PreKeyIdOf(std::uint32_t value) noexcept : value_(value) {}  // NOLINT(google-explicit-constructor)
+    /// Implicit: an id is written as its number.
+    constexpr operator std::uint32_t() const noexcept { return value_; }  // NOLINT(google-explicit-constructor)
+    constexpr std::uint32_t value() const noexcept { return value_; }      ///< Its number.
+    /// The next id, as a loop over ids counts.
+    ///@{
+    constexpr PreKeyIdOf& operator++() noexcept {
+        ++value_;
+        return *this;
+    }
+    constexpr PreKeyIdOf operator++(int) noexcept { return PreKeyIdOf(value_++); }
+    ///@}
+
+private:
+    std::uint32_t value_ = 0;
+};
+
+using PreKeyId = PreKeyIdOf<struct OneTimePreKeyIdTag>;  ///< Names a one-time (EC) pre-key.
+using SignedPreKeyId = PreKeyIdOf<struct SignedPreKeyIdTag>;  ///< Names a signed pre-key.
+using KyberPreKeyId = PreKeyIdOf<struct KyberPreKeyIdTag>;  ///< Names a Kyber pre-key.
 
 /// A one-time pre-key, private half included.
 class PreKeyRecord {
@@ -51,14 +77,14 @@ private:
 class SignedPreKeyRecord {
 public:
     /// A record of an existing key pair and its signature (not checked here).
-    SignedPreKeyRecord(SignedPreKeyId id, std::uint64_t timestamp_ms, KeyPair key_pair, const Signature& signature);
+    SignedPreKeyRecord(SignedPreKeyId id, Timestamp made_at, KeyPair key_pair, const Signature& signature);
     /// A fresh key pair whose serialized public key is signed by `identity`.
-    static SignedPreKeyRecord generate(SignedPreKeyId id, const IdentityKeyPair& identity, std::uint64_t timestamp_ms,
+    static SignedPreKeyRecord generate(SignedPreKeyId id, const IdentityKeyPair& identity, Timestamp made_at,
                                        RandomSource& random = system_random());
 
     SignedPreKeyId id() const noexcept { return id_; }  ///< Its id.
-    /// When it was made, in milliseconds since the Unix epoch.
-    std::uint64_t timestamp_ms() const noexcept { return timestamp_ms_; }
+    /// When it was made (the record keeps milliseconds since the Unix epoch).
+    Timestamp timestamp() const noexcept { return timestamp_; }
     const KeyPair& key_pair() const noexcept { return key_pair_; }  ///< Its keys.
     /// The identity key's signature over the serialized public key.
     const Signature& signature() const noexcept { return signature_; }
@@ -70,7 +96,7 @@ public:
 
 private:
     SignedPreKeyId id_;
-    std::uint64_t timestamp_ms_;
+    Timestamp timestamp_;
     KeyPair key_pair_;
     Signature signature_;
 };
@@ -79,15 +105,15 @@ private:
 class KyberPreKeyRecord {
 public:
     /// A record of an existing key pair and its signature (not checked here).
-    KyberPreKeyRecord(KyberPreKeyId id, std::uint64_t timestamp_ms, KemKeyPair key_pair, const Signature& signature);
+    KyberPreKeyRecord(KyberPreKeyId id, Timestamp made_at, KemKeyPair key_pair, const Signature& signature);
     /// A fresh key pair whose serialized public key (type byte included) is
     /// signed by `identity`.
-    static KyberPreKeyRecord generate(KyberPreKeyId id, const IdentityKeyPair& identity, std::uint64_t timestamp_ms,
+    static KyberPreKeyRecord generate(KyberPreKeyId id, const IdentityKeyPair& identity, Timestamp made_at,
                                       RandomSource& random = system_random(), KemType type = KemType::kyber1024);
 
     KyberPreKeyId id() const noexcept { return id_; }  ///< Its id.
-    /// When it was made, in milliseconds since the Unix epoch.
-    std::uint64_t timestamp_ms() const noexcept { return timestamp_ms_; }
+    /// When it was made (the record keeps milliseconds since the Unix epoch).
+    Timestamp timestamp() const noexcept { return timestamp_; }
     const KemKeyPair& key_pair() const noexcept { return key_pair_; }  ///< Its keys.
     /// The identity key's signature over the serialized public key.
     const Signature& signature() const noexcept { return signature_; }
@@ -99,7 +125,7 @@ public:
 
 private:
     KyberPreKeyId id_;
-    std::uint64_t timestamp_ms_;
+    Timestamp timestamp_;
     KemKeyPair key_pair_;
     Signature signature_;
 };

@@ -68,9 +68,18 @@ enum class PqRatchetPolicy : std::uint8_t {
     require,
 };
 
-/// Choices fixed when a session starts.
+/// How sessions are started and used.
 struct SessionOptions {
-    PqRatchetPolicy pq_ratchet = PqRatchetPolicy::require;  ///< What the session requires of its post-quantum protection.
+    /// What the session requires of its post-quantum protection; fixed
+    /// when the session starts.
+    PqRatchetPolicy pq_ratchet = PqRatchetPolicy::require;
+    /// What SessionCipher::encrypt requires of the session it sends on;
+    /// one that falls short is no_session, as libsignal does, and the app
+    /// fetches a new bundle. The default refuses only a stale session.
+    SessionRequirements requirements{};
+    /// Where operations read the time (staleness, and the times a session
+    /// records). Empty: the system clock.
+    Clock clock{};
 };
 
 /// Starts an outgoing session with `address` from its bundle; the messages
@@ -83,13 +92,13 @@ struct SessionOptions {
 ///   invalid_argument    a pre-key without its id, or the reverse
 ///   unsupported         no Kyber pre-key, under PqRatchetPolicy::require
 /// @endcode
-/// `now_ms` stamps the pending pre-key, as libsignal does; `options` apply
-/// to the new session.
+/// The session records when it was made (`options.clock`), as libsignal
+/// stamps the pending pre-key; `options` apply to the new session.
 void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
                            RandomSource& random = system_random(), const SessionOptions& options = {});
-/// process_prekey_bundle with an explicit time, in milliseconds since the Unix epoch.
+/// process_prekey_bundle made at `now`, whatever `options.clock` says.
 void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
-                           RandomSource& random, std::uint64_t now_ms, const SessionOptions& options = {});
+                           RandomSource& random, Timestamp now, const SessionOptions& options = {});
 
 /// Encrypts to and decrypts from one remote address, through a store.
 class SessionCipher {
@@ -110,8 +119,10 @@ public:
 
     /// A pre-key message until the peer has answered, a whisper message after.
     /// @code{.unparsed}
-    ///   no_session          no session with the address
+    ///   no_session          no session with the address, or one that fails
+    ///                       options.requirements (by default: stale)
     ///   untrusted_identity  the session's identity is no longer trusted
+    ///                       (an UntrustedIdentityError)
     /// @endcode
     /// The randomness is for the post-quantum ratchet of a version-4 session,
     /// which now and then draws a fresh ML-KEM key pair or encapsulation.
@@ -128,7 +139,12 @@ public:
     ///                       PqRatchetPolicy::require
     ///   duplicate_message   a message already decrypted
     ///   invalid_prekey      a pre-key message naming a pre-key we do not hold
+    ///                       (a one-time Kyber pre-key is gone once used)
+    ///   invalid_message     a new session on a last-resort Kyber pre-key
+    ///                       with a base key it was already used with
+    ///                       ("reused base key")
     ///   untrusted_identity  the sender's identity key is not the one we know
+    ///                       (an UntrustedIdentityError, with that key)
     ///   no_session          a whisper message with no session at all
     /// @endcode
     /// The randomness is for the new ratchet key a reply needs.

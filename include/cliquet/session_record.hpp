@@ -17,6 +17,7 @@
 
 #include "cliquet/bytes.hpp"
 #include "cliquet/keys.hpp"
+#include "cliquet/time.hpp"
 
 namespace cliquet {
 
@@ -24,6 +25,28 @@ namespace protocol {
 struct SessionRecordData;
 }
 
+/// How long a session this device started may go unanswered before it is
+/// stale: libsignal's MAX_UNACKNOWLEDGED_SESSION_AGE.
+inline constexpr std::chrono::days kMaxUnansweredSessionAge{30};
+
+/// What a session must be for a sender to use it, as libsignal's
+/// SessionUsabilityRequirements (its flags, as booleans). All must hold.
+struct SessionRequirements {
+    /// Not stale: a session the peer started, or one it has answered, or
+    /// one started less than kMaxUnansweredSessionAge ago.
+    bool not_stale = true;
+    /// Started with PQXDH (version 4), not X3DH, answered or not.
+    bool pqxdh = false;
+    /// Running SPQR. As libsignal warns, an unanswered session that offers
+    /// SPQR counts, and can stop counting when the peer answers without it
+    /// under PqRatchetPolicy::offer.
+    bool spqr = false;
+
+    /// No requirement beyond a sending chain.
+    static constexpr SessionRequirements none() noexcept { return {false, false, false}; }
+    /// Every requirement: today's Signal.
+    static constexpr SessionRequirements all() noexcept { return {true, true, true}; }
+};
 /// The ratchet states of one session, current and archived.
 class SessionRecord {
 public:
@@ -53,6 +76,16 @@ public:
     std::optional<std::uint32_t> remote_registration_id() const;
     /// How many archived states are kept (at most 40).
     std::size_t archived_state_count() const noexcept;
+
+    /// When the current state was made, if recorded (a state made by
+    /// libsignal records it only until the peer answers).
+    std::optional<Timestamp> created_at() const;
+    /// When a message from the peer last decrypted in the current state, if
+    /// one has (recorded by cliquet only).
+    std::optional<Timestamp> peer_answered_at() const;
+    /// Whether the current state can send at `now` under `requirements`:
+    /// libsignal's has_usable_sender_chain. False without a current state.
+    bool has_usable_sender_chain(Timestamp now, const SessionRequirements& requirements) const;
 
     /// Moves the current state (if any) to the archive, as a user-initiated
     /// session reset does.

@@ -97,7 +97,7 @@ class SqliteStore final : public ProtocolStore {
 public:
     /// The schema version this build writes (PRAGMA user_version). Older
     /// databases are migrated on open; newer ones are refused.
-    static constexpr std::int64_t kSchemaVersion = 1;
+    static constexpr std::int64_t kSchemaVersion = 2;
     /// PRAGMA application_id of every cliquet database: "Clqt".
     static constexpr std::int32_t kApplicationId = 0x436c7174;
 
@@ -127,6 +127,7 @@ public:
     KyberPreKeyStore& kyber_pre_keys() override;
     SessionStore& sessions() override;
     SenderKeyStore& sender_keys() override;
+    PreKeyMetadataStore& pre_key_metadata() override;
     ///@}
 
     /// One SQLite transaction (BEGIN IMMEDIATE ... COMMIT): if `writes`

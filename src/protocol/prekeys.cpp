@@ -87,15 +87,15 @@ PreKeyRecord PreKeyRecord::deserialize(ByteView bytes) {
 
 // ---- signed pre-keys --------------------------------------------------------
 
-SignedPreKeyRecord::SignedPreKeyRecord(SignedPreKeyId id, std::uint64_t timestamp_ms, KeyPair key_pair,
+SignedPreKeyRecord::SignedPreKeyRecord(SignedPreKeyId id, Timestamp made_at, KeyPair key_pair,
                                        const Signature& signature)
-    : id_(id), timestamp_ms_(timestamp_ms), key_pair_(std::move(key_pair)), signature_(signature) {}
+    : id_(id), timestamp_(made_at), key_pair_(std::move(key_pair)), signature_(signature) {}
 
 SignedPreKeyRecord SignedPreKeyRecord::generate(SignedPreKeyId id, const IdentityKeyPair& identity,
-                                                std::uint64_t timestamp_ms, RandomSource& random) {
+                                                Timestamp made_at, RandomSource& random) {
     KeyPair pair = KeyPair::generate(random);
     const Signature signature = identity.sign(pair.public_key.serialize(), random);
-    return SignedPreKeyRecord(id, timestamp_ms, std::move(pair), signature);
+    return SignedPreKeyRecord(id, made_at, std::move(pair), signature);
 }
 
 SecretBytes SignedPreKeyRecord::serialize() const {
@@ -105,7 +105,7 @@ SecretBytes SignedPreKeyRecord::serialize() const {
     structure.set_public_key(public_bytes.data(), public_bytes.size());
     structure.set_private_key(key_pair_.private_key.secret().data(), kPrivateKeySize);
     structure.set_signature(signature_.data(), signature_.size());
-    structure.set_timestamp(timestamp_ms_);
+    structure.set_timestamp(unix_ms(timestamp_));
     return serialize_wiping(structure);
 }
 
@@ -114,21 +114,21 @@ SignedPreKeyRecord SignedPreKeyRecord::deserialize(ByteView bytes) {
     protocol::parse_proto(structure, bytes, ErrorCode::storage, "signed pre-key record", kMaxRecordSize);
     KeyPair pair = stored_key_pair(structure.public_key(), structure.private_key(), "signed pre-key record");
     protocol::wipe_string(*structure.mutable_private_key());
-    return SignedPreKeyRecord(structure.id(), structure.timestamp(), std::move(pair),
+    return SignedPreKeyRecord(structure.id(), timestamp_from_unix_ms(structure.timestamp()), std::move(pair),
                               signature_from(structure.signature(), "signed pre-key record"));
 }
 
 // ---- Kyber pre-keys ---------------------------------------------------------
 
-KyberPreKeyRecord::KyberPreKeyRecord(KyberPreKeyId id, std::uint64_t timestamp_ms, KemKeyPair key_pair,
+KyberPreKeyRecord::KyberPreKeyRecord(KyberPreKeyId id, Timestamp made_at, KemKeyPair key_pair,
                                      const Signature& signature)
-    : id_(id), timestamp_ms_(timestamp_ms), key_pair_(std::move(key_pair)), signature_(signature) {}
+    : id_(id), timestamp_(made_at), key_pair_(std::move(key_pair)), signature_(signature) {}
 
 KyberPreKeyRecord KyberPreKeyRecord::generate(KyberPreKeyId id, const IdentityKeyPair& identity,
-                                              std::uint64_t timestamp_ms, RandomSource& random, KemType type) {
+                                              Timestamp made_at, RandomSource& random, KemType type) {
     KemKeyPair pair = KemKeyPair::generate(type, random);
     const Signature signature = identity.sign(pair.public_key.serialize(), random);
-    return KyberPreKeyRecord(id, timestamp_ms, std::move(pair), signature);
+    return KyberPreKeyRecord(id, made_at, std::move(pair), signature);
 }
 
 SecretBytes KyberPreKeyRecord::serialize() const {
@@ -139,7 +139,7 @@ SecretBytes KyberPreKeyRecord::serialize() const {
     const SecretBytes secret_bytes = key_pair_.secret_key.serialize();
     structure.set_private_key(secret_bytes.data(), secret_bytes.size());
     structure.set_signature(signature_.data(), signature_.size());
-    structure.set_timestamp(timestamp_ms_);
+    structure.set_timestamp(unix_ms(timestamp_));
     return serialize_wiping(structure);
 }
 
@@ -153,7 +153,7 @@ KyberPreKeyRecord KyberPreKeyRecord::deserialize(ByteView bytes) {
     protocol::wipe_string(*structure.mutable_private_key());
     if (public_key.type() != secret_key.type())
         throw Error(ErrorCode::storage, "Kyber pre-key record holds keys of two different types");
-    return KyberPreKeyRecord(structure.id(), structure.timestamp(),
+    return KyberPreKeyRecord(structure.id(), timestamp_from_unix_ms(structure.timestamp()),
                              KemKeyPair{std::move(public_key), std::move(secret_key)},
                              signature_from(structure.signature(), "Kyber pre-key record"));
 }

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <chrono>
 #include <string>
 
 #include "cliquet/error.hpp"
@@ -11,11 +10,6 @@
 
 namespace cliquet {
 namespace {
-
-std::uint64_t now_in_ms() {
-    const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
-}
 
 void check_bundle(const PreKeyBundle& bundle, const SessionOptions& options) {
     if (bundle.pre_key_id.has_value() != bundle.pre_key.has_value())
@@ -46,14 +40,14 @@ void check_bundle(const PreKeyBundle& bundle, const SessionOptions& options) {
 
 void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
                            RandomSource& random, const SessionOptions& options) {
-    process_prekey_bundle(store, address, bundle, random, now_in_ms(), options);
+    process_prekey_bundle(store, address, bundle, random, current_time(options.clock), options);
 }
 
 void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
-                           RandomSource& random, std::uint64_t now_ms, const SessionOptions& options) {
+                           RandomSource& random, Timestamp now, const SessionOptions& options) {
     IdentityKeyStore& identities = store.identities();
     if (!identities.is_trusted_identity(address, bundle.identity_key, Direction::sending))
-        throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + address.to_string());
+        throw UntrustedIdentityError(address, bundle.identity_key);
     check_bundle(bundle, options);
 
     SessionRecord record = store.sessions().load_session(address).value_or(SessionRecord());
@@ -81,7 +75,7 @@ void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address,
         .kyber_pre_key_id = bundle.kyber_pre_key_id,
         .kyber_ciphertext = kyber ? kyber->ciphertext : Bytes{},
     };
-    state.set_pending_pre_key(pending, now_ms);
+    state.set_pending_pre_key(pending, now);
     state.set_registration_ids(identities.local_registration_id(), bundle.registration_id);
     record.data().promote(std::move(state));
 
@@ -175,11 +169,13 @@ PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, 
         .pq_min_version = pq_min_version(options.pq_ratchet),
     });
     state.set_registration_ids(identities.local_registration_id(), message.registration_id());
+    state.set_created_at(current_time(options.clock));
     data.promote(std::move(state));
 
     PreKeysUsed used;
     used.pre_key_id = message.pre_key_id();
     if (message.kyber()) used.kyber_pre_key_id = message.kyber()->pre_key_id;
+    used.signed_pre_key_id = message.signed_pre_key_id();
     return used;
 }
 

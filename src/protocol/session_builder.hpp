@@ -11,9 +11,11 @@
 
 namespace cliquet::protocol {
 
+// The pre-keys a new session used, to consume once its message decrypted.
 struct PreKeysUsed {
     std::optional<PreKeyId> pre_key_id;
     std::optional<KyberPreKeyId> kyber_pre_key_id;
+    SignedPreKeyId signed_pre_key_id;
 };
 
 // Makes the state a pre-key message belongs to current in `record`: an

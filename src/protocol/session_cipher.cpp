@@ -219,12 +219,15 @@ RecordDecryption plan_decrypt(const SessionRecordData& data, const SignalMessage
     throw Error(ErrorCode::invalid_message, "no session state decrypts the message (" + last_failure + ")");
 }
 
-// Applies a planned decryption; the state that decrypted becomes current.
-void apply_decrypt(SessionRecordData& data, const SignalMessage& message, RecordDecryption& decryption) {
+// Applies a planned decryption; the state that decrypted becomes current,
+// and records that the peer answered at `now`.
+void apply_decrypt(SessionRecordData& data, const SignalMessage& message, RecordDecryption& decryption,
+                   Timestamp now) {
     if (decryption.current_step)
         apply_receive(*data.current, message.sender_ratchet_key(), *decryption.current_step);
     else
         data.promote_archived(decryption.archived_index, std::move(*decryption.archived));
+    data.current->set_peer_answered_at(now);
 }
 
 // The inner message of a pre-key message opens only with the state that
@@ -253,8 +256,14 @@ Error no_session(const ProtocolAddress& remote) {
 // the MAC, the trust check) comes before the first change.
 CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& random) {
     CiphertextMessage out;
+    const Timestamp now = current_time(options_.clock);
     const auto encrypt_with = [&](SessionRecord& record) {
         if (!record.has_current_state()) throw no_session(remote_);
+        // libsignal's choice: a session that falls short (by default, one
+        // unanswered for 30 days) is as good as none; the app fetches a bundle.
+        if (!record.has_usable_sender_chain(now, options_.requirements))
+            throw Error(ErrorCode::no_session, "the session with " + remote_.to_string() +
+                                                   " is stale or falls short of the requirements");
         SessionState& state = *record.data().current;
 
         // SPQR first: its key, if it has one yet, salts the message keys.
@@ -286,7 +295,7 @@ CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& rando
         }
 
         if (!store_.identities().is_trusted_identity(remote_, remote_identity, Direction::sending))
-            throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
+            throw UntrustedIdentityError(remote_, remote_identity);
         state.set_sender_chain_key(next_chain);
         state.set_pq_ratchet(std::move(pq_ratchet));
         return true;
@@ -311,20 +320,26 @@ Bytes SessionCipher::decrypt(CiphertextType type, ByteView bytes, RandomSource& 
 Bytes SessionCipher::decrypt(const PreKeySignalMessage& message, RandomSource& random) {
     IdentityKeyStore& identities = store_.identities();
     if (!identities.is_trusted_identity(remote_, message.identity_key(), Direction::receiving))
-        throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
+        throw UntrustedIdentityError(remote_, message.identity_key());
 
     SessionRecord record = store_.sessions().load_session(remote_).value_or(SessionRecord());
     const protocol::PreKeysUsed used = protocol::process_prekey_message(store_, record, message, options_);
     SessionRecordData& data = record.data();
     StateDecryption decrypted = plan_prekey_decrypt(data, message.message(), {local_, remote_}, random);
     apply_receive(*data.current, message.message().sender_ratchet_key(), decrypted.step);
+    data.current->set_peer_answered_at(current_time(options_.clock));
     Bytes plaintext = std::move(decrypted.plaintext);
 
     store_.run_atomically([&] {
+        // First: the only write that can refuse (a reused base key), so
+        // that a refusal finds nothing written, even in a store that cannot
+        // roll back.
+        if (used.kyber_pre_key_id)
+            store_.kyber_pre_keys().mark_kyber_pre_key_used(*used.kyber_pre_key_id, used.signed_pre_key_id,
+                                                            message.base_key());
         identities.save_identity(remote_, message.identity_key());
         store_.sessions().store_session(remote_, std::move(record));
         if (used.pre_key_id) store_.pre_keys().remove_pre_key(*used.pre_key_id);
-        if (used.kyber_pre_key_id) store_.kyber_pre_keys().mark_kyber_pre_key_used(*used.kyber_pre_key_id);
     });
     return plaintext;
 }
@@ -339,9 +354,9 @@ Bytes SessionCipher::decrypt(const SignalMessage& message, RandomSource& random)
         IdentityKeyStore& identities = store_.identities();
         const IdentityKey their_identity = decryption.state(data).remote_identity();
         if (!identities.is_trusted_identity(remote_, their_identity, Direction::receiving))
-            throw Error(ErrorCode::untrusted_identity, "untrusted identity for " + remote_.to_string());
+            throw UntrustedIdentityError(remote_, their_identity);
         identities.save_identity(remote_, their_identity);
-        apply_decrypt(data, message, decryption);
+        apply_decrypt(data, message, decryption, current_time(options_.clock));
         plaintext = std::move(decryption.plaintext);
         return true;
     };

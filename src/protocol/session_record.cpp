@@ -145,4 +145,23 @@ std::size_t SessionRecord::archived_state_count() const noexcept { return data_-
 
 void SessionRecord::archive_current_state() { data_->archive_current(); }
 
+std::optional<Timestamp> SessionRecord::created_at() const {
+    if (!data_->current) return std::nullopt;
+    return data_->current->created_at();
+}
+
+std::optional<Timestamp> SessionRecord::peer_answered_at() const {
+    if (!data_->current) return std::nullopt;
+    return data_->current->peer_answered_at();
+}
+
+bool SessionRecord::has_usable_sender_chain(Timestamp now, const SessionRequirements& requirements) const {
+    if (!has_current_state()) return false;
+    const protocol::SessionState& state = *data_->current;
+    if (requirements.not_stale && state.is_stale(now)) return false;
+    if (requirements.pqxdh && state.version() < protocol::kPqxdhVersion) return false;
+    if (requirements.spqr && state.structure().pq_ratchet_state().empty()) return false;
+    return true;
+}
+
 }  // namespace cliquet

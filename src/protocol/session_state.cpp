@@ -250,13 +250,14 @@ std::optional<PendingPreKey> SessionState::pending_pre_key() const {
     return pending;
 }
 
-void SessionState::set_pending_pre_key(const PendingPreKey& pending, std::uint64_t timestamp_ms) {
+void SessionState::set_pending_pre_key(const PendingPreKey& pending, Timestamp now) {
     auto* p = s_.mutable_pending_pre_key();
     if (pending.pre_key_id) p->set_pre_key_id(*pending.pre_key_id);
     // libsignal stores the signed pre-key id in an int32 field.
     p->set_signed_pre_key_id(static_cast<std::int32_t>(pending.signed_pre_key_id));
     set_bytes(p->mutable_base_key(), pending.base_key);
-    p->set_timestamp(timestamp_ms);
+    p->set_timestamp(unix_ms(now) / 1000);  // libsignal's unit: seconds
+    set_created_at(now);
     if (pending.kyber_pre_key_id) {
         auto* k = s_.mutable_pending_kyber_pre_key();
         k->set_pre_key_id(*pending.kyber_pre_key_id);
@@ -267,6 +268,33 @@ void SessionState::set_pending_pre_key(const PendingPreKey& pending, std::uint64
 void SessionState::clear_pending_pre_key() {
     s_.clear_pending_pre_key();
     s_.clear_pending_kyber_pre_key();
+}
+
+std::optional<Timestamp> SessionState::created_at() const {
+    if (s_.cliquet_created_at_ms() != 0) return timestamp_from_unix_ms(s_.cliquet_created_at_ms());
+    if (!s_.has_pending_pre_key()) return std::nullopt;
+    // Seconds as libsignal writes them; cliquet before schema version 2
+    // wrote milliseconds here, which as seconds would lie past the year
+    // 5000: read those as the milliseconds they are.
+    constexpr std::uint64_t kFirstMillisecondValue = 100'000'000'000;
+    const std::uint64_t stamp = s_.pending_pre_key().timestamp();
+    if (stamp >= kFirstMillisecondValue) return timestamp_from_unix_ms(stamp);
+    return timestamp_from_unix_ms(stamp * 1000);
+}
+
+void SessionState::set_created_at(Timestamp now) { s_.set_cliquet_created_at_ms(unix_ms(now)); }
+
+std::optional<Timestamp> SessionState::peer_answered_at() const {
+    if (s_.cliquet_peer_answered_at_ms() == 0) return std::nullopt;
+    return timestamp_from_unix_ms(s_.cliquet_peer_answered_at_ms());
+}
+
+void SessionState::set_peer_answered_at(Timestamp now) { s_.set_cliquet_peer_answered_at_ms(unix_ms(now)); }
+
+bool SessionState::is_stale(Timestamp now) const {
+    if (!s_.has_pending_pre_key()) return false;
+    const auto created = created_at();
+    return created && *created + kMaxUnansweredSessionAge < now;
 }
 
 void SessionState::set_registration_ids(std::uint32_t local, std::uint32_t remote) {

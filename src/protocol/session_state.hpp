@@ -10,6 +10,8 @@
 
 #include "cliquet/bytes.hpp"
 #include "cliquet/keys.hpp"
+#include "cliquet/session_record.hpp"
+#include "cliquet/time.hpp"
 #include "protocol/ratchet_keys.hpp"
 #include "protocol/spqr/pq_ratchet.hpp"
 #include "storage.pb.h"
@@ -94,8 +96,20 @@ public:
     void set_pq_ratchet(spqr::PqRatchet pq_ratchet);
 
     std::optional<PendingPreKey> pending_pre_key() const;
-    void set_pending_pre_key(const PendingPreKey& pending, std::uint64_t timestamp_ms);
+    // Also records `now` as the state's creation.
+    void set_pending_pre_key(const PendingPreKey& pending, Timestamp now);
     void clear_pending_pre_key();
+
+    // When the state was made: cliquet's own field, or for a state that
+    // lacks it and still waits for an answer, the pending pre-key's time.
+    std::optional<Timestamp> created_at() const;
+    void set_created_at(Timestamp now);
+    // When a message from the peer last decrypted in this state.
+    std::optional<Timestamp> peer_answered_at() const;
+    void set_peer_answered_at(Timestamp now);
+    // libsignal's staleness: still waiting for the peer's first answer, and
+    // made more than kMaxUnansweredSessionAge before `now`.
+    bool is_stale(Timestamp now) const;
 
     std::uint32_t local_registration_id() const noexcept { return s_.local_registration_id(); }
     std::uint32_t remote_registration_id() const noexcept { return s_.remote_registration_id(); }

@@ -92,6 +92,8 @@ std::string Statement::Use::text(int column) const {
     return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(handle, column))};
 }
 
+int Statement::Use::type(int column) const { return sqlite3_column_type(statement_.handle_.get(), column); }
+
 Connection::Connection(const std::string& path, bool create) {
     // The connection is private to one SqliteStore, which serialises its use
     // with its own mutex; SQLite's per-call mutex would only add cost.

@@ -58,6 +58,9 @@ public:
         ByteView blob(int column) const;
         // Any value as text; NULL reads as empty. For schema listings.
         std::string text(int column) const;
+        // SQLITE_INTEGER, SQLITE_TEXT, SQLITE_BLOB, SQLITE_FLOAT or SQLITE_NULL.
+        int type(int column) const;
+        bool is_null(int column) const { return type(column) == SQLITE_NULL; }
 
     private:
         Statement& statement_;

@@ -1,4 +1,4 @@
-// The state one SqliteStore shares among its six store interfaces: the
+// The state one SqliteStore shares among its store interfaces: the
 // connection, its prepared statements, the row codec and the mutex that
 // serialises every use of them.
 #pragma once
@@ -17,6 +17,8 @@ struct Database {
 
     // Where a row of `table` lives; the caller adds the key columns.
     RowPlace place(std::string_view table) const { return RowPlace(database_id, SqliteStore::kSchemaVersion, table); }
+    // Rows the last statement changed.
+    int changes() const noexcept { return sqlite3_changes(connection.handle()); }
 
     Connection connection;
     RowCodec codec;
@@ -38,18 +40,38 @@ struct Database {
 
     Statement select_identity;
     Statement upsert_identity;
+
     Statement select_pre_key;
-    Statement upsert_pre_key;
+    Statement insert_pre_key;
     Statement delete_pre_key;
+    Statement list_pre_keys;
+
     Statement select_signed_pre_key;
-    Statement upsert_signed_pre_key;
+    Statement insert_signed_pre_key;
+    Statement delete_signed_pre_key;
+    Statement list_signed_pre_keys;
+
     Statement select_kyber_pre_key;
-    Statement upsert_kyber_pre_key;
-    Statement mark_kyber_pre_key_used;
+    Statement insert_kyber_pre_key;
+    Statement select_kyber_pre_key_kind;
+    Statement delete_kyber_pre_key;
+    Statement insert_kyber_base_key;
+    Statement delete_kyber_base_keys;
+    Statement list_kyber_pre_keys;
+
     Statement select_session;
     Statement upsert_session;
+    Statement list_session_devices;
+    Statement delete_session;
+    Statement delete_sessions_of;
+
     Statement select_sender_key;
     Statement upsert_sender_key;
+    Statement list_sender_keys;
+    Statement delete_sender_key;
+
+    Statement select_pre_key_metadata;
+    Statement upsert_pre_key_metadata;
 };
 
 }  // namespace cliquet::store

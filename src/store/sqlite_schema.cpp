@@ -2,17 +2,20 @@
 
 #include <array>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "cliquet/error.hpp"
 
 namespace cliquet::store {
 namespace {
 
-// Schema version 1. Rows with large values (sessions, sender keys, Kyber
-// pre-keys) keep SQLite's rowid layout, which stores big rows better; the
-// small ones are clustered on their key. STRICT makes SQLite itself refuse
-// a value of the wrong type.
-constexpr std::string_view kSchema = R"sql(
+// Schema version 1, as first released; frozen. Later versions are the steps
+// below applied to it, in creation as in migration. Rows with large values
+// (sessions, sender keys, Kyber pre-keys) keep SQLite's rowid layout, which
+// stores big rows better; the small ones are clustered on their key. STRICT
+// makes SQLite itself refuse a value of the wrong type.
+constexpr std::string_view kVersion1 = R"sql(
 CREATE TABLE meta (
     name TEXT PRIMARY KEY,
     value BLOB NOT NULL
@@ -58,32 +61,199 @@ CREATE TABLE sender_keys (
 ) STRICT;
 )sql";
 
+// Version 2: one-time and last-resort Kyber pre-keys, and the ids
+// PreKeyManager hands out.
+// - A Kyber pre-key knows its kind; the `used` flag goes, since a one-time
+//   key is now removed when used. Version 1 kept every Kyber key after use,
+//   as last-resort keys are kept, so the keys it holds stay last-resort.
+// - A last-resort key remembers each (signed pre-key id, base key) it was
+//   used with, to refuse a replayed pre-key message after its session is
+//   gone. With a storage key, base_key holds a keyed hash of the base key.
+// - The next ids to hand out, and the current signed and last-resort keys.
+constexpr std::string_view kVersion2 = R"sql(
+ALTER TABLE kyber_pre_keys ADD COLUMN last_resort INTEGER NOT NULL DEFAULT 1 CHECK (last_resort IN (0, 1));
+ALTER TABLE kyber_pre_keys DROP COLUMN used;
+CREATE TABLE kyber_base_keys_used (
+    kyber_pre_key_id INTEGER NOT NULL,
+    signed_pre_key_id INTEGER NOT NULL,
+    base_key BLOB NOT NULL,
+    PRIMARY KEY (kyber_pre_key_id, signed_pre_key_id, base_key)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE pre_key_metadata (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    next_pre_key_id INTEGER NOT NULL,
+    next_signed_pre_key_id INTEGER NOT NULL,
+    next_kyber_pre_key_id INTEGER NOT NULL,
+    current_signed_pre_key_id INTEGER,
+    current_last_resort_kyber_pre_key_id INTEGER
+) STRICT;
+)sql";
+
 // One step of the schema's history: turns version `from` into `from + 1`.
-// Runs inside the opening transaction, so a failed step leaves the file as
-// it was. A step that changes a row's place (a table or key column) must
-// also re-seal the rows it moves, since the place is their associated data.
+// `sql` changes the tables; `rewrite_rows`, if any, then changes what SQL
+// cannot (values only C++ can compute). A step that moves sealed values to
+// another table or key must re-seal them itself; the re-sealing that every
+// step gets (below) covers rows that stay where they are.
 struct Migration {
     std::int64_t from;
     std::string_view sql;
+    void (*rewrite_rows)(const MigrationContext&) = nullptr;
 };
 
-// Version 1 is the first schema; later versions append their step here.
-constexpr std::array<Migration, 0> kMigrations{};
+constexpr std::array kMigrations{
+    Migration{1, kVersion2},
+};
 static_assert(kMigrations.size() == SqliteStore::kSchemaVersion - 1, "one migration per schema version after 1");
+
+// A sealed column and the columns that make its place, in the order the
+// store adds them to the RowPlace. Only tables of the current schema.
+struct SealedColumn {
+    std::string_view table;
+    std::string_view value;
+    std::array<std::string_view, 3> keys;
+};
+constexpr std::array kSealedColumns{
+    SealedColumn{kLocalDeviceTable, "identity_key_pair", {"singleton"}},
+    SealedColumn{kIdentitiesTable, "identity_key", {"name", "device_id"}},
+    SealedColumn{kPreKeysTable, "record", {"id"}},
+    SealedColumn{kSignedPreKeysTable, "record", {"id"}},
+    SealedColumn{kKyberPreKeysTable, "record", {"id"}},
+    SealedColumn{kSessionsTable, "record", {"name", "device_id"}},
+    SealedColumn{kSenderKeysTable, "record", {"name", "device_id", "distribution_id"}},
+};
 
 // Every table and index, as sqlite_schema records them.
 constexpr std::string_view kSchemaListing =
     "SELECT type || ' ' || name || ' ' || tbl_name || ' ' || ifnull(sql, '') FROM sqlite_schema ORDER BY name";
 
-// What the listing of a sound database of the current version must be:
-// taken from a fresh in-memory database, so it cannot drift from kSchema.
-const std::string& expected_listing() {
-    static const std::string listing = [] {
-        Connection reference(":memory:", true);
-        reference.exec(kSchema, "creating the reference schema");
-        return reference.query_lines(kSchemaListing);
+// Writes the schema of `version` into an empty database.
+void build_schema(Connection& connection, std::int64_t version) {
+    connection.exec(kVersion1, "creating the schema");
+    for (const Migration& step : kMigrations)
+        if (step.from < version) connection.exec(step.sql, "creating the schema");
+}
+
+// What the listing of a sound database of `version` must be: taken from a
+// fresh in-memory database built the same way, so it cannot drift from the
+// SQL above.
+const std::string& expected_listing(std::int64_t version) {
+    static const std::array<std::string, SqliteStore::kSchemaVersion> listings = [] {
+        std::array<std::string, SqliteStore::kSchemaVersion> out;
+        for (std::int64_t v = 1; v <= SqliteStore::kSchemaVersion; ++v) {
+            Connection reference(":memory:", true);
+            build_schema(reference, v);
+            out[static_cast<std::size_t>(v - 1)] = reference.query_lines(kSchemaListing);
+        }
+        return out;
     }();
-    return listing;
+    return listings[static_cast<std::size_t>(version - 1)];
+}
+
+void check_listing(Connection& connection, std::int64_t version) {
+    if (connection.query_lines(kSchemaListing) != expected_listing(version))
+        throw Error(ErrorCode::storage, "not a cliquet database: its tables are not those of schema version " +
+                                            std::to_string(version));
+}
+
+void write_version(Connection& connection, std::int64_t version) {
+    connection.exec("PRAGMA user_version = " + std::to_string(version), "writing the schema version");
+}
+
+// A key column's value, of whichever type the schema gives it.
+using KeyValue = std::variant<std::int64_t, std::string, Bytes>;
+
+KeyValue read_key(const Statement::Use& row, int column) {
+    switch (row.type(column)) {
+        case SQLITE_INTEGER: return row.integer(column);
+        case SQLITE_TEXT: return row.text(column);
+        case SQLITE_BLOB: {
+            const ByteView bytes = row.blob(column);
+            return Bytes(bytes.begin(), bytes.end());
+        }
+        default: throw Error(ErrorCode::storage, "database file is corrupt: a key column holds no key");
+    }
+}
+
+void add_key(RowPlace& place, const KeyValue& key) {
+    std::visit([&](const auto& value) {
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, Bytes>)
+            place.key(ByteView(value));
+        else if constexpr (std::is_same_v<T, std::string>)
+            place.key(std::string_view(value));
+        else
+            place.key(value);
+    }, key);
+}
+
+void bind_key(Statement::Use& use, int index, const KeyValue& key) {
+    std::visit([&](const auto& value) {
+        using T = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, Bytes>)
+            use.bind(index, ByteView(value));
+        else if constexpr (std::is_same_v<T, std::string>)
+            use.bind(index, std::string_view(value));
+        else
+            use.bind(index, value);
+    }, key);
+}
+
+// Opens every value of `column` at its place under schema version `from`
+// and seals it again at its place under `from + 1`. Keys are read first and
+// each row rewritten alone, so no scan runs over rows being changed and only
+// one value is in memory at a time.
+void reseal(const MigrationContext& context, const SealedColumn& column, std::int64_t from) {
+    std::string keys;
+    std::string match;
+    int key_count = 0;
+    for (std::string_view key : column.keys) {
+        if (key.empty()) break;
+        ++key_count;
+        keys += (keys.empty() ? "" : ", ") + std::string(key);
+        match += (match.empty() ? "" : " AND ") + std::string(key) + " = ?" + std::to_string(key_count);
+    }
+    const std::string table(column.table);
+    const std::string value(column.value);
+    Connection& connection = context.connection;
+    // A table a later version adds has nothing to re-seal yet.
+    Statement exists(connection.handle(), "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+    {
+        Statement::Use use(exists);
+        if (!use.bind(1, column.table).step()) return;
+    }
+
+    std::vector<std::vector<KeyValue>> rows;
+    {
+        Statement list(connection.handle(), "SELECT " + keys + " FROM " + table);
+        Statement::Use use(list);
+        while (use.step()) {
+            std::vector<KeyValue>& row = rows.emplace_back();
+            for (int i = 0; i < key_count; ++i) row.push_back(read_key(use, i));
+        }
+    }
+    Statement select(connection.handle(), "SELECT " + value + " FROM " + table + " WHERE " + match);
+    const std::string update_sql = "UPDATE " + table + " SET " + value + " = ?" + std::to_string(key_count + 1) +
+                                   " WHERE " + match;
+    Statement update(connection.handle(), update_sql);
+    for (const std::vector<KeyValue>& row : rows) {
+        RowPlace old_place(context.database_id, from, column.table);
+        RowPlace new_place(context.database_id, from + 1, column.table);
+        for (const KeyValue& key : row) {
+            add_key(old_place, key);
+            add_key(new_place, key);
+        }
+        SecretBytes plain;
+        {
+            Statement::Use use(select);
+            for (int i = 0; i < key_count; ++i) bind_key(use, i + 1, row[static_cast<std::size_t>(i)]);
+            if (!use.step()) throw Error(ErrorCode::storage, "a row vanished while migrating " + table);
+            plain = context.codec.decode(use.blob(0), old_place);
+        }
+        const SecretBytes sealed = context.codec.encode(plain.span(), new_place);
+        Statement::Use use(update);
+        for (int i = 0; i < key_count; ++i) bind_key(use, i + 1, row[static_cast<std::size_t>(i)]);
+        use.bind(key_count + 1, sealed.span()).run();
+    }
 }
 
 }  // namespace
@@ -101,41 +271,45 @@ void lock_exclusively(Connection& connection) {
 }
 
 void create_schema(Connection& connection) {
-    connection.exec(kSchema, "creating the schema");
-    connection.exec("PRAGMA application_id = " + std::to_string(SqliteStore::kApplicationId) +
-                        "; PRAGMA user_version = " + std::to_string(SqliteStore::kSchemaVersion),
-                    "writing the schema version");
+    build_schema(connection, SqliteStore::kSchemaVersion);
+    connection.exec("PRAGMA application_id = " + std::to_string(SqliteStore::kApplicationId),
+                    "writing the application id");
+    write_version(connection, SqliteStore::kSchemaVersion);
 }
 
-void check_and_migrate(Connection& connection) {
+std::int64_t check_file(Connection& connection) {
     // The first read of the file: a file that is not SQLite fails here.
     const std::int64_t application_id = connection.query_integer("PRAGMA application_id", "reading the file header");
     if (application_id != SqliteStore::kApplicationId)
         throw Error(ErrorCode::storage, "not a cliquet database (application id " + std::to_string(application_id) + ")");
-    // Damage anywhere refuses the file before any of it is trusted.
-    const std::string check = connection.query_lines("PRAGMA quick_check");
-    if (check != "ok\n")
-        throw Error(ErrorCode::storage, "database file is corrupt: " + check.substr(0, check.find('\n')));
-
-    std::int64_t version = connection.query_integer("PRAGMA user_version", "reading the schema version");
+    const std::int64_t version = connection.query_integer("PRAGMA user_version", "reading the schema version");
     if (version > SqliteStore::kSchemaVersion)
         throw Error(ErrorCode::storage, "database schema version " + std::to_string(version) +
                                             " is newer than this build reads (" +
                                             std::to_string(SqliteStore::kSchemaVersion) + ")");
     if (version < 1) throw Error(ErrorCode::storage, "not a cliquet database (no schema version)");
-    const std::int64_t first_version = version;
+    // The tables first: nothing the file defines beyond them is ever run.
+    check_listing(connection, version);
+    // Damage anywhere refuses the file before any of it is trusted.
+    const std::string check = connection.query_lines("PRAGMA quick_check");
+    if (check != "ok\n")
+        throw Error(ErrorCode::storage, "database file is corrupt: " + check.substr(0, check.find('\n')));
+    return version;
+}
+
+void migrate(const MigrationContext& context, std::int64_t version) {
     for (const Migration& step : kMigrations) {
         if (step.from != version) continue;
-        connection.exec(step.sql, "migrating the schema");
+        context.connection.exec(step.sql, "migrating the schema to version " + std::to_string(version + 1));
+        if (step.rewrite_rows) step.rewrite_rows(context);
+        if (context.codec.sealing())
+            for (const SealedColumn& column : kSealedColumns) reseal(context, column, version);
         ++version;
+        write_version(context.connection, version);
     }
     if (version != SqliteStore::kSchemaVersion)
         throw Error(ErrorCode::storage, "no migration from schema version " + std::to_string(version));
-    if (version != first_version)
-        connection.exec("PRAGMA user_version = " + std::to_string(version), "writing the schema version");
-
-    if (connection.query_lines(kSchemaListing) != expected_listing())
-        throw Error(ErrorCode::storage, "not a cliquet database: its tables are not the expected ones");
+    check_listing(context.connection, version);
 }
 
 void configure(Connection& connection, Durability durability) {

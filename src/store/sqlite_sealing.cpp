@@ -12,6 +12,7 @@ namespace {
 constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "cliqSqlt";
 constexpr std::uint64_t kSealingKeyId = 1;
 constexpr std::uint64_t kCheckKeyId = 2;
+constexpr std::uint64_t kLookupKeyId = 3;
 
 constexpr std::size_t kNonceSize = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 constexpr std::size_t kTagSize = crypto_aead_xchacha20poly1305_ietf_ABYTES;
@@ -62,7 +63,9 @@ RowPlace& RowPlace::key(ByteView column) {
 }
 
 RowCodec::RowCodec(std::span<const std::uint8_t, 32> storage_key)
-    : sealing_key_(derive(storage_key, kSealingKeyId)), check_key_(derive(storage_key, kCheckKeyId)) {}
+    : sealing_key_(derive(storage_key, kSealingKeyId)),
+      check_key_(derive(storage_key, kCheckKeyId)),
+      lookup_key_(derive(storage_key, kLookupKeyId)) {}
 
 SecretArray<32> RowCodec::key_check_value(const DatabaseId& database_id) const {
     SecretArray<32> check;
@@ -75,6 +78,21 @@ SecretArray<32> RowCodec::key_check_value(const DatabaseId& database_id) const {
     crypto_generichash_final(&state, check.data(), check.size());
     secure_wipe(&state, sizeof state);
     return check;
+}
+
+Bytes RowCodec::lookup_value(ByteView value, const DatabaseId& database_id, std::string_view table) const {
+    if (!lookup_key_) return Bytes(value.begin(), value.end());
+    constexpr std::string_view kLabel = "cliquet lookup value";
+    RowPlace where(database_id, 0, table);  // version 0: bound to no schema version
+    where.key(value);
+    Bytes hash(32);
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, lookup_key_->data(), lookup_key_->size(), hash.size());
+    crypto_generichash_update(&state, as_bytes(kLabel).data(), kLabel.size());
+    crypto_generichash_update(&state, where.bytes().data(), where.bytes().size());
+    crypto_generichash_final(&state, hash.data(), hash.size());
+    secure_wipe(&state, sizeof state);
+    return hash;
 }
 
 SecretBytes RowCodec::encode(ByteView plain, const RowPlace& place) const {

@@ -53,9 +53,17 @@ public:
     // Error(storage): the file was damaged, or the row was moved.
     SecretBytes decode(ByteView stored, const RowPlace& place) const;
 
+    // What a key column that must be found by equality holds for `value`:
+    // the value itself, or with a storage key a keyed BLAKE2b-256 of the
+    // database id, the table and the value, so equal values still match and
+    // the file does not show them. It names no schema version: a migration
+    // keeps it as it is (and could not recompute it).
+    Bytes lookup_value(ByteView value, const DatabaseId& database_id, std::string_view table) const;
+
 private:
     std::optional<SecretArray<32>> sealing_key_;
     std::optional<SecretArray<32>> check_key_;
+    std::optional<SecretArray<32>> lookup_key_;
 };
 
 }  // namespace cliquet::store

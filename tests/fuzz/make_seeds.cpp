@@ -60,7 +60,7 @@ void session_seeds(SeedWriter& out) {
     x3dh.kyber_pre_key_signature.reset();
     MemoryProtocolStore dave(IdentityKeyPair::generate(world.random), 4);
     const SessionOptions x3dh_allowed{.pq_ratchet = PqRatchetPolicy::offer};
-    process_prekey_bundle(dave, world.bob_address, x3dh, world.random, 1000, x3dh_allowed);
+    process_prekey_bundle(dave, world.bob_address, x3dh, world.random, x3dh_allowed);
     out.write("fuzz_prekey_signal_message", "dave-x3dh",
               SessionCipher(dave, ProtocolAddress{"dave", 1}, world.bob_address, x3dh_allowed).encrypt(as_bytes("d1")).bytes);
 

@@ -40,8 +40,10 @@ inline std::string snapshot(MemoryProtocolStore& store) {
     for (const auto& [who, key] : store.identities().all()) out += "id " + who.to_string() + " " + hex_of(key.serialize()) + "\n";
     for (const auto& [id, record] : store.pre_keys().all()) out += "pk " + hex_of(record.serialize()) + "\n";
     for (const auto& [id, record] : store.signed_pre_keys().all()) out += "spk " + hex_of(record.serialize()) + "\n";
-    for (const auto& [id, record] : store.kyber_pre_keys().all()) out += "kpk " + hex_of(record.serialize()) + "\n";
-    for (const KyberPreKeyId id : store.kyber_pre_keys().used()) out += "used " + std::to_string(id) + "\n";
+    for (const auto& [id, held] : store.kyber_pre_keys().all())
+        out += "kpk " + std::to_string(static_cast<int>(held.kind)) + " " + hex_of(held.record.serialize()) + "\n";
+    for (const auto& [kyber_id, signed_id, base_key] : store.kyber_pre_keys().uses())
+        out += "used " + std::to_string(kyber_id) + " " + std::to_string(signed_id) + " " + hex_of(base_key) + "\n";
     for (const auto& [who, record] : store.sessions().all())
         out += "session " + who.to_string() + " " + hex_of(record.serialize()) + "\n";
     for (const auto& [key, record] : store.sender_keys().all())
@@ -51,14 +53,16 @@ inline std::string snapshot(MemoryProtocolStore& store) {
 
 // The public bundle of fresh pre-keys stored in `store` under the given ids.
 inline PreKeyBundle publish_bundle(MemoryProtocolStore& store, std::uint32_t device_id, PreKeyId pre_key_id,
-                                   SignedPreKeyId signed_id, KyberPreKeyId kyber_id, RandomSource& random) {
+                                   SignedPreKeyId signed_id, KyberPreKeyId kyber_id, RandomSource& random,
+                                   KyberPreKeyKind kind = KyberPreKeyKind::one_time) {
     const IdentityKeyPair& identity = store.identities().identity_key_pair();
-    const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity, 1000, random);
+    constexpr Timestamp made_at = timestamp_from_unix_ms(1'767'225'600'000);  // 2026-01-01
+    const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity, made_at, random);
     const auto pre_key = PreKeyRecord::generate(pre_key_id, random);
-    const auto kyber = KyberPreKeyRecord::generate(kyber_id, identity, 1000, random);
+    const auto kyber = KyberPreKeyRecord::generate(kyber_id, identity, made_at, random);
     store.signed_pre_keys().store_signed_pre_key(signed_pre_key);
     store.pre_keys().store_pre_key(pre_key);
-    store.kyber_pre_keys().store_kyber_pre_key(kyber);
+    store.kyber_pre_keys().store_kyber_pre_key(kyber, kind);
     return PreKeyBundle{
         .registration_id = store.identities().local_registration_id(),
         .device_id = device_id,
@@ -95,7 +99,7 @@ struct SessionWorld {
     CiphertextMessage carol_next;       // Carol's second pre-key message: must always decrypt
 
     SessionWorld() {
-        process_prekey_bundle(alice, bob_address, publish_bundle(bob, 1, 1, 1, 1, random), random, 1000);
+        process_prekey_bundle(alice, bob_address, publish_bundle(bob, 1, 1, 1, 1, random), random);
         const CiphertextMessage first = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("a1"), random);
         alice_first_prekey = first.bytes;
         (void)SessionCipher(bob, bob_address, alice_address).decrypt(first.type, first.bytes, random);
@@ -105,7 +109,7 @@ struct SessionWorld {
             alice_whispers.push_back(SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes(text), random).bytes);
         alice_next = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("a4"), random);
 
-        process_prekey_bundle(carol, bob_address, publish_bundle(bob, 1, 2, 2, 2, random), random, 1000);
+        process_prekey_bundle(carol, bob_address, publish_bundle(bob, 1, 2, 2, 2, random), random);
         carol_prekey = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c1"), random).bytes;
         carol_next = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c2"), random);
     }

@@ -1,7 +1,6 @@
 // Ops: prekey_bundle, process_bundle, trust, encrypt, decrypt.
 #include "session_ops.hpp"
 
-#include <chrono>
 
 #include "cliquet/error.hpp"
 #include "cliquet/memory_store.hpp"
@@ -23,11 +22,6 @@ ProtocolAddress address_field(const json& request, std::string_view name) {
 
 namespace {
 
-std::uint64_t now_ms() {
-    const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
-}
-
 std::optional<std::uint32_t> optional_u32_field(const json& request, std::string_view name) {
     if (!optional_int_field(request, name)) return std::nullopt;
     return u32_field(request, name);
@@ -47,19 +41,30 @@ json prekey_bundle(PeerState& state, const json& request) {
     const auto pre_key_id = optional_u32_field(request, "pre_key_id");
     const std::uint32_t signed_pre_key_id = u32_field(request, "signed_pre_key_id");
     const auto kyber_pre_key_id = optional_u32_field(request, "kyber_pre_key_id");
+    // 1.1: a last-resort Kyber pre-key is kept after use; one-time is the default.
+    const bool kyber_last_resort = request.contains("kyber_last_resort") && bool_field(request, "kyber_last_resort");
 
     ProtocolStore& store = protocol_store(state);
     const IdentityKeyPair& identity = state.require_identity();
-    const std::uint64_t timestamp = now_ms();
+    const Timestamp timestamp = current_time(state.options.session.clock);
     const auto signed_pre_key = SignedPreKeyRecord::generate(signed_pre_key_id, identity, timestamp);
     std::optional<PreKeyRecord> pre_key;
     if (pre_key_id) pre_key = PreKeyRecord::generate(*pre_key_id);
     std::optional<KyberPreKeyRecord> kyber;
     if (kyber_pre_key_id) kyber = KyberPreKeyRecord::generate(*kyber_pre_key_id, identity, timestamp);
+    // Every id is checked before anything is written: a memory store cannot
+    // roll back, and a refused request must change nothing.
+    if (store.signed_pre_keys().load_signed_pre_key(signed_pre_key_id))
+        throw pre_key_id_taken("signed pre-key", signed_pre_key_id);
+    if (pre_key_id && store.pre_keys().load_pre_key(*pre_key_id)) throw pre_key_id_taken("one-time pre-key", *pre_key_id);
+    if (kyber_pre_key_id && store.kyber_pre_keys().load_kyber_pre_key(*kyber_pre_key_id))
+        throw pre_key_id_taken("Kyber pre-key", *kyber_pre_key_id);
     store.run_atomically([&] {
         store.signed_pre_keys().store_signed_pre_key(signed_pre_key);
         if (pre_key) store.pre_keys().store_pre_key(*pre_key);
-        if (kyber) store.kyber_pre_keys().store_kyber_pre_key(*kyber);
+        if (kyber)
+            store.kyber_pre_keys().store_kyber_pre_key(
+                *kyber, kyber_last_resort ? KyberPreKeyKind::last_resort : KyberPreKeyKind::one_time);
     });
 
     const auto public_hex = [](const PublicKey& key) { return hex(key.serialize()); };

@@ -53,7 +53,7 @@ void check_bundle_refused(const json& test, bool pqxdh) {
     const auto store = alice.make_store();
     const std::string before = snapshot(*store);
     ReplayRandom random(alice_draws(test, pqxdh));
-    expect_refused([&] { process_prekey_bundle(*store, bob.address(), bob.bundle(), random, 0, kVectorSessionOptions); }, error_param(test));
+    expect_refused([&] { process_prekey_bundle(*store, bob.address(), bob.bundle(), random, kVectorSessionOptions); }, error_param(test));
     if (snapshot(*store) != before) throw Mismatch("the refused bundle changed Alice's stores");
 }
 
@@ -77,7 +77,7 @@ void check_valid(const json& test, bool pqxdh) {
 
     const auto alice_store = alice.make_store();
     ReplayRandom alice_random(alice_draws(test, pqxdh));
-    process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, 0, kVectorSessionOptions);
+    process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, kVectorSessionOptions);
     if (!alice_random.exhausted()) throw Mismatch("Alice drew fewer random bytes than the vector records");
     const StateKeys alice_keys = state_keys(*alice_store->sessions().load_session(bob.address()));
     expect_equal("aliceRootKey", hex_param(test, "aliceRootKey"), alice_keys.root_key);
@@ -144,7 +144,7 @@ json generate_handshakes(bool pqxdh) {
 
         const auto alice_store = alice.make_store();
         ReplayRandom alice_random(alice_draws(test, pqxdh));
-        process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, 0, kVectorSessionOptions);
+        process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, kVectorSessionOptions);
         const StateKeys keys = state_keys(*alice_store->sessions().load_session(bob.address()));
         ReplayRandom alice_send_random(spqr_key_seed);
         const CiphertextMessage sent = SessionCipher(*alice_store, alice.address(), bob.address(), kVectorSessionOptions).encrypt(plaintext, alice_send_random);

@@ -58,7 +58,7 @@ void check_session_case(const json& group, const json& test) {
         Device& self = devices.at(by);
         Device& peer = devices.at(peer_of(by));
         if (op == "process_bundle") {
-            process_prekey_bundle(*self.store, peer.keys.address(), peer.keys.bundle(), *self.random, 0, kVectorSessionOptions);
+            process_prekey_bundle(*self.store, peer.keys.address(), peer.keys.bundle(), *self.random, kVectorSessionOptions);
         } else if (op == "encrypt") {
             const auto sent = SessionCipher(*self.store, self.keys.address(), peer.keys.address(), kVectorSessionOptions).encrypt(hex_param(event, "plaintext"), *self.random);
             if (type_name(sent.type) != string_param(event, "type")) throw Mismatch(where + "message type differs");
@@ -101,7 +101,7 @@ public:
           bob_(bob_keys_.make_store()) {}
 
     void start() {
-        process_prekey_bundle(*alice_, bob_keys_.address(), bob_keys_.bundle(), alice_random_, 0, kVectorSessionOptions);
+        process_prekey_bundle(*alice_, bob_keys_.address(), bob_keys_.bundle(), alice_random_, kVectorSessionOptions);
         events_.push_back({{"op", "process_bundle"}, {"by", "alice"}});
     }
 

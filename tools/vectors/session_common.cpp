@@ -107,15 +107,17 @@ std::unique_ptr<MemoryProtocolStore> PartyKeys::make_store() const {
     auto store = std::make_unique<MemoryProtocolStore>(self, registration_id);
     if (!signed_pre_key_private.empty()) {
         store->signed_pre_keys().store_signed_pre_key(
-            SignedPreKeyRecord(signed_pre_key_id, 0, KeyPair::from_private(PrivateKey::deserialize(signed_pre_key_private)),
+            SignedPreKeyRecord(signed_pre_key_id, Timestamp{}, KeyPair::from_private(PrivateKey::deserialize(signed_pre_key_private)),
                                signature_of(signed_pre_key_signature, "signedPreKeySignature")));
     }
     if (pre_key_id)
         store->pre_keys().store_pre_key(
             PreKeyRecord(*pre_key_id, KeyPair::from_private(PrivateKey::deserialize(pre_key_private))));
     if (kyber_pre_key_id)
-        store->kyber_pre_keys().store_kyber_pre_key(KyberPreKeyRecord(
-            *kyber_pre_key_id, 0, kyber_pair(kyber_key_seed), signature_of(kyber_pre_key_signature, "kyberPreKeySignature")));
+        store->kyber_pre_keys().store_kyber_pre_key(
+            KyberPreKeyRecord(*kyber_pre_key_id, Timestamp{}, kyber_pair(kyber_key_seed),
+                              signature_of(kyber_pre_key_signature, "kyberPreKeySignature")),
+            KyberPreKeyKind::one_time);
     return store;
 }
 
@@ -149,8 +151,9 @@ std::string snapshot(MemoryProtocolStore& store) {
     }
     for (const auto& [id, record] : store.pre_keys().all()) add(record.serialize().span());
     for (const auto& [id, record] : store.signed_pre_keys().all()) add(record.serialize().span());
-    for (const auto& [id, record] : store.kyber_pre_keys().all()) add(record.serialize().span());
-    for (KyberPreKeyId id : store.kyber_pre_keys().used()) out += "used " + std::to_string(id) + ";";
+    for (const auto& [id, held] : store.kyber_pre_keys().all()) add(held.record.serialize().span());
+    for (const auto& [kyber_id, signed_id, base_key] : store.kyber_pre_keys().uses())
+        out += "used " + std::to_string(kyber_id) + " " + std::to_string(signed_id) + " " + to_hex(base_key) + ";";
     for (const auto& [who, record] : store.sessions().all()) {
         out += who.to_string();
         add(record.serialize().span());
