@@ -71,8 +71,8 @@ class MemoryKyberPreKeyStore final : public KyberPreKeyStore {
 public:
     /// A record and its kind.
     struct Held {
-        KyberPreKeyRecord record;
-        KyberPreKeyKind kind;
+        KyberPreKeyRecord record;  ///< the key
+        KyberPreKeyKind kind;      ///< one-time or last-resort
     };
     /// (Kyber pre-key id, signed pre-key id, serialized base key).
     using Use = std::tuple<KyberPreKeyId, SignedPreKeyId, Bytes>;

@@ -137,6 +137,7 @@ enum class KyberPreKeyKind : std::uint8_t {
 struct KyberPreKeyEntry {
     KyberPreKeyId id;      ///< its id
     KyberPreKeyKind kind;  ///< one-time or last-resort
+    /// Same id and kind.
     friend bool operator==(const KyberPreKeyEntry& a, const KyberPreKeyEntry& b) noexcept {
         return a.id.value() == b.id.value() && a.kind == b.kind;
     }
@@ -212,6 +213,7 @@ using DistributionId = std::array<std::uint8_t, 16>;
 struct SenderKeyName {
     ProtocolAddress sender;          ///< the sending device
     DistributionId distribution_id;  ///< the group's distribution id
+    /// Same sender and distribution id.
     friend bool operator==(const SenderKeyName&, const SenderKeyName&) = default;
 };
 

@@ -8,13 +8,13 @@
 namespace cliquet::peer {
 namespace {
 
-// Every op of the peer protocol (version 1). One this build lacks is
+// Every op of the peer protocol (version 1.1). One this build lacks is
 // `unsupported`, not `unknown_op`, so a harness can tell the two apart.
 constexpr std::string_view kProtocolOps[] = {
     "init", "sign", "verify", "capabilities", "prekey_bundle", "process_bundle", "trust", "encrypt", "decrypt",
     "fingerprint", "server_certificate", "sender_certificate", "validate_sender_certificate", "seal", "seal_multi",
     "fanout", "unseal", "group_start", "group_join", "group_encrypt", "group_decrypt", "kem_keygen",
-    "kem_encapsulate", "kem_decapsulate"};
+    "kem_encapsulate", "kem_decapsulate", "archive_session", "delete_session", "session_usable"};
 
 }  // namespace
 
