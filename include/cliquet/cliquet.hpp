@@ -10,6 +10,7 @@
 #include "cliquet/keys.hpp"
 #include "cliquet/memory_store.hpp"
 #include "cliquet/messages.hpp"
+#include "cliquet/prekey_manager.hpp"
 #include "cliquet/prekeys.hpp"
 #include "cliquet/random.hpp"
 #include "cliquet/sealed_fanout.hpp"
@@ -21,3 +22,4 @@
 #include "cliquet/session_record.hpp"
 #include "cliquet/sqlite_store.hpp"
 #include "cliquet/store.hpp"
+#include "cliquet/time.hpp"

@@ -1,0 +1,275 @@
+#include "cliquet/prekey_manager.hpp"
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "cliquet/error.hpp"
+
+namespace cliquet {
+namespace {
+
+using IdSet = std::set<std::uint32_t>;
+
+template <typename Ids>
+IdSet id_set(const Ids& ids) {
+    IdSet out;
+    for (const auto id : ids) out.insert(id);
+    return out;
+}
+
+// A counter in 1 ..= kMaxManagedPreKeyId; anything else (an app's own
+// value) is brought into that range.
+std::uint32_t in_range(std::uint32_t id) {
+    return id >= 1 && id <= kMaxManagedPreKeyId ? id : id % kMaxManagedPreKeyId + 1;
+}
+
+std::uint32_t random_start(RandomSource& random) {
+    std::array<std::uint8_t, 4> bytes{};
+    random.fill(bytes);
+    const std::uint32_t value = (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
+                                (std::uint32_t{bytes[2]} << 8) | bytes[3];
+    return value % kMaxManagedPreKeyId + 1;
+}
+
+// The id at `next`, or the first after it that `taken` does not hold;
+// advances `next` past it, wrapping within 24 bits, and marks it taken.
+template <typename Id>
+Id take_id(Id& next, IdSet& taken, const char* kind) {
+    std::uint32_t candidate = in_range(next);
+    for (std::uint32_t tries = 0; tries < kMaxManagedPreKeyId; ++tries) {
+        const std::uint32_t id = candidate;
+        candidate = id % kMaxManagedPreKeyId + 1;
+        if (taken.insert(id).second) {
+            next = candidate;
+            return id;
+        }
+    }
+    throw Error(ErrorCode::invalid_argument, std::string("every ") + kind + " id is in use");
+}
+
+PublicPreKey public_of(const PreKeyRecord& record) { return {record.id(), record.key_pair().public_key}; }
+PublicSignedPreKey public_of(const SignedPreKeyRecord& record) {
+    return {record.id(), record.key_pair().public_key, record.signature()};
+}
+PublicKyberPreKey public_of(const KyberPreKeyRecord& record) {
+    return {record.id(), record.key_pair().public_key, record.signature()};
+}
+
+// The keys of one rotating kind held now, with their ages.
+template <typename Id>
+struct Dated {
+    Timestamp made_at;
+    Id id;
+};
+
+// Which of `keys` (none of them `current`) to delete at `now`: those
+// replaced by a newer key at least `grace` ago. A key is replaced when the
+// next newer one is made.
+template <typename Id>
+std::vector<Id> past_grace(std::vector<Dated<Id>> keys, std::optional<Id> current, Timestamp now,
+                           std::chrono::milliseconds grace) {
+    std::sort(keys.begin(), keys.end(), [](const Dated<Id>& a, const Dated<Id>& b) {
+        return a.made_at != b.made_at ? a.made_at < b.made_at : a.id.value() < b.id.value();
+    });
+    std::vector<Id> expired;
+    for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+        if (current && keys[i].id.value() == current->value()) continue;
+        if (keys[i + 1].made_at + grace <= now) expired.push_back(keys[i].id);
+    }
+    return expired;
+}
+
+}  // namespace
+
+// What one call will write, computed before anything is.
+struct PreKeyManager::Plan {
+    PreKeyMetadata metadata;
+    IdSet pre_key_ids, signed_pre_key_ids, kyber_pre_key_ids;
+    std::vector<PreKeyRecord> pre_keys;
+    std::vector<KyberPreKeyRecord> one_time_kyber_pre_keys;
+    std::optional<SignedPreKeyRecord> signed_pre_key;
+    std::optional<KyberPreKeyRecord> last_resort_kyber_pre_key;
+    std::vector<SignedPreKeyId> expired_signed_pre_keys;
+    std::vector<KyberPreKeyId> expired_kyber_pre_keys;
+};
+
+PreKeyManager::PreKeyManager(ProtocolStore& store, PreKeySchedule schedule, RandomSource& random, Clock clock)
+    : store_(store), schedule_(schedule), random_(random), clock_(std::move(clock)) {}
+
+PreKeyMetadata PreKeyManager::load_metadata() const {
+    if (auto stored = store_.pre_key_metadata().load_pre_key_metadata()) return *stored;
+    PreKeyMetadata fresh;
+    fresh.next_pre_key_id = random_start(random_);
+    fresh.next_signed_pre_key_id = random_start(random_);
+    fresh.next_kyber_pre_key_id = random_start(random_);
+    return fresh;
+}
+
+UnusedPreKeyCounts PreKeyManager::unused_counts() const {
+    UnusedPreKeyCounts counts;
+    counts.one_time_pre_keys = store_.pre_keys().pre_key_ids().size();
+    for (const KyberPreKeyEntry& entry : store_.kyber_pre_keys().kyber_pre_keys())
+        if (entry.kind == KyberPreKeyKind::one_time) ++counts.one_time_kyber_pre_keys;
+    return counts;
+}
+
+namespace {
+
+// The plan's starting point: what is stored, and the ids already held.
+template <typename Plan>
+void start_plan(Plan& plan, ProtocolStore& store, PreKeyMetadata metadata) {
+    plan.metadata = metadata;
+    plan.pre_key_ids = id_set(store.pre_keys().pre_key_ids());
+    plan.signed_pre_key_ids = id_set(store.signed_pre_keys().signed_pre_key_ids());
+    for (const KyberPreKeyEntry& entry : store.kyber_pre_keys().kyber_pre_keys()) plan.kyber_pre_key_ids.insert(entry.id);
+}
+
+}  // namespace
+
+void PreKeyManager::commit(Plan& plan) {
+    store_.run_atomically([&] {
+        for (const PreKeyRecord& record : plan.pre_keys) store_.pre_keys().store_pre_key(record);
+        for (const KyberPreKeyRecord& record : plan.one_time_kyber_pre_keys)
+            store_.kyber_pre_keys().store_kyber_pre_key(record, KyberPreKeyKind::one_time);
+        if (plan.signed_pre_key) store_.signed_pre_keys().store_signed_pre_key(*plan.signed_pre_key);
+        if (plan.last_resort_kyber_pre_key)
+            store_.kyber_pre_keys().store_kyber_pre_key(*plan.last_resort_kyber_pre_key, KyberPreKeyKind::last_resort);
+        for (SignedPreKeyId id : plan.expired_signed_pre_keys) store_.signed_pre_keys().remove_signed_pre_key(id);
+        for (KyberPreKeyId id : plan.expired_kyber_pre_keys) store_.kyber_pre_keys().remove_kyber_pre_key(id);
+        store_.pre_key_metadata().store_pre_key_metadata(plan.metadata);
+    });
+}
+
+std::vector<PublicPreKey> PreKeyManager::generate_one_time_pre_keys(std::size_t count) {
+    Plan plan;
+    start_plan(plan, store_, load_metadata());
+    for (std::size_t i = 0; i < count; ++i)
+        plan.pre_keys.push_back(PreKeyRecord::generate(
+            take_id(plan.metadata.next_pre_key_id, plan.pre_key_ids, "one-time pre-key"), random_));
+    commit(plan);
+    std::vector<PublicPreKey> out;
+    for (const PreKeyRecord& record : plan.pre_keys) out.push_back(public_of(record));
+    return out;
+}
+
+std::vector<PublicKyberPreKey> PreKeyManager::generate_one_time_kyber_pre_keys(std::size_t count) {
+    Plan plan;
+    start_plan(plan, store_, load_metadata());
+    const IdentityKeyPair& identity = store_.identities().identity_key_pair();
+    const Timestamp now = current_time(clock_);
+    for (std::size_t i = 0; i < count; ++i)
+        plan.one_time_kyber_pre_keys.push_back(KyberPreKeyRecord::generate(
+            take_id(plan.metadata.next_kyber_pre_key_id, plan.kyber_pre_key_ids, "Kyber pre-key"), identity, now,
+            random_));
+    commit(plan);
+    std::vector<PublicKyberPreKey> out;
+    for (const KyberPreKeyRecord& record : plan.one_time_kyber_pre_keys) out.push_back(public_of(record));
+    return out;
+}
+
+PublicSignedPreKey PreKeyManager::rotate_signed_pre_key() {
+    Plan plan;
+    start_plan(plan, store_, load_metadata());
+    const SignedPreKeyId id = take_id(plan.metadata.next_signed_pre_key_id, plan.signed_pre_key_ids, "signed pre-key");
+    plan.signed_pre_key = SignedPreKeyRecord::generate(id, store_.identities().identity_key_pair(),
+                                                       current_time(clock_), random_);
+    plan.metadata.current_signed_pre_key_id = id;
+    commit(plan);
+    return public_of(*plan.signed_pre_key);
+}
+
+PublicKyberPreKey PreKeyManager::rotate_last_resort_kyber_pre_key() {
+    Plan plan;
+    start_plan(plan, store_, load_metadata());
+    const KyberPreKeyId id = take_id(plan.metadata.next_kyber_pre_key_id, plan.kyber_pre_key_ids, "Kyber pre-key");
+    plan.last_resort_kyber_pre_key = KyberPreKeyRecord::generate(id, store_.identities().identity_key_pair(),
+                                                                 current_time(clock_), random_);
+    plan.metadata.current_last_resort_kyber_pre_key_id = id;
+    commit(plan);
+    return public_of(*plan.last_resort_kyber_pre_key);
+}
+
+PreKeyUpload PreKeyManager::run_schedule() {
+    Plan plan;
+    start_plan(plan, store_, load_metadata());
+    const Timestamp now = current_time(clock_);
+    const IdentityKeyPair& identity = store_.identities().identity_key_pair();
+
+    const UnusedPreKeyCounts unused = unused_counts();
+    if (unused.one_time_pre_keys < schedule_.replenish_below)
+        for (std::size_t i = 0; i < schedule_.batch_size; ++i)
+            plan.pre_keys.push_back(PreKeyRecord::generate(
+                take_id(plan.metadata.next_pre_key_id, plan.pre_key_ids, "one-time pre-key"), random_));
+    if (unused.one_time_kyber_pre_keys < schedule_.replenish_below)
+        for (std::size_t i = 0; i < schedule_.batch_size; ++i)
+            plan.one_time_kyber_pre_keys.push_back(KyberPreKeyRecord::generate(
+                take_id(plan.metadata.next_kyber_pre_key_id, plan.kyber_pre_key_ids, "Kyber pre-key"), identity, now,
+                random_));
+
+    // The signed pre-key: replaced when missing or due; the ones it replaced
+    // go once their grace period is over.
+    std::vector<Dated<SignedPreKeyId>> signed_keys;
+    for (SignedPreKeyId id : store_.signed_pre_keys().signed_pre_key_ids())
+        if (auto record = store_.signed_pre_keys().load_signed_pre_key(id)) signed_keys.push_back({record->timestamp(), id});
+    const auto current_signed = std::find_if(signed_keys.begin(), signed_keys.end(), [&](const auto& key) {
+        return plan.metadata.current_signed_pre_key_id && key.id.value() == plan.metadata.current_signed_pre_key_id->value();
+    });
+    if (current_signed == signed_keys.end() || current_signed->made_at + schedule_.rotation_interval <= now) {
+        const SignedPreKeyId id =
+            take_id(plan.metadata.next_signed_pre_key_id, plan.signed_pre_key_ids, "signed pre-key");
+        plan.signed_pre_key = SignedPreKeyRecord::generate(id, identity, now, random_);
+        plan.metadata.current_signed_pre_key_id = id;
+        signed_keys.push_back({now, id});
+    }
+    plan.expired_signed_pre_keys =
+        past_grace(signed_keys, plan.metadata.current_signed_pre_key_id, now, schedule_.grace_period);
+
+    // The last-resort Kyber pre-key alike; one-time Kyber keys are not rotated.
+    std::vector<Dated<KyberPreKeyId>> last_resort_keys;
+    for (const KyberPreKeyEntry& entry : store_.kyber_pre_keys().kyber_pre_keys())
+        if (entry.kind == KyberPreKeyKind::last_resort)
+            if (auto record = store_.kyber_pre_keys().load_kyber_pre_key(entry.id))
+                last_resort_keys.push_back({record->timestamp(), entry.id});
+    const auto current_kyber = std::find_if(last_resort_keys.begin(), last_resort_keys.end(), [&](const auto& key) {
+        return plan.metadata.current_last_resort_kyber_pre_key_id &&
+               key.id.value() == plan.metadata.current_last_resort_kyber_pre_key_id->value();
+    });
+    if (current_kyber == last_resort_keys.end() || current_kyber->made_at + schedule_.rotation_interval <= now) {
+        const KyberPreKeyId id = take_id(plan.metadata.next_kyber_pre_key_id, plan.kyber_pre_key_ids, "Kyber pre-key");
+        plan.last_resort_kyber_pre_key = KyberPreKeyRecord::generate(id, identity, now, random_);
+        plan.metadata.current_last_resort_kyber_pre_key_id = id;
+        last_resort_keys.push_back({now, id});
+    }
+    plan.expired_kyber_pre_keys =
+        past_grace(last_resort_keys, plan.metadata.current_last_resort_kyber_pre_key_id, now, schedule_.grace_period);
+
+    commit(plan);
+    PreKeyUpload upload;
+    if (plan.signed_pre_key) upload.signed_pre_key = public_of(*plan.signed_pre_key);
+    if (plan.last_resort_kyber_pre_key) upload.last_resort_kyber_pre_key = public_of(*plan.last_resort_kyber_pre_key);
+    for (const PreKeyRecord& record : plan.pre_keys) upload.one_time_pre_keys.push_back(public_of(record));
+    for (const KyberPreKeyRecord& record : plan.one_time_kyber_pre_keys)
+        upload.one_time_kyber_pre_keys.push_back(public_of(record));
+    return upload;
+}
+
+PreKeyUpload PreKeyManager::upload_set() const {
+    PreKeyUpload upload;
+    const auto metadata = store_.pre_key_metadata().load_pre_key_metadata();
+    if (metadata && metadata->current_signed_pre_key_id)
+        if (auto record = store_.signed_pre_keys().load_signed_pre_key(*metadata->current_signed_pre_key_id))
+            upload.signed_pre_key = public_of(*record);
+    if (metadata && metadata->current_last_resort_kyber_pre_key_id)
+        if (auto record = store_.kyber_pre_keys().load_kyber_pre_key(*metadata->current_last_resort_kyber_pre_key_id))
+            upload.last_resort_kyber_pre_key = public_of(*record);
+    for (PreKeyId id : store_.pre_keys().pre_key_ids())
+        if (auto record = store_.pre_keys().load_pre_key(id)) upload.one_time_pre_keys.push_back(public_of(*record));
+    for (const KyberPreKeyEntry& entry : store_.kyber_pre_keys().kyber_pre_keys())
+        if (entry.kind == KyberPreKeyKind::one_time)
+            if (auto record = store_.kyber_pre_keys().load_kyber_pre_key(entry.id))
+                upload.one_time_kyber_pre_keys.push_back(public_of(*record));
+    return upload;
+}
+
+}  // namespace cliquet
