@@ -44,17 +44,19 @@ class Device {
   }
 
   /**
-   * Publishes a fresh bundle: a Kyber pre-key for version 4, a one-time
-   * pre-key if asked. Each call uses new key ids.
-   * @param {{version: number, oneTimePreKey: boolean}} options
+   * Publishes a fresh bundle: a Kyber pre-key for version 4 (one-time, or
+   * last-resort if asked: peer protocol 1.1), a one-time pre-key if asked.
+   * Each call uses new key ids.
+   * @param {{version: number, oneTimePreKey: boolean, kyberLastResort?: boolean}} options
    * @returns {Promise<object>} the bundle, as the protocol carries it
    */
-  async bundle({ version, oneTimePreKey }) {
+  async bundle({ version, oneTimePreKey, kyberLastResort }) {
     const id = this.nextKeyId++;
     const { bundle } = await this.peer.ok('prekey_bundle', {
       pre_key_id: oneTimePreKey ? id : null,
       signed_pre_key_id: id,
       kyber_pre_key_id: version === 4 ? id : null,
+      ...(kyberLastResort === undefined ? {} : { kyber_last_resort: kyberLastResort }),
     });
     return bundle;
   }

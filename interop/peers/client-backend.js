@@ -150,23 +150,42 @@ function makeStores(lib, device) {
     }
   }
 
-  // Kyber pre-keys here are one-time keys: a use consumes them.
+  // One-time and last-resort Kyber pre-keys, as libsignal's store contract
+  // has it (KyberPreKeyStore::mark_kyber_pre_key_used): a one-time key is
+  // removed on use; a last-resort key is kept, and remembers each signed
+  // pre-key id and base key it was used with, refusing a repeat. Releases
+  // before 0.103 pass only the id: their last-resort keys are simply kept.
   class KyberPreKeys extends lib.KyberPreKeyStore {
     constructor() {
       super();
       this.records = new RecordMap('Kyber pre-key', lib.KyberPreKeyRecord);
+      this.lastResort = new Set();
+      this.baseKeysSeen = new Map();  // `${kyber id}/${signed pre-key id}` -> Set of base keys (hex)
     }
 
-    async saveKyberPreKey(id, record) {
+    async saveKyberPreKey(id, record, lastResort = false) {
       this.records.save(id, record);
+      if (lastResort) this.lastResort.add(id);
+      else this.lastResort.delete(id);
     }
 
     async getKyberPreKey(id) {
       return this.records.require(id);
     }
 
-    async markKyberPreKeyUsed(id) {
-      this.records.remove(id);
+    async markKyberPreKeyUsed(id, signedPreKeyId, baseKey) {
+      this.records.require(id);
+      if (!this.lastResort.has(id)) {
+        this.records.remove(id);
+        return;
+      }
+      if (baseKey === undefined) return;
+      const pair = `${id}/${signedPreKeyId}`;
+      const seen = this.baseKeysSeen.get(pair) ?? new Set();
+      const key = Buffer.from(baseKey.serialize()).toString('hex');
+      if (seen.has(key)) throw new Error('reused base key');
+      seen.add(key);
+      this.baseKeysSeen.set(pair, seen);
     }
   }
 
@@ -268,7 +287,7 @@ function clientBackend(release) {
       return publicKey(key, 'public_key').verify(message, signature);
     },
 
-    async prekeyBundle({ preKeyId, signedPreKeyId, kyberPreKeyId }) {
+    async prekeyBundle({ preKeyId, signedPreKeyId, kyberPreKeyId, kyberLastResort }) {
       if (kyberPreKeyId === null && !flavour.sessionVersions.includes(3)) {
         throw new ProtocolError('unsupported', `${flavour.name} needs a Kyber pre-key in every bundle`);
       }
@@ -292,7 +311,7 @@ function clientBackend(release) {
 
       if (preKey) await stores.preKeys.savePreKey(preKeyId, preKey);
       await stores.signedPreKeys.saveSignedPreKey(signedPreKeyId, signedPreKey);
-      if (kyberPreKey) await stores.kyberPreKeys.saveKyberPreKey(kyberPreKeyId, kyberPreKey);
+      if (kyberPreKey) await stores.kyberPreKeys.saveKyberPreKey(kyberPreKeyId, kyberPreKey, kyberLastResort);
       return {
         registrationId: device.registrationId,
         deviceId: device.deviceId,
@@ -366,6 +385,27 @@ function clientBackend(release) {
           stores.sessions, stores.identities)));
       }
       throw new ProtocolError('unsupported', `decrypt of ${type} messages is not offered`);
+    },
+
+    async archiveSession(peer) {
+      const record = await stores.sessions.getSession(address(peer));
+      if (record === null) return;
+      record.archiveCurrentState();
+      await stores.sessions.saveSession(address(peer), record);
+    },
+
+    async deleteSession(peer) {
+      stores.sessions.records.remove(addressKey(peer));
+    },
+
+    // The Node binding asks only whether a session is stale (its
+    // hasCurrentState); the other requirements are not offered.
+    async sessionUsable(peer, now, require) {
+      if (require.length !== 1 || require[0] !== 'not_stale') {
+        throw new ProtocolError('unsupported', `${flavour.name}'s Node binding judges only "not_stale"`);
+      }
+      const record = await stores.sessions.getSession(address(peer));
+      return record !== null && record.hasCurrentState(new Date(now));
     },
   };
 }

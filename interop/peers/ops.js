@@ -13,6 +13,8 @@ const {
   stringField,
   addressField,
   messageTypeField,
+  optionalBoolField,
+  choicesField,
   bundleField,
   bundleJson,
 } = require('./protocol');
@@ -31,6 +33,9 @@ const hex = (bytes) => Buffer.from(bytes).toString('hex');
  * @property {(peer: object, identityKey: Buffer) => Promise<void>} trust
  * @property {(peer: object, plaintext: Buffer) => Promise<{type: string, ciphertext: Buffer}>} encrypt
  * @property {(peer: object, type: string, ciphertext: Buffer) => Promise<Buffer>} decrypt
+ * @property {(peer: object) => Promise<void>} [archiveSession] (1.1)
+ * @property {(peer: object) => Promise<void>} [deleteSession] (1.1)
+ * @property {(peer: object, now: number, require: string[]) => Promise<boolean>} [sessionUsable] (1.1)
  */
 
 /**
@@ -71,6 +76,7 @@ function makeOps(backend) {
       preKeyId: optionalIntField(request, 'pre_key_id'),
       signedPreKeyId: intField(request, 'signed_pre_key_id'),
       kyberPreKeyId: optionalIntField(request, 'kyber_pre_key_id'),
+      kyberLastResort: optionalBoolField(request, 'kyber_last_resort', false),
     })),
   }));
 
@@ -92,6 +98,25 @@ function makeOps(backend) {
     plaintext: hex(await backend.decrypt(addressField(request, 'peer'),
       messageTypeField(request, 'type'), hexField(request, 'ciphertext'))),
   }));
+
+  // Keys and sessions over time (1.1), where the backend offers them.
+  if (backend.archiveSession) {
+    define('archive_session', async (request) => {
+      await backend.archiveSession(addressField(request, 'peer'));
+    });
+  }
+  if (backend.deleteSession) {
+    define('delete_session', async (request) => {
+      await backend.deleteSession(addressField(request, 'peer'));
+    });
+  }
+  if (backend.sessionUsable) {
+    define('session_usable', async (request) => ({
+      usable: await backend.sessionUsable(addressField(request, 'peer'),
+        intField(request, 'now', 0, Number.MAX_SAFE_INTEGER),
+        choicesField(request, 'require', ['not_stale', 'pqxdh', 'spqr'])),
+    }));
+  }
 
   return ops;
 }

@@ -7,12 +7,13 @@
 
 const readline = require('node:readline');
 
-/** Every op of the peer protocol, version 1. */
+/** Every op of the peer protocol, version 1.1. */
 const PROTOCOL_OPS = Object.freeze([
   'init', 'sign', 'verify', 'capabilities', 'prekey_bundle', 'process_bundle', 'trust', 'encrypt',
   'decrypt', 'fingerprint', 'server_certificate', 'sender_certificate', 'validate_sender_certificate',
   'seal', 'seal_multi', 'fanout', 'unseal', 'group_start', 'group_join', 'group_encrypt',
   'group_decrypt', 'kem_keygen', 'kem_encapsulate', 'kem_decapsulate',
+  'archive_session', 'delete_session', 'session_usable',
 ]);
 
 /** The error codes a response may carry. */
@@ -77,6 +78,22 @@ function intField(request, name, min = 0, max = 0xffffffff) {
 /** An integer field that may be absent or null. */
 function optionalIntField(request, name, min = 0, max = 0xffffffff) {
   return request[name] == null ? null : intField(request, name, min, max);
+}
+
+/** A boolean field that may be absent (then `fallback`). */
+function optionalBoolField(request, name, fallback) {
+  if (!Object.hasOwn(request, name)) return fallback;
+  if (typeof request[name] !== 'boolean') throw badRequest(`field '${name}' must be a boolean`);
+  return request[name];
+}
+
+/** A list of strings, each one of `allowed`. */
+function choicesField(request, name, allowed) {
+  const value = present(request, name);
+  if (!Array.isArray(value) || value.some((item) => !allowed.includes(item))) {
+    throw badRequest(`field '${name}' must be a list of ${allowed.map((item) => `"${item}"`).join(', ')}`);
+  }
+  return value;
 }
 
 /** A required object field. */
@@ -215,6 +232,8 @@ async function serve(ops, device) {
 }
 
 module.exports = {
+  optionalBoolField,
+  choicesField,
   PROTOCOL_OPS,
   ProtocolError,
   badRequest,
