@@ -1,13 +1,17 @@
 // cliquet demo: three devices chat through a simulated server.
 //
-// Alice, Bob and Carol keep their state in SQLite files. Bob and Carol publish
-// pre-key bundles with Kyber1024 pre-keys, so Alice's sessions start with
-// PQXDH; every 1:1 message is sealed (sealed sender v1), so the server
-// never learns who sent it; the group chat uses sender keys, sent once as a
-// multi-recipient sealed message that the server fans out. Halfway through,
-// Alice's process "restarts": her store is closed and opened again from disk,
-// and the conversation carries on. At the end Alice and Bob compare safety
-// numbers.
+// Alice, Bob and Carol keep their state in SQLite files. Each runs its
+// pre-key schedule (PreKeyManager) and uploads what it made: a signed
+// pre-key, a last-resort Kyber1024 pre-key and batches of one-time EC and
+// Kyber pre-keys, which the server hands out one per new sender, so every
+// session starts with PQXDH; every 1:1 message is sealed (sealed sender v1),
+// so the server never learns who sent it; the group chat uses sender keys,
+// sent once as a multi-recipient sealed message that the server fans out.
+// Halfway through, Alice's process "restarts": her store is closed and opened
+// again from disk, and the conversation carries on. Then days pass on the
+// devices' clocks, and Bob's daily key step replenishes his one-time keys,
+// rotates his signed and last-resort keys and, a month on, deletes the old
+// ones. At the end Alice and Bob compare safety numbers.
 #include <cliquet/cliquet.hpp>
 
 #include <chrono>
@@ -47,8 +51,47 @@ public:
                                          certificate_, server_key_.private_key);
     }
 
-    void publish(const ProtocolAddress& address, PreKeyBundle bundle) { bundles_.insert_or_assign(address, bundle); }
-    PreKeyBundle fetch_bundle(const ProtocolAddress& address) const { return bundles_.at(address); }
+    // A device's key upload: new signed and last-resort keys replace the
+    // old ones, one-time keys join the queues.
+    void upload(const ProtocolAddress& address, std::uint32_t registration_id, const IdentityKey& identity,
+                const PreKeyUpload& keys) {
+        Published& published = published_[address];
+        published.registration_id = registration_id;
+        published.identity = identity;
+        if (keys.signed_pre_key) published.signed_pre_key = keys.signed_pre_key;
+        if (keys.last_resort_kyber_pre_key) published.last_resort = keys.last_resort_kyber_pre_key;
+        published.one_time.insert(published.one_time.end(), keys.one_time_pre_keys.begin(),
+                                  keys.one_time_pre_keys.end());
+        published.one_time_kyber.insert(published.one_time_kyber.end(), keys.one_time_kyber_pre_keys.begin(),
+                                        keys.one_time_kyber_pre_keys.end());
+    }
+
+    // A bundle for one new sender: the device's signed pre-key, and a
+    // one-time EC and Kyber pre-key each handed out once, or the last-resort
+    // Kyber key once the one-time ones have run out.
+    PreKeyBundle fetch_bundle(const ProtocolAddress& address) {
+        Published& published = published_.at(address);
+        const PublicKyberPreKey kyber = published.one_time_kyber.empty() ? *published.last_resort
+                                                                         : published.one_time_kyber.front();
+        if (!published.one_time_kyber.empty()) published.one_time_kyber.pop_front();
+        PreKeyBundle bundle{
+            .registration_id = published.registration_id,
+            .device_id = address.device_id,
+            .signed_pre_key_id = published.signed_pre_key->id,
+            .signed_pre_key = published.signed_pre_key->key,
+            .signed_pre_key_signature = published.signed_pre_key->signature,
+            .identity_key = *published.identity,
+            .kyber_pre_key_id = kyber.id,
+            .kyber_pre_key = kyber.key,
+            .kyber_pre_key_signature = kyber.signature,
+        };
+        if (!published.one_time.empty()) {
+            bundle.pre_key_id = published.one_time.front().id;
+            bundle.pre_key = published.one_time.front().key;
+            published.one_time.pop_front();
+        }
+        return bundle;
+    }
 
     void deliver(const ProtocolAddress& to, Bytes envelope) { mailboxes_[to].push_back(std::move(envelope)); }
 
@@ -66,10 +109,19 @@ public:
     std::deque<Bytes> collect(const ProtocolAddress& address) { return std::exchange(mailboxes_[address], {}); }
 
 private:
+    struct Published {
+        std::uint32_t registration_id = 0;
+        std::optional<IdentityKey> identity;
+        std::optional<PublicSignedPreKey> signed_pre_key;
+        std::optional<PublicKyberPreKey> last_resort;
+        std::deque<PublicPreKey> one_time;
+        std::deque<PublicKyberPreKey> one_time_kyber;
+    };
+
     KeyPair trust_root_;
     KeyPair server_key_;
     ServerCertificate certificate_;
-    std::map<ProtocolAddress, PreKeyBundle> bundles_;
+    std::map<ProtocolAddress, Published> published_;
     std::map<ProtocolAddress, std::deque<Bytes>> mailboxes_;
 };
 
@@ -86,31 +138,32 @@ public:
     const IdentityKey& identity() const { return store_->identities().identity_key_pair().public_key(); }
     const std::string& name() const { return display_name_; }
 
-    // Uploads a one-time pre-key, a signed pre-key and a Kyber1024 pre-key.
-    void publish_bundle() {
-        const auto& identity_pair = store_->identities().identity_key_pair();
-        const auto pre_key = PreKeyRecord::generate(1);
-        const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity_pair, current_time());
-        const auto kyber_pre_key = KyberPreKeyRecord::generate(1, identity_pair, current_time());
-        store_->run_atomically([&] {
-            store_->pre_keys().store_pre_key(pre_key);
-            store_->signed_pre_keys().store_signed_pre_key(signed_pre_key);
-            store_->kyber_pre_keys().store_kyber_pre_key(kyber_pre_key, KyberPreKeyKind::one_time);
-        });
-        const PreKeyBundle bundle{
-            .registration_id = store_->identities().local_registration_id(),
-            .device_id = address_.device_id,
-            .pre_key_id = pre_key.id(),
-            .pre_key = pre_key.key_pair().public_key,
-            .signed_pre_key_id = signed_pre_key.id(),
-            .signed_pre_key = signed_pre_key.key_pair().public_key,
-            .signed_pre_key_signature = signed_pre_key.signature(),
-            .identity_key = identity(),
-            .kyber_pre_key_id = kyber_pre_key.id(),
-            .kyber_pre_key = kyber_pre_key.key_pair().public_key,
-            .kyber_pre_key_signature = kyber_pre_key.signature(),
-        };
-        server_.publish(address_, bundle);
+    // The app's pre-key step, at registration and then once a day: replenish
+    // the one-time keys, rotate the signed and last-resort keys when due,
+    // delete the replaced ones past their grace period; upload what is new.
+    void run_key_schedule(Timestamp now) {
+        // Small batches, so that the demo shows a replenish; an app keeps
+        // the defaults (100 at a time, under 10 left).
+        const PreKeySchedule schedule{.batch_size = 5, .replenish_below = 5, .rotation_interval = std::chrono::days{2},
+                                      .grace_period = std::chrono::days{30}};
+        PreKeyManager keys(*store_, schedule, system_random(), [now] { return now; });
+        const UnusedPreKeyCounts before = keys.unused_counts();
+        const std::size_t signed_before = store_->signed_pre_keys().signed_pre_key_ids().size();
+        const PreKeyUpload fresh = keys.run_schedule();
+        server_.upload(address_, store_->identities().local_registration_id(), identity(), fresh);
+        std::printf("  %s's key step: %zu one-time EC and %zu one-time Kyber keys were left; uploads %zu + %zu new",
+                    name().c_str(), before.one_time_pre_keys, before.one_time_kyber_pre_keys,
+                    fresh.one_time_pre_keys.size(), fresh.one_time_kyber_pre_keys.size());
+        if (fresh.signed_pre_key)
+            std::printf(", signed pre-key %u and last-resort Kyber key %u", fresh.signed_pre_key->id.value(),
+                        fresh.last_resort_kyber_pre_key->id.value());
+        std::printf("\n");
+        const std::size_t signed_after = store_->signed_pre_keys().signed_pre_key_ids().size();
+        if (signed_after < signed_before + (fresh.signed_pre_key ? 1 : 0))
+            std::printf("  %s deleted the signed and last-resort keys replaced over 30 days ago\n", name().c_str());
+        else if (signed_after > 1)
+            std::printf("  %s keeps %zu signed pre-keys: the replaced ones serve late messages for 30 days\n",
+                        name().c_str(), signed_after);
     }
 
     void start_session_with(const Device& other) {
@@ -240,9 +293,12 @@ int main() {
     Device carol("Carol", "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", workdir / "carol.db", server);
     for (const Device* device : {&alice, &bob, &carol}) Device::names()[device->address().name] = device->name();
 
-    std::printf("1. Bob and Carol publish pre-key bundles with Kyber1024 pre-keys\n");
-    bob.publish_bundle();
-    carol.publish_bundle();
+    // The devices' clock, which the demo moves forward by days.
+    Timestamp today = current_time();
+
+    std::printf("1. Bob and Carol register: their first key step makes and uploads their pre-keys\n");
+    bob.run_key_schedule(today);
+    carol.run_key_schedule(today);
 
     std::printf("2. Alice starts sessions and writes to Bob, sealed\n");
     alice.start_session_with(bob);
@@ -271,7 +327,18 @@ int main() {
     bob.receive_all();
     carol.receive_all();
 
-    std::printf("6. Alice and Bob compare safety numbers\n");
+    std::printf("6. Days pass: Bob's daily key step replenishes, rotates, and later deletes\n");
+    today += std::chrono::days{1};
+    bob.run_key_schedule(today);
+    today += std::chrono::days{2};
+    bob.run_key_schedule(today);
+    carol.start_session_with(bob);
+    carol.send(bob, "Hi Bob, on your new signed pre-key.");
+    bob.receive_all();
+    today += std::chrono::days{31};
+    bob.run_key_schedule(today);
+
+    std::printf("7. Alice and Bob compare safety numbers\n");
     const std::string on_alice = alice.safety_number_with(bob);
     const std::string on_bob = bob.safety_number_with(alice);
     std::printf("  Alice sees %s\n  Bob sees   %s\n  %s\n", on_alice.c_str(), on_bob.c_str(),
