@@ -52,32 +52,7 @@ public:
     // Stores pre-keys under the ids and returns their bundle.
     PreKeyBundle bundle(std::optional<PreKeyId> pre_key_id, SignedPreKeyId signed_id, KyberPreKeyId kyber_id,
                         KyberPreKeyKind kind) {
-        const IdentityKeyPair& identity = store_->identities().identity_key_pair();
-        if (!store_->signed_pre_keys().load_signed_pre_key(signed_id))
-            store_->signed_pre_keys().store_signed_pre_key(SignedPreKeyRecord::generate(signed_id, identity, kMadeAt));
-        const auto signed_pre_key = *store_->signed_pre_keys().load_signed_pre_key(signed_id);
-        if (!store_->kyber_pre_keys().load_kyber_pre_key(kyber_id))
-            store_->kyber_pre_keys().store_kyber_pre_key(KyberPreKeyRecord::generate(kyber_id, identity, kMadeAt),
-                                                         kind);
-        const auto kyber = *store_->kyber_pre_keys().load_kyber_pre_key(kyber_id);
-        PreKeyBundle out{
-            .registration_id = 2,
-            .device_id = 1,
-            .signed_pre_key_id = signed_id,
-            .signed_pre_key = signed_pre_key.key_pair().public_key,
-            .signed_pre_key_signature = signed_pre_key.signature(),
-            .identity_key = identity.public_key(),
-            .kyber_pre_key_id = kyber_id,
-            .kyber_pre_key = kyber.key_pair().public_key,
-            .kyber_pre_key_signature = kyber.signature(),
-        };
-        if (pre_key_id) {
-            const auto pre_key = PreKeyRecord::generate(*pre_key_id);
-            store_->pre_keys().store_pre_key(pre_key);
-            out.pre_key_id = pre_key_id;
-            out.pre_key = pre_key.key_pair().public_key;
-        }
-        return out;
+        return publish_bundle(*store_, address.device_id, pre_key_id, signed_id, kyber_id, kind);
     }
 
     Bytes decrypt(const ProtocolAddress& from, ByteView prekey_message) {
@@ -135,8 +110,8 @@ TEST_CASE("a replayed pre-key message is refused in every life of its session, a
     Device alice("alice", 1);
     // A last-resort Kyber key and no one-time EC key: the replay rule that
     // remains once the session is gone is the Kyber store's.
-    const Bytes hello = first_message(alice, bob.address, bob.bundle(std::nullopt, 1, 1, KyberPreKeyKind::last_resort),
-                                      "hello");
+    const PreKeyBundle last_resort = bob.bundle(std::nullopt, 1, 1, KyberPreKeyKind::last_resort);
+    const Bytes hello = first_message(alice, bob.address, last_resort, "hello");
     CHECK(text_of(bob.decrypt(alice.address, hello)) == "hello");
 
     bob.refuses(alice.address, hello, ErrorCode::duplicate_message, "while its session is current");
@@ -166,8 +141,7 @@ TEST_CASE("a replayed pre-key message is refused in every life of its session, a
 
     // The last-resort key still serves a new sender.
     Device carol("carol", 3);
-    const Bytes from_carol =
-        first_message(carol, bob.address, bob.bundle(std::nullopt, 1, 1, KyberPreKeyKind::last_resort), "hi");
+    const Bytes from_carol = first_message(carol, bob.address, last_resort, "hi");
     CHECK(text_of(bob.decrypt(carol.address, from_carol)) == "hi");
 }
 
@@ -262,13 +236,15 @@ TEST_CASE("a stale session does not encrypt, and refusing changes nothing", "[ad
 TEST_CASE("a changed identity is refused with the key it presented, and changes nothing", "[adversarial][lifecycle]") {
     Bob bob(GENERATE(false, true));
     Device alice("alice", 1);
-    const Bytes hello = first_message(alice, bob.address, bob.bundle(1, 1, 1, KyberPreKeyKind::last_resort), "hi");
+    PreKeyBundle bundle = bob.bundle(1, 1, 1, KyberPreKeyKind::last_resort);
+    const Bytes hello = first_message(alice, bob.address, bundle, "hi");
     CHECK(text_of(bob.decrypt(alice.address, hello)) == "hi");
 
-    // Alice reinstalls: a new identity, a new session on a new bundle.
+    // Alice reinstalls: a new identity, a new session on the last-resort keys.
     Device reinstalled("alice", 7);
-    const Bytes again =
-        first_message(reinstalled, bob.address, bob.bundle(2, 1, 1, KyberPreKeyKind::last_resort), "it's me");
+    bundle.pre_key_id.reset();
+    bundle.pre_key.reset();
+    const Bytes again = first_message(reinstalled, bob.address, bundle, "it's me");
     bob.refuses(reinstalled.address, again, ErrorCode::untrusted_identity, "a new identity for a known address");
     try {
         (void)bob.decrypt(reinstalled.address, again);

@@ -14,6 +14,50 @@ namespace cliquet::testing {
 // When test pre-keys are made: a fixed instant, so records compare equal.
 inline constexpr Timestamp kMadeAt = timestamp_from_unix_ms(1'767'225'600'000);  // 2026-01-01
 
+// The public bundle of pre-key records, as a server hands it out for the
+// device whose identity store is `identities`.
+inline PreKeyBundle bundle_of(IdentityKeyStore& identities, std::uint32_t device_id,
+                              const SignedPreKeyRecord& signed_pre_key, const PreKeyRecord* pre_key,
+                              const KyberPreKeyRecord* kyber) {
+    PreKeyBundle out{
+        .registration_id = identities.local_registration_id(),
+        .device_id = device_id,
+        .signed_pre_key_id = signed_pre_key.id(),
+        .signed_pre_key = signed_pre_key.key_pair().public_key,
+        .signed_pre_key_signature = signed_pre_key.signature(),
+        .identity_key = identities.identity_key_pair().public_key(),
+    };
+    if (pre_key) {
+        out.pre_key_id = pre_key->id();
+        out.pre_key = pre_key->key_pair().public_key;
+    }
+    if (kyber) {
+        out.kyber_pre_key_id = kyber->id();
+        out.kyber_pre_key = kyber->key_pair().public_key;
+        out.kyber_pre_key_signature = kyber->signature();
+    }
+    return out;
+}
+
+// Stores fresh pre-keys under the ids in `store` and returns their bundle;
+// the Kyber pre-key, if any, is of `kind`.
+inline PreKeyBundle publish_bundle(ProtocolStore& store, std::uint32_t device_id, std::optional<PreKeyId> pre_key_id,
+                                   SignedPreKeyId signed_id, std::optional<KyberPreKeyId> kyber_id,
+                                   KyberPreKeyKind kind = KyberPreKeyKind::one_time,
+                                   RandomSource& random = system_random()) {
+    const IdentityKeyPair& identity = store.identities().identity_key_pair();
+    const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity, kMadeAt, random);
+    std::optional<PreKeyRecord> pre_key;
+    if (pre_key_id) pre_key = PreKeyRecord::generate(*pre_key_id, random);
+    std::optional<KyberPreKeyRecord> kyber;
+    if (kyber_id) kyber = KyberPreKeyRecord::generate(*kyber_id, identity, kMadeAt, random);
+    store.signed_pre_keys().store_signed_pre_key(signed_pre_key);
+    if (pre_key) store.pre_keys().store_pre_key(*pre_key);
+    if (kyber) store.kyber_pre_keys().store_kyber_pre_key(*kyber, kind);
+    return bundle_of(store.identities(), device_id, signed_pre_key, pre_key ? &*pre_key : nullptr,
+                     kyber ? &*kyber : nullptr);
+}
+
 struct Device {
     ProtocolAddress address;
     std::unique_ptr<MemoryProtocolStore> store;
@@ -29,32 +73,7 @@ struct Device {
     // The Kyber pre-key is of `kind`: one-time unless asked.
     PreKeyBundle bundle(std::optional<PreKeyId> pre_key_id, SignedPreKeyId signed_id,
                         std::optional<KyberPreKeyId> kyber_id, RandomSource& random = system_random(),
-                        KyberPreKeyKind kind = KyberPreKeyKind::one_time) {
-        const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity(), kMadeAt, random);
-        store->signed_pre_keys().store_signed_pre_key(signed_pre_key);
-        PreKeyBundle out{
-            .registration_id = store->identities().local_registration_id(),
-            .device_id = address.device_id,
-            .signed_pre_key_id = signed_id,
-            .signed_pre_key = signed_pre_key.key_pair().public_key,
-            .signed_pre_key_signature = signed_pre_key.signature(),
-            .identity_key = identity().public_key(),
-        };
-        if (pre_key_id) {
-            const auto pre_key = PreKeyRecord::generate(*pre_key_id, random);
-            store->pre_keys().store_pre_key(pre_key);
-            out.pre_key_id = pre_key_id;
-            out.pre_key = pre_key.key_pair().public_key;
-        }
-        if (kyber_id) {
-            const auto kyber = KyberPreKeyRecord::generate(*kyber_id, identity(), kMadeAt, random);
-            store->kyber_pre_keys().store_kyber_pre_key(kyber, kind);
-            out.kyber_pre_key_id = kyber_id;
-            out.kyber_pre_key = kyber.key_pair().public_key;
-            out.kyber_pre_key_signature = kyber.signature();
-        }
-        return out;
-    }
+                        KyberPreKeyKind kind = KyberPreKeyKind::one_time);
 
     // Starts a session with `peer` from its bundle, under this device's options.
     void start_session(const ProtocolAddress& peer, const PreKeyBundle& bundle) {
@@ -107,6 +126,11 @@ struct Device {
         return out;
     }
 };
+
+inline PreKeyBundle Device::bundle(std::optional<PreKeyId> pre_key_id, SignedPreKeyId signed_id,
+                                   std::optional<KyberPreKeyId> kyber_id, RandomSource& random, KyberPreKeyKind kind) {
+    return publish_bundle(*store, address.device_id, pre_key_id, signed_id, kyber_id, kind, random);
+}
 
 inline ErrorCode error_of(const std::function<void()>& action) {
     try {

@@ -27,6 +27,7 @@
 using namespace cliquet;
 using namespace cliquet::testing::sqlite;
 using cliquet::testing::Device;
+using cliquet::testing::publish_bundle;
 
 namespace {
 

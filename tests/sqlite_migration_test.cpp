@@ -165,20 +165,7 @@ TEST_CASE("a sealed version-1 store migrates in place, re-sealed, and carries on
     const auto signed_pre_key = *bob->signed_pre_keys().load_signed_pre_key(7);
     const auto pre_key = *bob->pre_keys().load_pre_key(2);
     const auto kyber = *bob->kyber_pre_keys().load_kyber_pre_key(12);
-    process_prekey_bundle(*carol.store, kBob,
-                          PreKeyBundle{
-                              .registration_id = 2222,
-                              .device_id = 1,
-                              .pre_key_id = pre_key.id(),
-                              .pre_key = pre_key.key_pair().public_key,
-                              .signed_pre_key_id = 7,
-                              .signed_pre_key = signed_pre_key.key_pair().public_key,
-                              .signed_pre_key_signature = signed_pre_key.signature(),
-                              .identity_key = bob->identities().identity_key_pair().public_key(),
-                              .kyber_pre_key_id = kyber.id(),
-                              .kyber_pre_key = kyber.key_pair().public_key,
-                              .kyber_pre_key_signature = kyber.signature(),
-                          });
+    process_prekey_bundle(*carol.store, kBob, bundle_of(bob->identities(), 1, signed_pre_key, &pre_key, &kyber));
     const auto hello = SessionCipher(*carol.store, carol.address, kBob).encrypt(as_bytes("hello bob"));
     CHECK(text_of(SessionCipher(*bob, kBob, carol.address).decrypt(hello.type, hello.bytes)) == "hello bob");
     CHECK(bob->pre_keys().pre_key_ids() == std::vector<PreKeyId>{3});

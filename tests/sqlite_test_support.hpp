@@ -1,6 +1,7 @@
 // Helpers shared by the SqliteStore tests: scratch directories, the bytes of
-// a file, storage keys, a published bundle, scans for secret bytes, and SQL
-// run on a file directly, as someone tampering with it would.
+// a file, storage keys, scans for secret bytes, and SQL run on a file
+// directly, as someone tampering with it would. (A published bundle is
+// session_helpers.hpp's publish_bundle.)
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -116,32 +117,6 @@ inline StorageKey random_storage_key() {
     StorageKey key;
     system_random().fill(key.span());
     return key;
-}
-
-// Stores fresh pre-keys in `store` and returns their public bundle.
-inline PreKeyBundle publish_bundle(ProtocolStore& store, std::uint32_t device_id, PreKeyId pre_key_id,
-                                   SignedPreKeyId signed_id, KyberPreKeyId kyber_id,
-                                   KyberPreKeyKind kind = KyberPreKeyKind::one_time) {
-    const IdentityKeyPair& identity = store.identities().identity_key_pair();
-    const auto signed_pre_key = SignedPreKeyRecord::generate(signed_id, identity, timestamp_from_unix_ms(1000));
-    const auto pre_key = PreKeyRecord::generate(pre_key_id);
-    const auto kyber = KyberPreKeyRecord::generate(kyber_id, identity, timestamp_from_unix_ms(1000));
-    store.signed_pre_keys().store_signed_pre_key(signed_pre_key);
-    store.pre_keys().store_pre_key(pre_key);
-    store.kyber_pre_keys().store_kyber_pre_key(kyber, kind);
-    return PreKeyBundle{
-        .registration_id = store.identities().local_registration_id(),
-        .device_id = device_id,
-        .pre_key_id = pre_key_id,
-        .pre_key = pre_key.key_pair().public_key,
-        .signed_pre_key_id = signed_id,
-        .signed_pre_key = signed_pre_key.key_pair().public_key,
-        .signed_pre_key_signature = signed_pre_key.signature(),
-        .identity_key = identity.public_key(),
-        .kyber_pre_key_id = kyber_id,
-        .kyber_pre_key = kyber.key_pair().public_key,
-        .kyber_pre_key_signature = kyber.signature(),
-    };
 }
 
 // Whether any `window`-byte slice of `needle` occurs in `haystack`.

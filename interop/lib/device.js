@@ -143,4 +143,23 @@ class Device {
 /** `size` random bytes. */
 const randomPlaintext = (size) => crypto.randomBytes(size);
 
-module.exports = { Device, randomPlaintext };
+/**
+ * Starts one device per [endpoint, who] (see Device.start), runs `body`
+ * with them, and closes them all; a device that does not exit cleanly
+ * fails the scenario.
+ */
+async function withDevices(starts, body) {
+  const devices = [];
+  try {
+    for (const [endpoint, who] of starts) devices.push(await Device.start(endpoint, who));
+    await body(...devices);
+  } catch (error) {
+    await Promise.allSettled(devices.map((device) => device.peer.close()));
+    throw error;
+  }
+  const exits = await Promise.allSettled(devices.map((device) => device.close()));
+  const unclean = exits.find((exit) => exit.status === 'rejected');
+  if (unclean) throw unclean.reason;
+}
+
+module.exports = { Device, randomPlaintext, withDevices };

@@ -10,7 +10,7 @@
 // directions, started from either side".
 
 const crypto = require('node:crypto');
-const { Device, randomPlaintext } = require('./device');
+const { Device, randomPlaintext, withDevices } = require('./device');
 const { whisperTamperings, preKeyTamperings, withCounterRaised } = require('./tamper');
 const { PRE_KEY_SIGNAL_MESSAGE, parsePreKeySignalMessage, spqrMessageOf } = require('./wire');
 
@@ -33,25 +33,6 @@ const SPQR_MIN_EPOCH = 3;
 const ALICE = Object.freeze({ name: 'alice', deviceId: 1 });
 const BOB = Object.freeze({ name: 'bob', deviceId: 2 });
 const CAROL = Object.freeze({ name: 'carol', deviceId: 3 });
-
-/**
- * Starts one device per [endpoint, who] (see Device.start), runs `body`
- * with them, and closes them all; a device that does not exit cleanly
- * fails the scenario.
- */
-async function withDevices(starts, body) {
-  const devices = [];
-  try {
-    for (const [endpoint, who] of starts) devices.push(await Device.start(endpoint, who));
-    await body(...devices);
-  } catch (error) {
-    await Promise.allSettled(devices.map((device) => device.peer.close()));
-    throw error;
-  }
-  const exits = await Promise.allSettled(devices.map((device) => device.close()));
-  const unclean = exits.find((exit) => exit.status === 'rejected');
-  if (unclean) throw unclean.reason;
-}
 
 // A Kyber1024 ciphertext as a PQXDH pre-key message carries it: libsignal's
 // key type byte (0x08), then 1,568 bytes.

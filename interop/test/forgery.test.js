@@ -20,7 +20,7 @@
 const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const { cliquetEndpoint, libsignalEndpoint } = require('../lib/endpoints');
-const { Device, randomPlaintext } = require('../lib/device');
+const { randomPlaintext, withDevices } = require('../lib/device');
 const { preKeyEnvelope, randomPublicKey, baseKeyOf, addressesOf, expectedAddresses } = require('../lib/forge');
 
 const ALICE = Object.freeze({ name: '9d0652a3-dcc3-4d11-975f-74d61598733f', deviceId: 1 });
@@ -31,17 +31,6 @@ const MALLORY = Object.freeze({ name: '30a3c7b9-2b33-4f40-bd77-6e5c3b3bd5e1', de
 const cliquet = cliquetEndpoint({ requireSpqr: true });
 const v103 = libsignalEndpoint('0.103');
 const ROLES = [[cliquet, v103], [v103, cliquet]];
-
-/** Starts the devices, runs `body` with them and always closes them. */
-async function withDevices(starts, body) {
-  const devices = [];
-  try {
-    for (const [endpoint, who] of starts) devices.push(await Device.start(endpoint, who));
-    await body(...devices);
-  } finally {
-    await Promise.allSettled(devices.map((device) => device.close()));
-  }
-}
 
 /** Starts a version-4 session from `alice` to `bob` and answers it, so both send whispers. */
 async function answeredSession(alice, bob) {

@@ -20,7 +20,7 @@
 const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const { cliquetEndpoint, libsignalEndpoint } = require('../lib/endpoints');
-const { Device, randomPlaintext } = require('../lib/device');
+const { randomPlaintext, withDevices } = require('../lib/device');
 
 const ALICE = Object.freeze({ name: '9d0652a3-dcc3-4d11-975f-74d61598733f', deviceId: 1 });
 const BOB = Object.freeze({ name: '4fcfe887-a600-40cd-9ab7-fd2a695e9981', deviceId: 2 });
@@ -31,17 +31,6 @@ const DAY = 24 * 3600 * 1000;
 const cliquet = cliquetEndpoint();
 const v103 = libsignalEndpoint('0.103');
 const ROLES = [[v103, cliquet], [cliquet, v103]];
-
-/** Starts the devices, runs `body` with them and always closes them. */
-async function withDevices(starts, body) {
-  const devices = [];
-  try {
-    for (const [endpoint, who] of starts) devices.push(await Device.start(endpoint, who));
-    await body(...devices);
-  } finally {
-    await Promise.allSettled(devices.map((device) => device.close()));
-  }
-}
 
 /** `from`'s first message to `to` on `bundle`: a version-4 pre-key message. */
 async function firstMessage(from, to, bundle) {

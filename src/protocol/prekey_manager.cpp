@@ -82,9 +82,57 @@ std::vector<Id> past_grace(std::vector<Dated<Id>> keys, std::optional<Id> curren
 
 }  // namespace
 
-// What one call will write, computed before anything is.
+// What one call will write, computed before anything is: new keys under
+// ids taken from the counters, the metadata after them, keys to delete.
 struct PreKeyManager::Plan {
+    Plan(ProtocolStore& store, PreKeyMetadata start, RandomSource& random_source, Timestamp at)
+        : metadata(start), identity(store.identities().identity_key_pair()), random(random_source), now(at) {
+        pre_key_ids = id_set(store.pre_keys().pre_key_ids());
+        signed_pre_key_ids = id_set(store.signed_pre_keys().signed_pre_key_ids());
+        for (const KyberPreKeyEntry& entry : store.kyber_pre_keys().kyber_pre_keys())
+            kyber_pre_key_ids.insert(entry.id);
+    }
+
+    void add_one_time_pre_keys(std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i)
+            pre_keys.push_back(
+                PreKeyRecord::generate(take_id(metadata.next_pre_key_id, pre_key_ids, "one-time pre-key"), random));
+    }
+    void add_one_time_kyber_pre_keys(std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i)
+            one_time_kyber_pre_keys.push_back(KyberPreKeyRecord::generate(
+                take_id(metadata.next_kyber_pre_key_id, kyber_pre_key_ids, "Kyber pre-key"), identity, now, random));
+    }
+    // A new current signed pre-key; returns its id.
+    SignedPreKeyId add_signed_pre_key() {
+        const SignedPreKeyId id = take_id(metadata.next_signed_pre_key_id, signed_pre_key_ids, "signed pre-key");
+        signed_pre_key = SignedPreKeyRecord::generate(id, identity, now, random);
+        metadata.current_signed_pre_key_id = id;
+        return id;
+    }
+    // A new current last-resort Kyber pre-key; returns its id.
+    KyberPreKeyId add_last_resort_kyber_pre_key() {
+        const KyberPreKeyId id = take_id(metadata.next_kyber_pre_key_id, kyber_pre_key_ids, "Kyber pre-key");
+        last_resort_kyber_pre_key = KyberPreKeyRecord::generate(id, identity, now, random);
+        metadata.current_last_resort_kyber_pre_key_id = id;
+        return id;
+    }
+
+    // The public halves of every new key.
+    PreKeyUpload upload() const {
+        PreKeyUpload out;
+        if (signed_pre_key) out.signed_pre_key = public_of(*signed_pre_key);
+        if (last_resort_kyber_pre_key) out.last_resort_kyber_pre_key = public_of(*last_resort_kyber_pre_key);
+        for (const PreKeyRecord& record : pre_keys) out.one_time_pre_keys.push_back(public_of(record));
+        for (const KyberPreKeyRecord& record : one_time_kyber_pre_keys)
+            out.one_time_kyber_pre_keys.push_back(public_of(record));
+        return out;
+    }
+
     PreKeyMetadata metadata;
+    const IdentityKeyPair& identity;
+    RandomSource& random;
+    Timestamp now;
     IdSet pre_key_ids, signed_pre_key_ids, kyber_pre_key_ids;
     std::vector<PreKeyRecord> pre_keys;
     std::vector<KyberPreKeyRecord> one_time_kyber_pre_keys;
@@ -114,19 +162,6 @@ UnusedPreKeyCounts PreKeyManager::unused_counts() const {
     return counts;
 }
 
-namespace {
-
-// The plan's starting point: what is stored, and the ids already held.
-template <typename Plan>
-void start_plan(Plan& plan, ProtocolStore& store, PreKeyMetadata metadata) {
-    plan.metadata = metadata;
-    plan.pre_key_ids = id_set(store.pre_keys().pre_key_ids());
-    plan.signed_pre_key_ids = id_set(store.signed_pre_keys().signed_pre_key_ids());
-    for (const KyberPreKeyEntry& entry : store.kyber_pre_keys().kyber_pre_keys()) plan.kyber_pre_key_ids.insert(entry.id);
-}
-
-}  // namespace
-
 void PreKeyManager::commit(Plan& plan) {
     store_.run_atomically([&] {
         for (const PreKeyRecord& record : plan.pre_keys) store_.pre_keys().store_pre_key(record);
@@ -142,116 +177,68 @@ void PreKeyManager::commit(Plan& plan) {
 }
 
 std::vector<PublicPreKey> PreKeyManager::generate_one_time_pre_keys(std::size_t count) {
-    Plan plan;
-    start_plan(plan, store_, load_metadata());
-    for (std::size_t i = 0; i < count; ++i)
-        plan.pre_keys.push_back(PreKeyRecord::generate(
-            take_id(plan.metadata.next_pre_key_id, plan.pre_key_ids, "one-time pre-key"), random_));
+    Plan plan(store_, load_metadata(), random_, current_time(clock_));
+    plan.add_one_time_pre_keys(count);
     commit(plan);
-    std::vector<PublicPreKey> out;
-    for (const PreKeyRecord& record : plan.pre_keys) out.push_back(public_of(record));
-    return out;
+    return plan.upload().one_time_pre_keys;
 }
 
 std::vector<PublicKyberPreKey> PreKeyManager::generate_one_time_kyber_pre_keys(std::size_t count) {
-    Plan plan;
-    start_plan(plan, store_, load_metadata());
-    const IdentityKeyPair& identity = store_.identities().identity_key_pair();
-    const Timestamp now = current_time(clock_);
-    for (std::size_t i = 0; i < count; ++i)
-        plan.one_time_kyber_pre_keys.push_back(KyberPreKeyRecord::generate(
-            take_id(plan.metadata.next_kyber_pre_key_id, plan.kyber_pre_key_ids, "Kyber pre-key"), identity, now,
-            random_));
+    Plan plan(store_, load_metadata(), random_, current_time(clock_));
+    plan.add_one_time_kyber_pre_keys(count);
     commit(plan);
-    std::vector<PublicKyberPreKey> out;
-    for (const KyberPreKeyRecord& record : plan.one_time_kyber_pre_keys) out.push_back(public_of(record));
-    return out;
+    return plan.upload().one_time_kyber_pre_keys;
 }
 
 PublicSignedPreKey PreKeyManager::rotate_signed_pre_key() {
-    Plan plan;
-    start_plan(plan, store_, load_metadata());
-    const SignedPreKeyId id = take_id(plan.metadata.next_signed_pre_key_id, plan.signed_pre_key_ids, "signed pre-key");
-    plan.signed_pre_key = SignedPreKeyRecord::generate(id, store_.identities().identity_key_pair(),
-                                                       current_time(clock_), random_);
-    plan.metadata.current_signed_pre_key_id = id;
+    Plan plan(store_, load_metadata(), random_, current_time(clock_));
+    plan.add_signed_pre_key();
     commit(plan);
-    return public_of(*plan.signed_pre_key);
+    return *plan.upload().signed_pre_key;
 }
 
 PublicKyberPreKey PreKeyManager::rotate_last_resort_kyber_pre_key() {
-    Plan plan;
-    start_plan(plan, store_, load_metadata());
-    const KyberPreKeyId id = take_id(plan.metadata.next_kyber_pre_key_id, plan.kyber_pre_key_ids, "Kyber pre-key");
-    plan.last_resort_kyber_pre_key = KyberPreKeyRecord::generate(id, store_.identities().identity_key_pair(),
-                                                                 current_time(clock_), random_);
-    plan.metadata.current_last_resort_kyber_pre_key_id = id;
+    Plan plan(store_, load_metadata(), random_, current_time(clock_));
+    plan.add_last_resort_kyber_pre_key();
     commit(plan);
-    return public_of(*plan.last_resort_kyber_pre_key);
+    return *plan.upload().last_resort_kyber_pre_key;
 }
 
 PreKeyUpload PreKeyManager::run_schedule() {
-    Plan plan;
-    start_plan(plan, store_, load_metadata());
     const Timestamp now = current_time(clock_);
-    const IdentityKeyPair& identity = store_.identities().identity_key_pair();
+    Plan plan(store_, load_metadata(), random_, now);
 
     const UnusedPreKeyCounts unused = unused_counts();
-    if (unused.one_time_pre_keys < schedule_.replenish_below)
-        for (std::size_t i = 0; i < schedule_.batch_size; ++i)
-            plan.pre_keys.push_back(PreKeyRecord::generate(
-                take_id(plan.metadata.next_pre_key_id, plan.pre_key_ids, "one-time pre-key"), random_));
+    if (unused.one_time_pre_keys < schedule_.replenish_below) plan.add_one_time_pre_keys(schedule_.batch_size);
     if (unused.one_time_kyber_pre_keys < schedule_.replenish_below)
-        for (std::size_t i = 0; i < schedule_.batch_size; ++i)
-            plan.one_time_kyber_pre_keys.push_back(KyberPreKeyRecord::generate(
-                take_id(plan.metadata.next_kyber_pre_key_id, plan.kyber_pre_key_ids, "Kyber pre-key"), identity, now,
-                random_));
+        plan.add_one_time_kyber_pre_keys(schedule_.batch_size);
 
-    // The signed pre-key: replaced when missing or due; the ones it replaced
-    // go once their grace period is over.
+    // The signed pre-key and the last-resort Kyber pre-key: each replaced
+    // (by `add`) when `current` names none of `keys` or one that is due; the
+    // ones it replaced go once their grace period is over. One-time Kyber
+    // keys are not rotated.
+    const auto rotate = [&](auto keys, const auto& current, auto add) {
+        const auto found = std::find_if(keys.begin(), keys.end(), [&](const auto& key) {
+            return current && key.id.value() == current->value();
+        });
+        if (found == keys.end() || found->made_at + schedule_.rotation_interval <= now) keys.push_back({now, add()});
+        return past_grace(keys, current, now, schedule_.grace_period);
+    };
     std::vector<Dated<SignedPreKeyId>> signed_keys;
     for (SignedPreKeyId id : store_.signed_pre_keys().signed_pre_key_ids())
         if (auto record = store_.signed_pre_keys().load_signed_pre_key(id)) signed_keys.push_back({record->timestamp(), id});
-    const auto current_signed = std::find_if(signed_keys.begin(), signed_keys.end(), [&](const auto& key) {
-        return plan.metadata.current_signed_pre_key_id && key.id.value() == plan.metadata.current_signed_pre_key_id->value();
-    });
-    if (current_signed == signed_keys.end() || current_signed->made_at + schedule_.rotation_interval <= now) {
-        const SignedPreKeyId id =
-            take_id(plan.metadata.next_signed_pre_key_id, plan.signed_pre_key_ids, "signed pre-key");
-        plan.signed_pre_key = SignedPreKeyRecord::generate(id, identity, now, random_);
-        plan.metadata.current_signed_pre_key_id = id;
-        signed_keys.push_back({now, id});
-    }
     plan.expired_signed_pre_keys =
-        past_grace(signed_keys, plan.metadata.current_signed_pre_key_id, now, schedule_.grace_period);
-
-    // The last-resort Kyber pre-key alike; one-time Kyber keys are not rotated.
+        rotate(signed_keys, plan.metadata.current_signed_pre_key_id, [&] { return plan.add_signed_pre_key(); });
     std::vector<Dated<KyberPreKeyId>> last_resort_keys;
     for (const KyberPreKeyEntry& entry : store_.kyber_pre_keys().kyber_pre_keys())
         if (entry.kind == KyberPreKeyKind::last_resort)
             if (auto record = store_.kyber_pre_keys().load_kyber_pre_key(entry.id))
                 last_resort_keys.push_back({record->timestamp(), entry.id});
-    const auto current_kyber = std::find_if(last_resort_keys.begin(), last_resort_keys.end(), [&](const auto& key) {
-        return plan.metadata.current_last_resort_kyber_pre_key_id &&
-               key.id.value() == plan.metadata.current_last_resort_kyber_pre_key_id->value();
-    });
-    if (current_kyber == last_resort_keys.end() || current_kyber->made_at + schedule_.rotation_interval <= now) {
-        const KyberPreKeyId id = take_id(plan.metadata.next_kyber_pre_key_id, plan.kyber_pre_key_ids, "Kyber pre-key");
-        plan.last_resort_kyber_pre_key = KyberPreKeyRecord::generate(id, identity, now, random_);
-        plan.metadata.current_last_resort_kyber_pre_key_id = id;
-        last_resort_keys.push_back({now, id});
-    }
-    plan.expired_kyber_pre_keys =
-        past_grace(last_resort_keys, plan.metadata.current_last_resort_kyber_pre_key_id, now, schedule_.grace_period);
+    plan.expired_kyber_pre_keys = rotate(last_resort_keys, plan.metadata.current_last_resort_kyber_pre_key_id,
+                                         [&] { return plan.add_last_resort_kyber_pre_key(); });
 
     commit(plan);
-    PreKeyUpload upload;
-    if (plan.signed_pre_key) upload.signed_pre_key = public_of(*plan.signed_pre_key);
-    if (plan.last_resort_kyber_pre_key) upload.last_resort_kyber_pre_key = public_of(*plan.last_resort_kyber_pre_key);
-    for (const PreKeyRecord& record : plan.pre_keys) upload.one_time_pre_keys.push_back(public_of(record));
-    for (const KyberPreKeyRecord& record : plan.one_time_kyber_pre_keys)
-        upload.one_time_kyber_pre_keys.push_back(public_of(record));
-    return upload;
+    return plan.upload();
 }
 
 PreKeyUpload PreKeyManager::upload_set() const {
