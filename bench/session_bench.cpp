@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,8 +45,9 @@ struct Device {
     }
 
     // A bundle with one-time pre-key `pre_key_id` (stored now), with or
-    // without the Kyber pre-key (PQXDH or X3DH).
-    PreKeyBundle bundle(PreKeyId pre_key_id, bool pqxdh) {
+    // without the Kyber pre-key (PQXDH or X3DH): the last-resort one, or a
+    // one-time one stored now under `one_time_kyber`.
+    PreKeyBundle bundle(PreKeyId pre_key_id, bool pqxdh, std::optional<KyberPreKeyId> one_time_kyber = std::nullopt) {
         const auto pre_key = PreKeyRecord::generate(pre_key_id, system_random());
         store->pre_keys().store_pre_key(pre_key);
         const auto signed_pre_key = store->signed_pre_keys().load_signed_pre_key(kSignedPreKeyId).value();
@@ -59,9 +61,14 @@ struct Device {
             .signed_pre_key_signature = signed_pre_key.signature(),
             .identity_key = identity.public_key(),
         };
+        if (one_time_kyber)
+            store->kyber_pre_keys().store_kyber_pre_key(
+                KyberPreKeyRecord::generate(*one_time_kyber, identity, timestamp_from_unix_ms(1000), system_random()),
+                KyberPreKeyKind::one_time);
         if (pqxdh) {
-            const auto kyber = store->kyber_pre_keys().load_kyber_pre_key(kKyberPreKeyId).value();
-            out.kyber_pre_key_id = kKyberPreKeyId;
+            const KyberPreKeyId kyber_id = one_time_kyber.value_or(kKyberPreKeyId);
+            const auto kyber = store->kyber_pre_keys().load_kyber_pre_key(kyber_id).value();
+            out.kyber_pre_key_id = kyber_id;
             out.kyber_pre_key = kyber.key_pair().public_key;
             out.kyber_pre_key_signature = kyber.signature();
         }
@@ -195,8 +202,10 @@ BENCHMARK(BM_PqxdhInitiate);
 // new contact, which consumes a one-time pre-key, decapsulates the Kyber
 // ciphertext and creates the session. Each batch has a fresh responder store
 // and one message from each of kBatch initiators (distinct addresses), made
-// outside the timed region.
-void BM_PqxdhRespond(benchmark::State& state) {
+// outside the timed region. The Kyber pre-key is the last-resort one, whose
+// store remembers each base key; BM_PqxdhRespondOneTimeKyber gives each
+// initiator a one-time Kyber key instead, which the store removes.
+void respond(benchmark::State& state, bool one_time_kyber) {
     constexpr std::size_t kBatch = 64;
     Device alice("alice", 1111);
     Device bob("bob", 2222);
@@ -217,7 +226,10 @@ void BM_PqxdhRespond(benchmark::State& state) {
             batch.clear();
             for (std::size_t i = 0; i < kBatch; ++i) {
                 MemoryProtocolStore sender(alice.identity, alice.registration_id);
-                process_prekey_bundle(sender, bob.address, bob.bundle(pre_key_id++, true));
+                const PreKeyId id = pre_key_id++;
+                process_prekey_bundle(sender, bob.address,
+                                      bob.bundle(id, true, one_time_kyber ? std::optional<KyberPreKeyId>(id.value() + 1)
+                                                                          : std::nullopt));
                 Incoming& incoming = batch.emplace_back();
                 incoming.from = ProtocolAddress{"alice-" + std::to_string(i), 1};
                 incoming.message = SessionCipher(sender, incoming.from, bob.address).encrypt(plaintext);
@@ -230,7 +242,12 @@ void BM_PqxdhRespond(benchmark::State& state) {
         benchmark::DoNotOptimize(cipher.decrypt(incoming.message.type, incoming.message.bytes));
     }
 }
+
+void BM_PqxdhRespond(benchmark::State& state) { respond(state, false); }
 BENCHMARK(BM_PqxdhRespond);
+
+void BM_PqxdhRespondOneTimeKyber(benchmark::State& state) { respond(state, true); }
+BENCHMARK(BM_PqxdhRespondOneTimeKyber);
 
 // The store's share of each message: what SessionCipher does to the store
 // around the cryptography, a load_session (a copy, by the SessionStore
