@@ -5,6 +5,7 @@
 #include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
 #include "cliquet/certificates.hpp"
+#include "cliquet/decryption_error.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/fingerprint.hpp"
 #include "cliquet/keys.hpp"

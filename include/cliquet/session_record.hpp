@@ -76,6 +76,11 @@ public:
     std::optional<std::uint32_t> remote_registration_id() const;
     /// How many archived states are kept (at most 40).
     std::size_t archived_state_count() const noexcept;
+    /// Whether `key` is the current state's own ratchet key: the key the
+    /// messages this device sends now carry. A retry request naming it is
+    /// about the current state (see process_retry_request()). False without
+    /// a current state.
+    [[nodiscard]] bool current_ratchet_key_matches(const PublicKey& key) const;
 
     /// When the current state was made, if recorded (a state made by
     /// libsignal records it only until the peer answers).

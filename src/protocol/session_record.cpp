@@ -143,6 +143,10 @@ std::optional<std::uint32_t> SessionRecord::remote_registration_id() const {
 
 std::size_t SessionRecord::archived_state_count() const noexcept { return data_->previous.size(); }
 
+bool SessionRecord::current_ratchet_key_matches(const PublicKey& key) const {
+    return has_current_state() && data_->current->sender_ratchet_key() == key;
+}
+
 void SessionRecord::archive_current_state() { data_->archive_current(); }
 
 std::optional<Timestamp> SessionRecord::created_at() const {
