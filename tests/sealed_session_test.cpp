@@ -3,7 +3,7 @@
 #include "cliquet/cliquet.hpp"
 #include "cliquet/sealed_fanout.hpp"
 #include "cliquet/sealed_session_cipher.hpp"
-#include "session_helpers.hpp"
+#include "sealed_helpers.hpp"
 
 using namespace cliquet;
 using cliquet::testing::Device;
@@ -11,31 +11,12 @@ using cliquet::testing::error_of;
 
 namespace {
 
-constexpr TimestampMs kNow = 1'700'000'000'000;
+using Pair = cliquet::testing::SealedPair;
+using cliquet::testing::kSealedNow;
+constexpr TimestampMs kNow = kSealedNow;
 
-struct Server {
-    KeyPair trust_root = KeyPair::generate();
-    KeyPair key = KeyPair::generate();
-    ServerCertificate certificate = ServerCertificate::create(9, key.public_key, trust_root.private_key);
-
-    SenderCertificate issue(const Device& device, TimestampMs expiration = kNow + 1000) const {
-        return SenderCertificate::create({device.address.name, std::nullopt, device.address.device_id,
-                                          device.identity().public_key()},
-                                         expiration, certificate, key.private_key);
-    }
-};
-
-SealedSenderRecipient local(const Device& device) { return SealedSenderRecipient{device.address.name, std::nullopt, device.address.device_id}; }
-
-std::string text(const Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
-
-// Alice has a session with Bob (from his bundle) and his identity key.
-struct Pair {
-    Server server;
-    Device alice{"9d0652a3-dcc3-4d11-975f-74d61598733f", 1111};
-    Device bob{"e1ee5ab1-6c1f-4e5e-8a36-2a4c0e4d1f0b", 2222};
-    Pair() { process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, 2, 3)); }
-};
+SealedSenderRecipient local(const Device& device) { return cliquet::testing::sealed_recipient(device); }
+std::string text(const Bytes& bytes) { return cliquet::testing::text_of(bytes); }
 
 }  // namespace
 
@@ -81,7 +62,7 @@ TEST_CASE("a refused sealed session message changes nothing", "[sealed_session]"
     CHECK(p.bob.snapshot() == after);
 }
 
-TEST_CASE("sealed content that is not a session message is refused by the session cipher", "[sealed_session]") {
+TEST_CASE("sealed content that its cipher does not read is refused", "[sealed_session]") {
     Pair p;
     const UnidentifiedSenderMessageContent content(CiphertextType::sender_key, p.server.issue(p.alice), Bytes{1, 2, 3});
     const Bytes sealed = seal_v1(content, p.alice.identity(), p.bob.identity().public_key());

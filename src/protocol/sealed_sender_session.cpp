@@ -3,6 +3,7 @@
 
 #include "cliquet/error.hpp"
 #include "cliquet/sealed_session_cipher.hpp"
+#include "cliquet/sender_keys.hpp"
 #include "cliquet/session.hpp"
 
 namespace cliquet {
@@ -14,7 +15,38 @@ IdentityKey identity_for(ProtocolStore& store, const ProtocolAddress& address) {
     return *identity;
 }
 
+// The message inside an opened envelope, handed to its cipher.
+Bytes decrypt_content(ProtocolStore& store, const UnidentifiedSenderMessageContent& content,
+                      const ProtocolAddress& local, const ProtocolAddress& sender, RandomSource& random,
+                      const SessionOptions& options, std::optional<DecryptionErrorMessage>& retry_request) {
+    switch (content.type()) {
+        case CiphertextType::prekey:
+        case CiphertextType::whisper:
+            return SessionCipher(store, local, sender, options).decrypt(content.type(), content.content(), random);
+        case CiphertextType::sender_key: {
+            Bytes plaintext;
+            store.run_atomically([&] { plaintext = group_decrypt(store.sender_keys(), sender, content.content()); });
+            return plaintext;
+        }
+        case CiphertextType::plaintext: {
+            const PlaintextContent plaintext = PlaintextContent::deserialize(content.content());
+            retry_request.emplace(plaintext.decryption_error());
+            return Bytes(plaintext.body().begin(), plaintext.body().end());
+        }
+    }
+    throw Error(ErrorCode::invalid_message, "sealed content of a type no cipher reads");
+}
+
 }  // namespace
+
+SealedSenderDecryptionError::SealedSenderDecryptionError(const Error& cause,
+                                                         const UnidentifiedSenderMessageContent& content)
+    : Error(cause.code(), "sealed message from " + content.sender().sender_uuid() + "." +
+                              std::to_string(content.sender().sender_device_id()) + ": " + cause.what()),
+      details_(std::make_shared<const Details>(
+          Details{ProtocolAddress{content.sender().sender_uuid(), content.sender().sender_device_id()},
+                  content.sender().sender_e164(), content.type(), content.content(), content.content_hint(),
+                  content.group_id()})) {}
 
 Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destination, const SenderCertificate& sender,
                             ByteView plaintext, RandomSource& random) {
@@ -34,15 +66,23 @@ Bytes sealed_sender_multi_recipient_encrypt(ProtocolStore& store, std::span<cons
         const auto session = store.sessions().load_session(address);
         const auto registration_id = session ? session->remote_registration_id() : std::nullopt;
         if (!registration_id) throw Error(ErrorCode::no_session, "no session with " + address.to_string());
+        const IdentityKey identity = identity_for(store, address);
         const auto [entry, is_new] = by_name.emplace(address.name, recipients.size());
         if (is_new) {
             const auto service_id = ServiceId::parse(address.name);
             if (!service_id)
                 throw Error(ErrorCode::invalid_argument,
                             "multi-recipient sealed sender needs service ids, not '" + address.name + "'");
-            recipients.push_back(SealedRecipient{*service_id, identity_for(store, address), {}});
+            recipients.push_back(SealedRecipient{*service_id, identity, {}});
         }
-        recipients[entry->second].devices.push_back(SealedRecipientDevice{address.device_id, *registration_id});
+        // One account, one identity key: the account's devices share the key
+        // material sealed to it, which another key would not open.
+        SealedRecipient& recipient = recipients[entry->second];
+        if (identity != recipient.identity_key || session->remote_identity_key() != recipient.identity_key)
+            throw Error(ErrorCode::invalid_argument, "the devices of account " + address.name +
+                                                         " are known with different identity keys (" +
+                                                         address.to_string() + " differs)");
+        recipient.devices.push_back(SealedRecipientDevice{address.device_id, *registration_id});
     }
     return seal_v2(content, store.identities().identity_key_pair(), recipients, excluded, random);
 }
@@ -52,20 +92,25 @@ SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteVie
                                                    const SealedSenderRecipient& local, RandomSource& random,
                                                    const SessionOptions& options) {
     const UnsealedContent opened = unseal(ciphertext, store.identities().identity_key_pair(), trust_root, now);
-    const SenderCertificate& sender = opened.content.sender();
+    const UnidentifiedSenderMessageContent& content = opened.content;
+    const SenderCertificate& sender = content.sender();
 
     const bool from_us = sender.sender_uuid() == local.uuid || (local.e164 && sender.sender_e164() == local.e164);
     if (from_us && sender.sender_device_id() == local.device_id)
         throw Error(ErrorCode::invalid_message, "sealed sender message claims to come from this very device");
 
-    const CiphertextType type = opened.content.type();
-    if (type != CiphertextType::prekey && type != CiphertextType::whisper)
-        throw Error(ErrorCode::invalid_message, "sealed sender content is not a session message");
     const ProtocolAddress remote{sender.sender_uuid(), sender.sender_device_id()};
-    Bytes plaintext = SessionCipher(store, ProtocolAddress{local.uuid, local.device_id}, remote, options)
-                          .decrypt(type, opened.content.content(), random);
+    std::optional<DecryptionErrorMessage> retry_request;
+    Bytes plaintext;
+    try {
+        plaintext = decrypt_content(store, content, ProtocolAddress{local.uuid, local.device_id}, remote, random,
+                                    options, retry_request);
+    } catch (const Error& e) {
+        throw SealedSenderDecryptionError(e, content);
+    }
     return SealedSenderDecryptionResult{sender.sender_uuid(), sender.sender_e164(), sender.sender_device_id(),
-                                        std::move(plaintext)};
+                                        std::move(plaintext),  content.type(),      content.content_hint(),
+                                        content.group_id(),    std::move(retry_request)};
 }
 
 }  // namespace cliquet
