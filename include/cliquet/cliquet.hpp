@@ -11,6 +11,7 @@
 #include "cliquet/keys.hpp"
 #include "cliquet/memory_store.hpp"
 #include "cliquet/messages.hpp"
+#include "cliquet/multi_device_sender.hpp"
 #include "cliquet/prekey_manager.hpp"
 #include "cliquet/prekeys.hpp"
 #include "cliquet/random.hpp"
