@@ -14,7 +14,8 @@ constexpr std::string_view kProtocolOps[] = {
     "init", "sign", "verify", "capabilities", "prekey_bundle", "process_bundle", "trust", "encrypt", "decrypt",
     "fingerprint", "server_certificate", "sender_certificate", "validate_sender_certificate", "seal", "seal_multi",
     "fanout", "unseal", "group_start", "group_join", "group_encrypt", "group_decrypt", "kem_keygen",
-    "kem_encapsulate", "kem_decapsulate", "archive_session", "delete_session", "session_usable"};
+    "kem_encapsulate", "kem_decapsulate", "archive_session", "delete_session", "session_usable", "retry_request",
+    "read_retry_request"};
 
 }  // namespace
 

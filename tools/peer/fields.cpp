@@ -1,4 +1,5 @@
 #include <limits>
+#include <utility>
 
 #include "cliquet/error.hpp"
 #include "peer.hpp"
@@ -67,6 +68,36 @@ bool bool_field(const json& request, std::string_view name) {
     const json& value = field(request, name);
     if (!value.is_boolean()) throw BadRequest("field '" + std::string(name) + "' must be a boolean");
     return value.get<bool>();
+}
+
+TimestampMs timestamp_field(const json& request, std::string_view name) {
+    const std::int64_t value = int_field(request, name);
+    if (value < 0) throw BadRequest("field '" + std::string(name) + "' must not be negative");
+    return static_cast<TimestampMs>(value);
+}
+
+namespace {
+
+constexpr std::pair<CiphertextType, std::string_view> kMessageTypeNames[] = {
+    {CiphertextType::prekey, "prekey"},
+    {CiphertextType::whisper, "whisper"},
+    {CiphertextType::sender_key, "sender_key"},
+    {CiphertextType::plaintext, "plaintext"},
+};
+
+}  // namespace
+
+CiphertextType message_type_field(const json& request, std::string_view name) {
+    const std::string type = string_field(request, name);
+    for (const auto& [value, type_name] : kMessageTypeNames)
+        if (type_name == type) return value;
+    throw BadRequest("field '" + std::string(name) + "' must be prekey, whisper, sender_key or plaintext");
+}
+
+std::string_view message_type_name(CiphertextType type) {
+    for (const auto& [value, name] : kMessageTypeNames)
+        if (value == type) return name;
+    return "unknown";
 }
 
 std::string hex(ByteView bytes) { return to_hex(bytes); }

@@ -17,7 +17,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cliquet/bytes.hpp"
+#include "cliquet/certificates.hpp"
 #include "cliquet/keys.hpp"
+#include "cliquet/messages.hpp"
 #include "cliquet/session.hpp"
 #include "cliquet/store.hpp"
 
@@ -83,6 +85,11 @@ std::int64_t int_field(const json& request, std::string_view name);
 std::optional<std::int64_t> optional_int_field(const json& request, std::string_view name);
 std::uint32_t u32_field(const json& request, std::string_view name);
 bool bool_field(const json& request, std::string_view name);
+// A time in milliseconds since the epoch: a non-negative integer.
+TimestampMs timestamp_field(const json& request, std::string_view name);
+// A message type by its protocol name: prekey, whisper, sender_key, plaintext.
+CiphertextType message_type_field(const json& request, std::string_view name);
+std::string_view message_type_name(CiphertextType type);
 
 // The response to one request line (already known to be within the line
 // limit). Never throws; sets `quit` on a quit request.

@@ -23,38 +23,12 @@ std::optional<IdentityKey> recipient_identity(PeerState& state, const ProtocolAd
     return std::nullopt;
 }
 
-constexpr std::pair<CiphertextType, std::string_view> kContentTypeNames[] = {
-    {CiphertextType::prekey, "prekey"},
-    {CiphertextType::whisper, "whisper"},
-    {CiphertextType::sender_key, "sender_key"},
-    {CiphertextType::plaintext, "plaintext"},
-};
-
-CiphertextType content_type_field(const json& request) {
-    const std::string name = string_field(request, "content_type");
-    for (const auto& [type, type_name] : kContentTypeNames)
-        if (type_name == name) return type;
-    throw BadRequest("field 'content_type' must be prekey, whisper, sender_key or plaintext");
-}
-
-std::string_view content_type_name(CiphertextType type) {
-    for (const auto& [known, name] : kContentTypeNames)
-        if (known == type) return name;
-    return "unknown";
-}
-
 PublicKey public_key_field(const json& request, std::string_view name) {
     return PublicKey::deserialize(hex_field(request, name));
 }
 
 PrivateKey private_key_field(const json& request, std::string_view name) {
     return PrivateKey::deserialize(hex_field(request, name));
-}
-
-TimestampMs timestamp_field(const json& request, std::string_view name) {
-    const std::int64_t value = int_field(request, name);
-    if (value < 0) throw BadRequest("field '" + std::string(name) + "' must not be negative");
-    return static_cast<TimestampMs>(value);
 }
 
 std::optional<std::string> optional_string_field(const json& request, std::string_view name) {
@@ -77,7 +51,7 @@ ServiceId service_id_of(const std::string& text) {
 UnidentifiedSenderMessageContent content_fields(const json& request) {
     const auto certificate = SenderCertificate::deserialize(hex_field(request, "sender_certificate"));
     const std::uint32_t hint = u32_field(request, "content_hint");
-    return UnidentifiedSenderMessageContent(content_type_field(request), certificate, hex_field(request, "content"),
+    return UnidentifiedSenderMessageContent(message_type_field(request, "content_type"), certificate, hex_field(request, "content"),
                                             static_cast<ContentHint>(hint), optional_hex_field(request, "group_id"));
 }
 
@@ -174,7 +148,7 @@ json unseal_op(PeerState& state, const json& request) {
     return json{{"sender_uuid", sender.sender_uuid()},
                 {"sender_e164", sender.sender_e164() ? json(*sender.sender_e164()) : json(nullptr)},
                 {"sender_device_id", sender.sender_device_id()},
-                {"content_type", content_type_name(content.type())},
+                {"content_type", message_type_name(content.type())},
                 {"content", hex(content.content())},
                 {"content_hint", static_cast<std::uint32_t>(content.content_hint())},
                 {"group_id", content.group_id() ? json(hex(*content.group_id())) : json(nullptr)},
