@@ -80,6 +80,13 @@ function addressesOf(message) {
   return span ? signal.subarray(span.valueStart, span.end) : null;
 }
 
+/** The sender ratchet key of a message ({type, bytes}): 33 bytes. */
+function ratchetKeyOf(message) {
+  const signal = signalMessageOf(message);
+  const span = parseSignalMessage(signal).fields.get(SIGNAL_MESSAGE.ratchetKey);
+  return signal.subarray(span.valueStart, span.end);
+}
+
 /** The fixed-width form of a service id string ("<uuid>" or "PNI:<uuid>"). */
 function serviceIdFixedWidth(name) {
   const pni = name.startsWith('PNI:');
@@ -103,5 +110,6 @@ module.exports = {
   baseKeyOf,
   signalMessageOf,
   addressesOf,
+  ratchetKeyOf,
   expectedAddresses,
 };

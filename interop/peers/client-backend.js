@@ -407,6 +407,36 @@ function clientBackend(release) {
       const record = await stores.sessions.getSession(address(peer));
       return record !== null && record.hasCurrentState(new Date(now));
     },
+
+    async retryRequest(peer, type, ciphertext, timestamp) {
+      const types = {
+        whisper: lib.CiphertextMessageType.Whisper,
+        prekey: lib.CiphertextMessageType.PreKey,
+        sender_key: lib.CiphertextMessageType.SenderKey,
+      };
+      if (!Object.hasOwn(types, type)) throw badRequest(`a retry request is for an encrypted message, not ${type}`);
+      const message = await attempt('invalid_message',
+        () => lib.DecryptionErrorMessage.forOriginal(ciphertext, types[type], timestamp, peer.deviceId));
+      return Buffer.from(lib.PlaintextContent.from(message).serialize());
+    },
+
+    // libsignal reads a PlaintextContent in two steps, as an app does: the
+    // content (its first byte), then the retry request in its body. Any
+    // failure of either is a malformed message.
+    async readRetryRequest(content) {
+      try {
+        const body = lib.PlaintextContent.deserialize(content).body();
+        const message = lib.DecryptionErrorMessage.extractFromSerializedBody(body);
+        const ratchetKey = message.ratchetKey();
+        return {
+          timestamp: message.timestamp(),
+          deviceId: message.deviceId(),
+          ratchetKey: ratchetKey ? Buffer.from(ratchetKey.serialize()) : null,
+        };
+      } catch (error) {
+        throw new ProtocolError('invalid_message', error.message);
+      }
+    },
   };
 }
 

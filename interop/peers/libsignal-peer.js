@@ -10,7 +10,9 @@
 //   --impl node6   libsignal-node 6.0.0                (version 3)
 //
 // It offers init, sign, verify, capabilities, prekey_bundle,
-// process_bundle, trust, encrypt and decrypt; other ops are `unsupported`.
+// process_bundle, trust, encrypt and decrypt, and with libsignal-client
+// (not libsignal-node) retry_request and read_retry_request; other ops are
+// `unsupported`.
 
 const { Console } = require('node:console');
 const { makeOps } = require('./ops');

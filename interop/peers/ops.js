@@ -36,6 +36,10 @@ const hex = (bytes) => Buffer.from(bytes).toString('hex');
  * @property {(peer: object) => Promise<void>} [archiveSession] (1.1)
  * @property {(peer: object) => Promise<void>} [deleteSession] (1.1)
  * @property {(peer: object, now: number, require: string[]) => Promise<boolean>} [sessionUsable] (1.1)
+ * @property {(peer: object, type: string, ciphertext: Buffer, timestamp: number) => Promise<Buffer>} [retryRequest]
+ *   the PlaintextContent a device sends back for a message it could not decrypt (peer protocol 1.1)
+ * @property {(content: Buffer) => Promise<{timestamp: number, deviceId: number, ratchetKey: Buffer|null}>}
+ *   [readRetryRequest] what such a PlaintextContent says
  */
 
 /**
@@ -116,6 +120,20 @@ function makeOps(backend) {
         intField(request, 'now', 0, Number.MAX_SAFE_INTEGER),
         choicesField(request, 'require', ['not_stale', 'pqxdh', 'spqr'])),
     }));
+  }
+  // Retry requests (1.1), where the backend's release has them. Neither
+  // needs the device: the request names the original sender's device.
+  if (backend.retryRequest) {
+    define('retry_request', async (request) => ({
+      content: hex(await backend.retryRequest(addressField(request, 'peer'), messageTypeField(request, 'type'),
+        hexField(request, 'ciphertext'), intField(request, 'timestamp', 0, Number.MAX_SAFE_INTEGER))),
+    }), false);
+  }
+  if (backend.readRetryRequest) {
+    define('read_retry_request', async (request) => {
+      const { timestamp, deviceId, ratchetKey } = await backend.readRetryRequest(hexField(request, 'content'));
+      return { timestamp, device_id: deviceId, ratchet_key: ratchetKey === null ? null : hex(ratchetKey) };
+    }, false);
   }
 
   return ops;

@@ -13,7 +13,7 @@ const PROTOCOL_OPS = Object.freeze([
   'decrypt', 'fingerprint', 'server_certificate', 'sender_certificate', 'validate_sender_certificate',
   'seal', 'seal_multi', 'fanout', 'unseal', 'group_start', 'group_join', 'group_encrypt',
   'group_decrypt', 'kem_keygen', 'kem_encapsulate', 'kem_decapsulate',
-  'archive_session', 'delete_session', 'session_usable',
+  'archive_session', 'delete_session', 'session_usable', 'retry_request', 'read_retry_request',
 ]);
 
 /** The error codes a response may carry. */
