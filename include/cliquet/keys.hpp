@@ -86,7 +86,8 @@ struct KeyPair {
 /// The public half of an identity key pair.
 using IdentityKey = PublicKey;
 
-/// The long-term identity of one installation.
+/// The long-term identity of an account, which every device of the account
+/// holds (a linked device receives it from the primary when it is linked).
 class IdentityKeyPair {
 public:
     /// A fresh identity.
