@@ -97,6 +97,7 @@ TEST_CASE("a message that fails inside an opened envelope names its sender, hint
     REQUIRE(error.sender_service_id());
     CHECK(error.sender_service_id()->to_string() == p.alice.address.name);
     CHECK_FALSE(error.sender_e164());
+    CHECK(error.sender_identity_key() == p.alice.identity().public_key());
     CHECK(error.content_type() == CiphertextType::whisper);
     CHECK(error.content() == lost.bytes);
     CHECK(error.content_hint() == ContentHint::resendable);

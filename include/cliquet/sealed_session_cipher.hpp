@@ -98,6 +98,10 @@ public:
     std::optional<ServiceId> sender_service_id() const noexcept { return ServiceId::parse(details_->sender.name); }
     /// The sender's phone number, if its certificate disclosed it.
     const std::optional<std::string>& sender_e164() const noexcept { return details_->sender_e164; }
+    /// The sender's identity key, as its validated certificate names it (and
+    /// the envelope proved): what to seal a retry request to, even when the
+    /// failed message was the first from that sender.
+    const IdentityKey& sender_identity_key() const noexcept { return details_->sender_identity_key; }
     /// The type of the message that failed.
     CiphertextType content_type() const noexcept { return details_->content_type; }
     /// The message that failed, as the envelope held it.
@@ -122,6 +126,7 @@ private:
     struct Details {
         ProtocolAddress sender;
         std::optional<std::string> sender_e164;
+        IdentityKey sender_identity_key;
         CiphertextType content_type;
         Bytes content;
         ContentHint content_hint;

@@ -45,8 +45,8 @@ SealedSenderDecryptionError::SealedSenderDecryptionError(const Error& cause,
                               std::to_string(content.sender().sender_device_id()) + ": " + cause.what()),
       details_(std::make_shared<const Details>(
           Details{ProtocolAddress{content.sender().sender_uuid(), content.sender().sender_device_id()},
-                  content.sender().sender_e164(), content.type(), content.content(), content.content_hint(),
-                  content.group_id()})) {}
+                  content.sender().sender_e164(), content.sender().identity_key(), content.type(), content.content(),
+                  content.content_hint(), content.group_id()})) {}
 
 Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destination, const SenderCertificate& sender,
                             ByteView plaintext, RandomSource& random) {
