@@ -13,20 +13,12 @@
 using namespace cliquet;
 using cliquet::testing::Device;
 using cliquet::testing::error_of;
+using cliquet::testing::linked_device;
 
 namespace {
 
 const std::string kAlice = "9d0652a3-dcc3-4d11-975f-74d61598733f";
 const std::string kBob = "e1ee5ab1-6c1f-4e5e-8a36-2a4c0e4d1f0b";
-
-// Another device of `primary`'s account: its own device id, registration id
-// and stores, the account's identity key.
-Device linked(const Device& primary, std::uint32_t device_id, std::uint32_t registration_id) {
-    Device device{primary.address.name, registration_id};
-    device.address.device_id = device_id;
-    device.store = std::make_unique<MemoryProtocolStore>(primary.identity(), registration_id);
-    return device;
-}
 
 // A device at `name`.`device_id` with an identity of its own.
 Device stranger(const std::string& name, std::uint32_t device_id, std::uint32_t registration_id) {
@@ -39,9 +31,9 @@ Device stranger(const std::string& name, std::uint32_t device_id, std::uint32_t 
 // session to Bob's first device only.
 struct World {
     Device alice1{kAlice, 101};
-    Device alice2 = linked(alice1, 2, 102);
+    Device alice2 = linked_device(alice1, 2, 102);
     Device bob1{kBob, 201};
-    Device bob2 = linked(bob1, 2, 202);
+    Device bob2 = linked_device(bob1, 2, 202);
     MultiDeviceSender sender{*alice1.store, alice1.address};
     std::uint32_t next_key_id = 10;
 
@@ -185,7 +177,7 @@ TEST_CASE("extra devices' sessions are archived and stale ones reported with the
     REQUIRE(stale.stale.size() == 1);
     CHECK(stale.stale[0].address == w.bob1.address);
     CHECK(stale.stale[0].registration_id == 201);
-    Device reinstalled = linked(w.bob1, 1, 301);
+    Device reinstalled = linked_device(w.bob1, 1, 301);
     const DeviceListUpdate again = w.sender.apply(World::bob({1}), {.missing = {w.fresh_bundle(reinstalled)}});
     CHECK(again.started == std::vector<ProtocolAddress>{w.bob1.address});
     const AccountDevices to_bob1[] = {World::bob({1})};
@@ -217,7 +209,7 @@ TEST_CASE("a device whose identity key is not its account's is refused, the othe
     CHECK(own.failures[0].code == ErrorCode::untrusted_identity);
 
     // A forged bundle fails alone, too.
-    Device bob3 = linked(w.bob1, 3, 203);
+    Device bob3 = linked_device(w.bob1, 3, 203);
     PreKeyBundle forged = w.fresh_bundle(bob3);
     forged.signed_pre_key_signature[0] ^= 1;
     const DeviceListUpdate forgery = w.sender.apply(World::bob({1, 2}), {.missing = {forged}});
@@ -227,7 +219,7 @@ TEST_CASE("a device whose identity key is not its account's is refused, the othe
 
     // First contact: the account's key is the first bundle's that starts a session.
     Device carol1{"0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", 401};
-    Device carol2 = linked(carol1, 2, 402);
+    Device carol2 = linked_device(carol1, 2, 402);
     Device carol_planted = stranger(carol1.address.name, 3, 403);
     const DeviceListUpdate carol =
         w.sender.apply({carol1.address.name, {}},
@@ -297,8 +289,8 @@ TEST_CASE("a device whose store fails is left as it was, and the others' steps s
 
     // Starting sessions: the failing device keeps no session and no identity.
     faulty.sessions().fail_on = ProtocolAddress{kBob, 4};
-    Device bob3 = linked(w.bob1, 3, 203);
-    Device bob4 = linked(w.bob1, 4, 204);
+    Device bob3 = linked_device(w.bob1, 3, 203);
+    Device bob4 = linked_device(w.bob1, 4, 204);
     const DeviceListUpdate update =
         sender.apply(World::bob(), {.missing = {w.fresh_bundle(bob3), w.fresh_bundle(bob4)}, .extra = {2}});
     CHECK(update.started == std::vector<ProtocolAddress>{bob3.address});

@@ -162,9 +162,7 @@ TEST_CASE("an envelope that does not open, or a certificate that fails, names no
 TEST_CASE("version 2 refuses an account whose devices are known with different identity keys", "[sealed_dispatch]") {
     SealedPair p;
     // Bob's second device, linked to his account: it shares his identity key.
-    Device bob2{p.bob.address.name, 3333};
-    bob2.address.device_id = 2;
-    bob2.store = std::make_unique<MemoryProtocolStore>(p.bob.identity(), 3333);
+    Device bob2 = cliquet::testing::linked_device(p.bob, 2, 3333);
     process_prekey_bundle(*p.alice.store, bob2.address, bob2.bundle(4, 5, 6));
     // A third "device" with an identity of its own.
     Device impostor{p.bob.address.name, 4444};

@@ -83,9 +83,7 @@ TEST_CASE("sealing needs the recipient's session and identity key", "[sealed_ses
 
 TEST_CASE("multi-recipient sealing takes registration ids from sessions", "[sealed_session]") {
     Pair p;
-    Device bob2{p.bob.address.name, 4444};
-    bob2.address.device_id = 2;
-    bob2.store = std::make_unique<MemoryProtocolStore>(p.bob.identity(), 4444);
+    Device bob2 = cliquet::testing::linked_device(p.bob, 2, 4444);
     process_prekey_bundle(*p.alice.store, bob2.address, bob2.bundle(5, 6, 7));
 
     const UnidentifiedSenderMessageContent content(CiphertextType::whisper, p.server.issue(p.alice), Bytes{4, 5, 6});

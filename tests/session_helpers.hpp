@@ -132,6 +132,15 @@ inline PreKeyBundle Device::bundle(std::optional<PreKeyId> pre_key_id, SignedPre
     return publish_bundle(*store, address.device_id, pre_key_id, signed_id, kyber_id, kind, random);
 }
 
+// Another device of `primary`'s account: its own device id, registration id
+// and stores, and the account's identity key pair, as a linked device holds.
+inline Device linked_device(const Device& primary, std::uint32_t device_id, std::uint32_t registration_id) {
+    Device device{primary.address.name, registration_id};
+    device.address.device_id = device_id;
+    device.store = std::make_unique<MemoryProtocolStore>(primary.identity(), registration_id);
+    return device;
+}
+
 inline ErrorCode error_of(const std::function<void()>& action) {
     try {
         action();

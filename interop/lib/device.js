@@ -140,9 +140,6 @@ class Device {
   }
 }
 
-/** `size` random bytes. */
-const randomPlaintext = (size) => crypto.randomBytes(size);
-
 /**
  * Starts one device per [endpoint, who] (see Device.start), runs `body`
  * with them, and closes them all; a device that does not exit cleanly
@@ -161,5 +158,8 @@ async function withDevices(starts, body) {
   const unclean = exits.find((exit) => exit.status === 'rejected');
   if (unclean) throw unclean.reason;
 }
+
+/** `size` random bytes. */
+const randomPlaintext = (size) => crypto.randomBytes(size);
 
 module.exports = { Device, randomPlaintext, withDevices };

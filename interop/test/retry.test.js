@@ -12,7 +12,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { cliquetEndpoint, libsignalEndpoint } = require('../lib/endpoints');
-const { Device, randomPlaintext } = require('../lib/device');
+const { randomPlaintext, withDevices } = require('../lib/device');
 const { ratchetKeyOf } = require('../lib/forge');
 const { hex } = require('../lib/peer');
 
@@ -26,17 +26,6 @@ const v103 = libsignalEndpoint('0.103');
 // Times around the edges: the epoch, one byte, a real one, the largest a
 // JSON number carries exactly.
 const TIMESTAMPS = [0, 1, 127, 1_700_000_000_123, Number.MAX_SAFE_INTEGER];
-
-/** Starts the devices, runs `body` with them and always closes them. */
-async function withDevices(starts, body) {
-  const devices = [];
-  try {
-    for (const [endpoint, who] of starts) devices.push(await Device.start(endpoint, who));
-    await body(...devices);
-  } finally {
-    await Promise.allSettled(devices.map((device) => device.close()));
-  }
-}
 
 /**
  * Real messages to retry, each with its sender's address and the ratchet key
