@@ -12,6 +12,7 @@
 #include <iostream>
 #include <string>
 
+#include "cliquet/decryption_error.hpp"
 #include "registry.hpp"
 #include "scenario.hpp"
 #include "spqr_scenario.hpp"
@@ -118,6 +119,27 @@ void sealed_seeds(SeedWriter& out) {
     out.write("fuzz_certificates", "sender", world.certificate.serialized(), 1);
 }
 
+// Retry requests for the session and group worlds' messages, each as a
+// DecryptionErrorMessage and as the PlaintextContent around it.
+void retry_seeds(SeedWriter& out) {
+    fuzzing::SessionWorld sessions;
+    fuzzing::GroupWorld groups;
+    const struct {
+        const char* name;
+        ByteView message;
+        CiphertextType type;
+    } originals[] = {
+        {"whisper", sessions.alice_whispers[0], CiphertextType::whisper},
+        {"prekey", sessions.alice_first_prekey, CiphertextType::prekey},
+        {"sender-key", groups.messages[0], CiphertextType::sender_key},
+    };
+    for (const auto& original : originals) {
+        const auto request = DecryptionErrorMessage::for_original(original.message, original.type, 1'700'000'000'123, 2);
+        out.write("fuzz_retry_request", std::string(original.name) + "-request", request.serialized());
+        out.write("fuzz_retry_request", std::string(original.name) + "-content", PlaintextContent(request).serialized());
+    }
+}
+
 // Each category's generated file, cut to its first test in each of its
 // first two groups: a valid document of every shape the reader knows.
 void vector_seeds(SeedWriter& out) {
@@ -164,6 +186,7 @@ int main(int argc, char** argv) {
         session_seeds(out);
         group_seeds(out);
         sealed_seeds(out);
+        retry_seeds(out);
         vector_seeds(out);
         spqr_seeds(out);
         std::cout << "wrote " << out.count() << " seeds under " << argv[1] << '\n';
