@@ -190,3 +190,24 @@ TEST_CASE("version 2 refuses an account whose devices are known with different i
     CHECK(error_of([&] { (void)sealed_sender_multi_recipient_encrypt(*p.alice.store, linked, {}, content); }) ==
           ErrorCode::invalid_argument);
 }
+
+TEST_CASE("a group message that fails is recovered by sending the sender key again, then the message",
+          "[sealed_dispatch][retry]") {
+    SealedPair p;
+    (void)create_sender_key_distribution_message(p.alice.store->sender_keys(), p.alice.address, kGroup);
+    const auto lost = group_encrypt(p.alice.store->sender_keys(), p.alice.address, kGroup, as_bytes("lost"));
+    const SealedSenderDecryptionError error = failure_of(p, seal_to_bob(p, CiphertextType::sender_key, lost.serialized()));
+    CHECK(error.code() == ErrorCode::no_session);
+
+    const PlaintextContent request(error.retry_request(77));
+    const auto parsed = PlaintextContent::deserialize(request.serialized()).decryption_error();
+    CHECK(process_retry_request(*p.alice.store, p.alice.address, p.bob.address, parsed) == RetryAction::resend_sender_key);
+
+    // The distribution message describes the chain as it is now, past the
+    // lost message: Alice sends it, then the message again, newly encrypted.
+    const auto distribution = create_sender_key_distribution_message(p.alice.store->sender_keys(), p.alice.address, kGroup);
+    process_sender_key_distribution_message(p.bob.store->sender_keys(), p.alice.address,
+                                            SenderKeyDistributionMessage::deserialize(distribution.serialized().span()));
+    const auto again = group_encrypt(p.alice.store->sender_keys(), p.alice.address, kGroup, as_bytes("lost"));
+    CHECK(text_of(open(p, seal_to_bob(p, CiphertextType::sender_key, again.serialized())).plaintext) == "lost");
+}
