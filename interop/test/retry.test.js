@@ -9,7 +9,7 @@
 // inputs must be equal. Malformed contents are refused by both as
 // invalid_message, a plaintext original by both as bad_request.
 
-const { test } = require('node:test');
+const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
 const { cliquetEndpoint, libsignalEndpoint } = require('../lib/endpoints');
 const { randomPlaintext, withDevices } = require('../lib/device');
