@@ -72,6 +72,14 @@ public:
         if (address == fail_on) throw Error(ErrorCode::storage, "disk full while writing " + address.to_string());
         inner_.store_session(address, std::move(record));
     }
+    std::vector<std::uint32_t> session_device_ids(std::string_view name) const override {
+        return inner_.session_device_ids(name);
+    }
+    void delete_session(const ProtocolAddress& address) override {
+        if (address == fail_on) throw Error(ErrorCode::storage, "disk full while deleting " + address.to_string());
+        inner_.delete_session(address);
+    }
+    std::size_t delete_all_sessions(std::string_view name) override { return inner_.delete_all_sessions(name); }
     std::optional<ProtocolAddress> fail_on;
 
 private:
@@ -87,6 +95,7 @@ public:
     KyberPreKeyStore& kyber_pre_keys() override { return inner_.kyber_pre_keys(); }
     FailingSessions& sessions() override { return sessions_; }
     SenderKeyStore& sender_keys() override { return inner_.sender_keys(); }
+    PreKeyMetadataStore& pre_key_metadata() override { return inner_.pre_key_metadata(); }
     void run_atomically(const std::function<void()>& writes) override {
         const MemoryProtocolStore saved = inner_;
         try {
