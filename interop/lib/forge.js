@@ -7,21 +7,12 @@
 // UUID bytes) and the device id as one byte.
 
 const crypto = require('node:crypto');
-const { PRE_KEY_SIGNAL_MESSAGE, SIGNAL_MESSAGE, parsePreKeySignalMessage, parseSignalMessage } = require('./wire');
+const {
+  PRE_KEY_SIGNAL_MESSAGE, SIGNAL_MESSAGE, encodeVarint: varint, parsePreKeySignalMessage, parseSignalMessage,
+} = require('./wire');
 
 const LENGTH_DELIMITED = 2;
 const VARINT = 0;
-
-function varint(value) {
-  const out = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    out.push((rest % 0x80) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  out.push(rest);
-  return Buffer.from(out);
-}
 
 const varintField = (number, value) => Buffer.concat([varint(number * 8 + VARINT), varint(value)]);
 const bytesField = (number, bytes) =>

@@ -159,6 +159,7 @@ function withByte(bytes, index, value) {
 
 module.exports = {
   MAC_LENGTH,
+  encodeVarint,
   SIGNAL_MESSAGE,
   PRE_KEY_SIGNAL_MESSAGE,
   parseSignalMessage,
