@@ -225,6 +225,18 @@ TEST_CASE("no deleted or replaced key material survives in the database, its log
     });
     CHECK_FALSE(files.on_disk(gone.back()));
 
+    // A whole session and a whole sender key, deleted.
+    gone.push_back(files.traces("a deleted session's chain key", receiving_chain_key(bob, conversation.alice.address),
+                                "SELECT record FROM sessions WHERE name = 'alice'"));
+    REQUIRE(files.on_disk(gone.back()));
+    bob.sessions().delete_session(conversation.alice.address);
+    CHECK_FALSE(files.on_disk(gone.back()));
+    gone.push_back(files.traces("a deleted sender key's chain key", sender_chain_seed(bob, device.address),
+                                "SELECT record FROM sender_keys"));
+    REQUIRE(files.on_disk(gone.back()));
+    bob.sender_keys().delete_sender_key(device.address, kGroup);
+    CHECK_FALSE(files.on_disk(gone.back()));
+
     // What the store still holds is on disk.
     CHECK(files.on_disk(files.traces("a pre-key still held",
                                      bob.pre_keys().load_pre_key(4)->key_pair().private_key.secret().span(),
