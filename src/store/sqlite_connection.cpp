@@ -1,6 +1,8 @@
 #include "store/sqlite_connection.hpp"
 
+#include <array>
 #include <climits>
+#include <utility>
 
 #include "cliquet/error.hpp"
 
@@ -94,6 +96,41 @@ std::string Statement::Use::text(int column) const {
 
 int Statement::Use::type(int column) const { return sqlite3_column_type(statement_.handle_.get(), column); }
 
+namespace {
+
+// A database file is untrusted input, read by a connection that must run
+// nothing the file holds: no trigger or view (cliquet's schema has none), no
+// function with side effects called from a schema object, no write to the
+// schema itself. Tight limits bound what parsing a hostile schema can cost;
+// cliquet's own statements stay far below them.
+void harden(sqlite3* db) {
+    static constexpr std::array<std::pair<int, int>, 7> kSettings{{
+        {SQLITE_DBCONFIG_DEFENSIVE, 1},
+        {SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0},
+        {SQLITE_DBCONFIG_ENABLE_TRIGGER, 0},
+        {SQLITE_DBCONFIG_ENABLE_VIEW, 0},
+        {SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0},
+        {SQLITE_DBCONFIG_DQS_DDL, 0},
+        {SQLITE_DBCONFIG_DQS_DML, 0},
+    }};
+    for (const auto& [option, value] : kSettings)
+        if (const int result = sqlite3_db_config(db, option, value, nullptr); result != SQLITE_OK)
+            fail(db, result, "hardening the connection");
+    static constexpr std::array<std::pair<int, int>, 8> kLimits{{
+        {SQLITE_LIMIT_SQL_LENGTH, 16 * 1024},
+        {SQLITE_LIMIT_COLUMN, 32},
+        {SQLITE_LIMIT_EXPR_DEPTH, 32},
+        {SQLITE_LIMIT_COMPOUND_SELECT, 4},
+        {SQLITE_LIMIT_FUNCTION_ARG, 8},
+        {SQLITE_LIMIT_ATTACHED, 0},
+        {SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 64},
+        {SQLITE_LIMIT_TRIGGER_DEPTH, 1},
+    }};
+    for (const auto& [limit, value] : kLimits) sqlite3_limit(db, limit, value);
+}
+
+}  // namespace
+
 Connection::Connection(const std::string& path, bool create) {
     // The connection is private to one SqliteStore, which serialises its use
     // with its own mutex; SQLite's per-call mutex would only add cost.
@@ -106,6 +143,7 @@ Connection::Connection(const std::string& path, bool create) {
         const std::string detail = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(result);
         throw Error(ErrorCode::storage, "cannot open database " + path + ": " + detail);
     }
+    harden(raw);
 }
 
 void Connection::exec(std::string_view sql, std::string_view context) {

@@ -1,5 +1,6 @@
 #include "store/sqlite_schema.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <variant>
@@ -122,9 +123,26 @@ constexpr std::array kSealedColumns{
     SealedColumn{kSenderKeysTable, "record", {"name", "device_id", "distribution_id"}},
 };
 
-// Every table and index, as sqlite_schema records them.
-constexpr std::string_view kSchemaListing =
-    "SELECT type || ' ' || name || ' ' || tbl_name || ' ' || ifnull(sql, '') FROM sqlite_schema ORDER BY name";
+// One entry of sqlite_schema: a table, an index, or anything else a file
+// may hold (a trigger, a view).
+struct SchemaObject {
+    std::string type;
+    std::string name;
+    std::string table;
+    std::string sql;
+    bool operator==(const SchemaObject&) const = default;
+};
+
+// Every entry of sqlite_schema, in name order. Reading it parses the schema,
+// which runs nothing: triggers and views are disabled on every connection,
+// and the listing is read before any statement touches a table.
+std::vector<SchemaObject> schema_of(Connection& connection) {
+    Statement listing(connection.handle(), "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name, type");
+    Statement::Use use(listing);
+    std::vector<SchemaObject> objects;
+    while (use.step()) objects.push_back({use.text(0), use.text(1), use.text(2), use.text(3)});
+    return objects;
+}
 
 // Writes the schema of `version` into an empty database.
 void build_schema(Connection& connection, std::int64_t version) {
@@ -133,26 +151,49 @@ void build_schema(Connection& connection, std::int64_t version) {
         if (step.from < version) connection.exec(step.sql, "creating the schema");
 }
 
-// What the listing of a sound database of `version` must be: taken from a
-// fresh in-memory database built the same way, so it cannot drift from the
+// What sqlite_schema of a sound database of `version` must hold: taken from
+// a fresh in-memory database built the same way, so it cannot drift from the
 // SQL above.
-const std::string& expected_listing(std::int64_t version) {
-    static const std::array<std::string, SqliteStore::kSchemaVersion> listings = [] {
-        std::array<std::string, SqliteStore::kSchemaVersion> out;
+const std::vector<SchemaObject>& expected_schema(std::int64_t version) {
+    static const auto schemas = [] {
+        std::array<std::vector<SchemaObject>, SqliteStore::kSchemaVersion> out;
         for (std::int64_t v = 1; v <= SqliteStore::kSchemaVersion; ++v) {
             Connection reference(":memory:", true);
             build_schema(reference, v);
-            out[static_cast<std::size_t>(v - 1)] = reference.query_lines(kSchemaListing);
+            out[static_cast<std::size_t>(v - 1)] = schema_of(reference);
         }
         return out;
     }();
-    return listings[static_cast<std::size_t>(version - 1)];
+    return schemas[static_cast<std::size_t>(version - 1)];
 }
 
+std::string describe(const SchemaObject& object) {
+    std::string text = object.type + " " + object.name;
+    if (!object.table.empty() && object.table != object.name) text += " on " + object.table;
+    return text;
+}
+
+// Refuses a schema that is not exactly that of `version`, naming the first
+// object that differs: one cliquet does not define (a trigger, a view, a
+// table with CHECK constraints or generated columns of its own) is a hostile
+// object.
 void check_listing(Connection& connection, std::int64_t version) {
-    if (connection.query_lines(kSchemaListing) != expected_listing(version))
-        throw Error(ErrorCode::storage, "not a cliquet database: its tables are not those of schema version " +
-                                            std::to_string(version));
+    const std::vector<SchemaObject> found = schema_of(connection);
+    const std::vector<SchemaObject>& expected = expected_schema(version);
+    for (const SchemaObject& object : found) {
+        if (std::find(expected.begin(), expected.end(), object) != expected.end()) continue;
+        const bool same_name = std::any_of(expected.begin(), expected.end(), [&](const SchemaObject& ours) {
+            return ours.type == object.type && ours.name == object.name;
+        });
+        throw Error(ErrorCode::storage,
+                    same_name ? "hostile schema object: " + describe(object) + " is not defined as cliquet defines it"
+                              : "hostile schema object: the file defines " + describe(object) +
+                                    ", which cliquet's schema does not");
+    }
+    for (const SchemaObject& object : expected)
+        if (std::find(found.begin(), found.end(), object) == found.end())
+            throw Error(ErrorCode::storage, "not a cliquet database: its " + describe(object) +
+                                                " of schema version " + std::to_string(version) + " is missing");
 }
 
 void write_version(Connection& connection, std::int64_t version) {
@@ -287,8 +328,10 @@ std::int64_t check_file(Connection& connection) {
         throw Error(ErrorCode::storage, "database schema version " + std::to_string(version) +
                                             " is newer than this build reads (" +
                                             std::to_string(SqliteStore::kSchemaVersion) + ")");
-    if (version < 1) throw Error(ErrorCode::storage, "not a cliquet database (no schema version)");
-    // The tables first: nothing the file defines beyond them is ever run.
+    if (version < 1) throw Error(ErrorCode::storage, "not a cliquet database (schema version " + std::to_string(version) + ")");
+    // Then the schema, before anything evaluates a schema object: quick_check
+    // evaluates CHECK constraints, and migrations write to tables, so a
+    // file's own constraints or triggers would run there.
     check_listing(connection, version);
     // Damage anywhere refuses the file before any of it is trusted.
     const std::string check = connection.query_lines("PRAGMA quick_check");
