@@ -62,9 +62,10 @@ std::string text_of(ByteView bytes) { return std::string(bytes.begin(), bytes.en
 
 // Every row of every table, as a reader without the storage key sees them,
 // leaving out the columns a migration may change: the sealed values (new
-// nonces) and version 1's `used` flag.
+// nonces), version 1's `used` flag, and the integrity record version 3 adds
+// to meta with a storage key.
 std::string rows_in_clear(const std::string& path) {
-    return query_rows(path, "SELECT name, hex(value) FROM meta ORDER BY name") +
+    return query_rows(path, "SELECT name, hex(value) FROM meta WHERE name != 'state' ORDER BY name") +
            query_rows(path, "SELECT name, device_id, registration_id FROM local_device") +
            query_rows(path, "SELECT name, device_id FROM identities ORDER BY name, device_id") +
            query_rows(path, "SELECT id FROM pre_keys ORDER BY id") +

@@ -17,10 +17,12 @@
 /// data naming the row's place, so a copied file leaks no key material and a
 /// row moved elsewhere fails to open. What finds the rows stays readable:
 /// the names and device ids of contacts and sessions, distribution ids,
-/// pre-key ids and `used` flags, the local name, device id and registration
-/// id, and row counts and sizes. A deleted row, or a row or file put back
-/// to an older copy, is not detected. docs/storage.md has the list and the
-/// threat model.
+/// pre-key ids and `last_resort` flags, the local name, device id and
+/// registration id, and row counts and sizes. The key also authenticates the
+/// state as a whole: a row rolled back to an older copy, deleted or added
+/// behind the store's back is refused when the file is opened. A whole file
+/// put back to an older copy needs a RollbackGuard to be detected.
+/// docs/storage.md has the list and the threat model.
 ///
 /// Threads: a SqliteStore may be shared by threads. Every call, and every
 /// run_atomically unit as a whole, runs under one mutex; the protocol
@@ -77,12 +79,41 @@ enum class Erasure {
     deferred,
 };
 
+/// Detects a whole database file put back to an older copy (a restored
+/// backup, a rolled-back virtual machine snapshot), which no file can detect
+/// on its own: the application keeps the number of the store's last commit
+/// somewhere the file's older copy cannot roll back with it, such as a
+/// platform's keystore, a hardware monotonic counter or its server.
+///
+/// The store numbers its commits and records each number here once the
+/// commit is in the file; opening a file whose last commit is below the
+/// number recorded is refused (Error(storage), "rolled back"). With a storage
+/// key the numbers in the file are authenticated; without one, anyone who can
+/// write the file can raise them, so the guard then only catches restores
+/// that are not attacks. See docs/storage.md, "Whole-file restores".
+class RollbackGuard {
+public:
+    virtual ~RollbackGuard() = default;
+    /// The number last recorded, or 0 before the first. Read when a store
+    /// opens or is created.
+    virtual std::uint64_t last_commit() = 0;
+    /// Records `commit`, larger than every number recorded before, after the
+    /// commit it numbers is in the file. It must not throw: a guard that
+    /// cannot record, or records only now and then, keeps an older number,
+    /// which narrows what it detects but never refuses a sound file.
+    virtual void record_commit(std::uint64_t commit) noexcept = 0;
+};
+
 /// How a SqliteStore is created or opened.
 struct SqliteStoreOptions {
-    /// Seals every value at rest; the same key is needed to open the file.
+    /// Seals every value at rest and authenticates the state as a whole; the
+    /// same key is needed to open the file.
     std::optional<StorageKey> storage_key;
     Durability durability = Durability::power_loss;  ///< How far a commit reaches.
     Erasure erasure = Erasure::on_commit;            ///< When deleted keys leave the disk.
+    /// Optional: refuses a file older than the last commit it recorded. One
+    /// guard per database file; it must live as long as the store.
+    std::shared_ptr<RollbackGuard> rollback_guard = nullptr;
 };
 
 /// The device a database belongs to, written when it is created.
@@ -97,7 +128,7 @@ class SqliteStore final : public ProtocolStore {
 public:
     /// The schema version this build writes (PRAGMA user_version). Older
     /// databases are migrated on open; newer ones are refused.
-    static constexpr std::int64_t kSchemaVersion = 2;
+    static constexpr std::int64_t kSchemaVersion = 3;
     /// PRAGMA application_id of every cliquet database: "Clqt".
     static constexpr std::int32_t kApplicationId = 0x436c7174;
 
@@ -109,8 +140,21 @@ public:
                                                const SqliteStoreOptions& options = {});
     /// Opens the database at `path`. A missing, corrupt, truncated or foreign
     /// file, a newer schema, a missing or wrong storage key, or a file already
-    /// open elsewhere is Error(storage), and the file is left as it was.
+    /// open elsewhere is Error(storage), and the file is left as it was. With
+    /// a storage key, so is a file in which a row was rolled back, deleted or
+    /// added since the store's last commit; with a rollback guard, a file
+    /// whose last commit is older than the guard's.
     static std::unique_ptr<SqliteStore> open(const std::string& path, const SqliteStoreOptions& options = {});
+    /// Opens a file that open() refused as rolled back by the rollback guard
+    /// (`options.rollback_guard` is required), after making it safe to use:
+    /// every session, sender key and one-time (EC or Kyber) pre-key is
+    /// deleted, since they may reuse message keys or accept messages again,
+    /// and the commit numbers continue past the guard's. The identity,
+    /// trusted identities, signed and last-resort Kyber pre-keys are kept. The application then re-establishes
+    /// sessions (retry requests, new pre-keys): docs/storage.md says how. A
+    /// file that is not behind the guard opens as with open(), untouched.
+    static std::unique_ptr<SqliteStore> open_after_rollback(const std::string& path,
+                                                            const SqliteStoreOptions& options);
 
     ~SqliteStore() override;
     SqliteStore(const SqliteStore&) = delete;

@@ -1,19 +1,43 @@
 // The state one SqliteStore shares among its store interfaces: the
-// connection, its prepared statements, the row codec and the mutex that
-// serialises every use of them.
+// connection, its prepared statements, the row codec, the integrity state,
+// the mutex that serialises every use of them, and the transactions that
+// commit their writes.
 #pragma once
 
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
+#include "cliquet/function_ref.hpp"
 #include "cliquet/sqlite_store.hpp"
 #include "store/sqlite_connection.hpp"
+#include "store/sqlite_integrity.hpp"
 #include "store/sqlite_sealing.hpp"
 
 namespace cliquet::store {
 
 struct Database {
-    Database(Connection opened, RowCodec row_codec, const DatabaseId& id);
+    Database(Connection opened, RowCodec row_codec, const DatabaseId& id, Integrity state,
+             std::shared_ptr<RollbackGuard> rollback_guard);
+
+    // Runs `writes` as one transaction (BEGIN IMMEDIATE ... COMMIT), or as a
+    // savepoint inside the one under way, undone alone if it throws. The
+    // integrity record is written in the transaction, and the rollback
+    // guard told once it has committed.
+    void run_atomically(FunctionRef<void()> writes);
+    // Runs the writes of one store call: inside the transaction under way,
+    // if any (which then commits them with the rest), or as a transaction of
+    // their own.
+    void write(FunctionRef<void()> writes);
+
+    // The version of a tracked row for its integrity term, read before the
+    // row is replaced; nothing when the row is absent or when nothing is
+    // authenticated (so no cost without a storage key). `select` has its
+    // key bound (or, `stepped`, is on the row already) and returns the
+    // stored value first.
+    std::optional<KeptVersion> version_before(Statement::Use& select, bool stepped = false,
+                                              const ClearColumns& clear = {});
 
     // Where a row of `table` lives; the caller adds the key columns.
     RowPlace place(std::string_view table) const { return RowPlace(database_id, SqliteStore::kSchemaVersion, table); }
@@ -23,6 +47,8 @@ struct Database {
     Connection connection;
     RowCodec codec;
     DatabaseId database_id;
+    Integrity integrity;
+    std::shared_ptr<RollbackGuard> guard;
 
     // Recursive: a run_atomically unit holds it while its writes lock it
     // again, call by call.
@@ -37,6 +63,7 @@ struct Database {
     Statement savepoint;
     Statement release_savepoint;
     Statement rollback_to_savepoint;
+    Statement upsert_state;
 
     Statement select_identity;
     Statement upsert_identity;
@@ -72,6 +99,24 @@ struct Database {
 
     Statement select_pre_key_metadata;
     Statement upsert_pre_key_metadata;
+
+    // The stored value's first 24 bytes (a seal's nonce) of the row a write
+    // is about to replace.
+    Statement select_session_version;
+    Statement select_sender_key_version;
+
+private:
+    void commit_unit();
+    void abandon_unit() noexcept;
 };
+
+// The statement that writes the integrity record (meta 'state').
+inline constexpr std::string_view kUpsertState =
+    "INSERT INTO meta (name, value) VALUES ('state', ?1) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+
+// Writes the integrity record of the pending state (numbered as the next
+// commit) in the transaction under way, if there is anything to record:
+// always with a storage key, and without one only for a rollback guard.
+void write_state_record(Connection& connection, Integrity& integrity, bool for_guard);
 
 }  // namespace cliquet::store

@@ -101,20 +101,32 @@ struct Migration {
     void (*rewrite_rows)(const MigrationContext&) = nullptr;
 };
 
+// Version 3: the integrity of the state as a whole (store/sqlite_integrity.hpp).
+// No table changes: the integrity record is a meta row, written after the
+// steps (store/sqlite_opening.cpp), and the local device's clear columns
+// join its place, which the re-sealing of this step applies.
+constexpr std::string_view kVersion3 = "";
+
 constexpr std::array kMigrations{
     Migration{1, kVersion2},
+    Migration{2, kVersion3},
 };
 static_assert(kMigrations.size() == SqliteStore::kSchemaVersion - 1, "one migration per schema version after 1");
 
 // A sealed column and the columns that make its place, in the order the
-// store adds them to the RowPlace. Only tables of the current schema.
+// store adds them to the RowPlace: its keys, then from schema version
+// `bound_since` on, `bound` (clear columns bound to the sealed value). Only
+// tables of the current schema.
 struct SealedColumn {
     std::string_view table;
     std::string_view value;
     std::array<std::string_view, 3> keys;
+    std::int64_t bound_since = 0;
+    std::array<std::string_view, 3> bound{};
 };
 constexpr std::array kSealedColumns{
-    SealedColumn{kLocalDeviceTable, "identity_key_pair", {"singleton"}},
+    SealedColumn{kLocalDeviceTable, "identity_key_pair", {"singleton"}, kIntegrityVersion,
+                 {"name", "device_id", "registration_id"}},
     SealedColumn{kIdentitiesTable, "identity_key", {"name", "device_id"}},
     SealedColumn{kPreKeysTable, "record", {"id"}},
     SealedColumn{kSignedPreKeysTable, "record", {"id"}},
@@ -263,13 +275,21 @@ void reseal(const MigrationContext& context, const SealedColumn& column, std::in
         if (!use.bind(1, column.table).step()) return;
     }
 
+    // The bound columns follow the keys in each listed row.
+    std::string listed = keys;
+    int bound_count = 0;
+    for (std::string_view bound : column.bound) {
+        if (bound.empty()) break;
+        ++bound_count;
+        listed += ", " + std::string(bound);
+    }
     std::vector<std::vector<KeyValue>> rows;
     {
-        Statement list(connection.handle(), "SELECT " + keys + " FROM " + table);
+        Statement list(connection.handle(), "SELECT " + listed + " FROM " + table);
         Statement::Use use(list);
         while (use.step()) {
             std::vector<KeyValue>& row = rows.emplace_back();
-            for (int i = 0; i < key_count; ++i) row.push_back(read_key(use, i));
+            for (int i = 0; i < key_count + bound_count; ++i) row.push_back(read_key(use, i));
         }
     }
     Statement select(connection.handle(), "SELECT " + value + " FROM " + table + " WHERE " + match);
@@ -279,9 +299,10 @@ void reseal(const MigrationContext& context, const SealedColumn& column, std::in
     for (const std::vector<KeyValue>& row : rows) {
         RowPlace old_place(context.database_id, from, column.table);
         RowPlace new_place(context.database_id, from + 1, column.table);
-        for (const KeyValue& key : row) {
-            add_key(old_place, key);
-            add_key(new_place, key);
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            const bool bound = i >= static_cast<std::size_t>(key_count);
+            if (!bound || (column.bound_since != 0 && from >= column.bound_since)) add_key(old_place, row[i]);
+            if (!bound || (column.bound_since != 0 && from + 1 >= column.bound_since)) add_key(new_place, row[i]);
         }
         SecretBytes plain;
         {

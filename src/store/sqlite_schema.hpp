@@ -23,6 +23,10 @@ inline constexpr std::string_view kPreKeyMetadataTable = "pre_key_metadata";
 inline constexpr std::string_view kSessionsTable = "sessions";
 inline constexpr std::string_view kSenderKeysTable = "sender_keys";
 
+// The first schema version that keeps an integrity record of the state and
+// binds the local device's clear columns to its seal.
+inline constexpr std::int64_t kIntegrityVersion = 3;
+
 // Meta rows.
 inline constexpr std::string_view kDatabaseIdName = "database_id";
 inline constexpr std::string_view kKeyCheckName = "storage_key_check";

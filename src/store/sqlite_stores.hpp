@@ -22,6 +22,7 @@ public:
     IdentityChange save_identity(const ProtocolAddress& address, const IdentityKey& key) override;
 
 private:
+    std::optional<IdentityKey> load(const ProtocolAddress& address, std::optional<KeptVersion>* version) const;
     RowPlace place(const ProtocolAddress& address) const;
     Database& db_;
     LocalDevice device_;
@@ -70,11 +71,14 @@ public:
     explicit Sessions(Database& db) : db_(db) {}
     std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override;
     void store_session(const ProtocolAddress& address, SessionRecord record) override;
+    bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) override;
     std::vector<std::uint32_t> session_device_ids(std::string_view name) const override;
     void delete_session(const ProtocolAddress& address) override;
     std::size_t delete_all_sessions(std::string_view name) override;
 
 private:
+    void replace(const ProtocolAddress& address, const RowPlace& where, const std::optional<KeptVersion>& before,
+                 const SecretBytes& stored);
     RowPlace place(const ProtocolAddress& address) const;
     Database& db_;
 };

@@ -1,0 +1,60 @@
+// Fixtures of the SqliteStore attack tests, beside sqlite_test_support.hpp:
+// raw reads of a file as an attacker has them, a store's refusal to open a
+// file, checked as those tests want it, and the kept version-1 files.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include <string>
+
+#include "cliquet/cliquet.hpp"
+#include "cliquet/sqlite_store.hpp"
+#include "session_helpers.hpp"
+#include "sqlite_test_support.hpp"
+
+namespace cliquet::testing::sqlite {
+
+// The one blob a statement returns, read directly from the file.
+inline Bytes query_blob(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement, 0));
+    Bytes value(data, data + sqlite3_column_bytes(statement, 0));
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return value;
+}
+
+// `bytes` as an SQL blob literal, for tamper().
+inline std::string blob_literal(ByteView bytes) { return "X'" + to_hex(bytes) + "'"; }
+
+// Opens `path`, which must be refused with Error(storage) and left as it
+// was; returns the message.
+inline std::string refusal_of(const std::string& path, const SqliteStoreOptions& options) {
+    const Bytes before = read_file(path);
+    std::string message = "opened";
+    try {
+        (void)SqliteStore::open(path, options);
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::storage);
+        message = e.what();
+    }
+    CHECK(read_file(path) == before);
+    return message;
+}
+
+// The kept files of schema version 1 (tests/data/make_v1_stores.cpp), and
+// the storage key of the sealed one.
+inline std::string kept_file(const std::string& name) { return CLIQUET_SOURCE_DIR "/tests/data/" + name; }
+
+inline StorageKey kept_bob_key() {
+    StorageKey key;
+    for (std::size_t i = 0; i < key.size(); ++i) key.data()[i] = static_cast<std::uint8_t>(i + 1);
+    return key;
+}
+
+}  // namespace cliquet::testing::sqlite
