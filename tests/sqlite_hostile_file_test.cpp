@@ -18,7 +18,7 @@
 
 #include "cliquet/cliquet.hpp"
 #include "cliquet/sqlite_store.hpp"
-#include "sqlite_test_support.hpp"
+#include "sqlite_store_fixtures.hpp"
 
 using namespace cliquet;
 using namespace cliquet::testing::sqlite;
@@ -197,4 +197,26 @@ TEST_CASE("a file header with an impossible page size is refused in bounded memo
     const Refusal refusal = open_hostile(path);
     CHECK_THAT(refusal.message, Catch::Contains("not a database"));
     CHECK(refusal.peak_memory < kMemoryBound);
+}
+
+TEST_CASE("a file that needs migrating is checked before the migration writes to it", "[sqlite][hostile]") {
+    ProbeOnEveryConnection probe_registered;
+    TempDir dir;
+    const std::string path = dir.file("v1.db");
+    write_file(path, read_file(kept_file("v1_bob.db")));
+    // The migrations from version 1 re-seal every row, the local device's
+    // included, and write the integrity record into meta: triggers there
+    // would fire inside them.
+    tamper(path, std::string("CREATE TRIGGER on_device AFTER UPDATE ON local_device BEGIN SELECT ") +
+                     kHostileExpression + "; END; CREATE TRIGGER on_meta AFTER INSERT ON meta BEGIN SELECT " +
+                     kHostileExpression + "; END;");
+    const Bytes before = read_file(path);
+    probe_calls = 0;
+    (void)sqlite3_memory_highwater(1);
+    CHECK_THAT(refusal_of(path, with_key(kept_bob_key())), Catch::Contains("hostile schema object: the file defines trigger"));
+    CHECK(probe_calls == 0);
+    CHECK(sqlite3_memory_highwater(1) < kMemoryBound);
+    CHECK(read_file(path) == before);
+    CHECK(query_integer(path, "PRAGMA user_version") == 1);
+    CHECK(probe_calls_of(path, "INSERT INTO meta VALUES ('x', x'00')") > 0);
 }
