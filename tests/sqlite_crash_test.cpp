@@ -1,4 +1,5 @@
-// Crash atomicity of SqliteStore under the library's own operations: a
+// Crash atomicity of SqliteStore under the library's own operations, plain
+// and sealed with a rollback guard (no false alarm after any kill): a
 // child process decrypts pre-key messages with its state in a SqliteStore
 // and is killed with SIGKILL at random instants, then started again on the
 // same file. Each of many senders starts a session with a one-time pre-key,
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,12 +61,48 @@ bool read_all(int fd, void* data, std::size_t size) {
     return true;
 }
 
+// A rollback guard whose counter lives in a file beside the store, replaced
+// atomically, so that it survives Bob's kills as a keystore would.
+class FileGuard final : public RollbackGuard {
+public:
+    explicit FileGuard(std::string path) : path_(std::move(path)) {}
+    std::uint64_t last_commit() override {
+        std::ifstream in(path_);
+        std::uint64_t value = 0;
+        in >> value;
+        return value;
+    }
+    void record_commit(std::uint64_t commit) noexcept override {
+        {
+            std::ofstream out(path_ + ".new", std::ios::trunc);
+            out << commit;
+        }
+        std::error_code ignored;
+        std::filesystem::rename(path_ + ".new", path_, ignored);
+    }
+
+private:
+    std::string path_;
+};
+
+// How Bob's store is opened: plain, or sealed with a guard, whose integrity
+// record and commit numbers must survive the kills without a false alarm.
+SqliteStoreOptions bob_options(const std::string& path, bool sealed) {
+    SqliteStoreOptions options{std::nullopt, Durability::process_crash};
+    if (!sealed) return options;
+    StorageKey key;
+    key.data()[0] = 7;
+    options.storage_key = key;
+    options.rollback_guard = std::make_shared<FileGuard>(path + ".guard");
+    return options;
+}
+
 // Bob's side, in the child: request = sender index, type, length, bytes;
 // answer = one Outcome byte, written after the decrypt has returned (so
 // after its commit).
-[[noreturn]] void serve_as_bob(const std::string& path, int requests, int answers) {
+[[noreturn]] void serve_as_bob(const std::string& path, bool sealed, int requests, int answers) {
     try {
-        auto bob = SqliteStore::open(path, {std::nullopt, Durability::process_crash});
+        auto bob = SqliteStore::open(path, bob_options(path, sealed));
         std::uint32_t header[3];
         while (read_all(requests, header, sizeof header)) {
             Bytes message(header[2]);
@@ -86,7 +124,7 @@ bool read_all(int fd, void* data, std::size_t size) {
 
 class BobProcess {
 public:
-    explicit BobProcess(const std::string& path) {
+    BobProcess(const std::string& path, bool sealed) {
         int to_child[2], from_child[2];
         REQUIRE(::pipe(to_child) == 0);
         REQUIRE(::pipe(from_child) == 0);
@@ -95,7 +133,7 @@ public:
         if (pid_ == 0) {
             ::close(to_child[1]);
             ::close(from_child[0]);
-            serve_as_bob(path, to_child[0], from_child[1]);
+            serve_as_bob(path, sealed, to_child[0], from_child[1]);
         }
         ::close(to_child[0]);
         ::close(from_child[1]);
@@ -165,6 +203,8 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
     const auto dir = std::filesystem::temp_directory_path() / ("cliquet-crash-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string path = (dir / "bob.db").string();
+    const bool sealed = GENERATE(false, true);
+    INFO((sealed ? "sealed, with a rollback guard" : "plain"));
 
     // Bob publishes one one-time pre-key per sender; each sender starts a
     // session from its bundle and only sends, so every message it sends is a
@@ -172,7 +212,7 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
     std::vector<Device> senders;
     for (int i = 0; i < kSenders; ++i) senders.emplace_back("alice" + std::to_string(i), 100 + i);
     {
-        auto bob = SqliteStore::create(path, LocalDevice{kBob, IdentityKeyPair::generate(), 2}, {});
+        auto bob = SqliteStore::create(path, LocalDevice{kBob, IdentityKeyPair::generate(), 2}, bob_options(path, sealed));
         const IdentityKeyPair& identity = bob->identities().identity_key_pair();
         const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity, timestamp_from_unix_ms(1000));
         bob->signed_pre_keys().store_signed_pre_key(signed_pre_key);
@@ -194,7 +234,7 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
 
     std::vector<Sent> sent;
     int kills = 0;
-    auto bob = std::make_unique<BobProcess>(path);
+    auto bob = std::make_unique<BobProcess>(path, sealed);
     auto deliver = [&](Sent& item, bool kill) {
         bob->send(item.sender, item.message);
         if (kill) {
@@ -204,7 +244,7 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
             bob->kill();
             ++kills;
             item.status = Sent::in_flight;  // its answer, if any, is not read
-            bob = std::make_unique<BobProcess>(path);
+            bob = std::make_unique<BobProcess>(path, sealed);
             // Every acknowledged message stays refused after the restart.
             for (const Sent& done : sent) {
                 if (done.status != Sent::acknowledged) continue;
@@ -242,7 +282,7 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
 
     // The file itself: a sender whose message was decrypted has a session,
     // and its one-time pre-key is gone; the others' pre-keys are all there.
-    auto store = SqliteStore::open(path);
+    auto store = SqliteStore::open(path, bob_options(path, sealed));
     for (int i = 0; i < kSenders; ++i) {
         const bool spoke = std::any_of(sent.begin(), sent.end(), [i](const Sent& item) { return item.sender == i; });
         const ProtocolAddress address{"alice" + std::to_string(i), 1};
@@ -250,6 +290,8 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
         CHECK(store->pre_keys().load_pre_key(static_cast<PreKeyId>(i + 1)).has_value() == !spoke);
     }
     CHECK(kills > 10);
+    // Every decrypt was a numbered commit, the guard never ahead of the file.
+    if (sealed) CHECK(FileGuard(path + ".guard").last_commit() > static_cast<std::uint64_t>(kMessages));
     store.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
