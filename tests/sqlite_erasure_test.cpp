@@ -57,15 +57,7 @@ Bytes stored_value(const TempDir& dir, const std::string& path, const std::strin
     remove_copy();
     std::filesystem::copy_file(path, copy);
     if (std::filesystem::exists(path + "-wal")) std::filesystem::copy_file(path + "-wal", copy + "-wal");
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(copy.c_str(), &db) == SQLITE_OK);
-    sqlite3_stmt* statement = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, select.c_str(), -1, &statement, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
-    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement, 0));
-    Bytes value(data, data + sqlite3_column_bytes(statement, 0));
-    sqlite3_finalize(statement);
-    sqlite3_close(db);
+    const Bytes value = query_blob(copy, select);
     remove_copy();
     return value;
 }

@@ -15,20 +15,6 @@
 
 namespace cliquet::testing::sqlite {
 
-// The one blob a statement returns, read directly from the file.
-inline Bytes query_blob(const std::string& path, const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    sqlite3_stmt* statement = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
-    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement, 0));
-    Bytes value(data, data + sqlite3_column_bytes(statement, 0));
-    sqlite3_finalize(statement);
-    sqlite3_close(db);
-    return value;
-}
-
 // `bytes` as an SQL blob literal, for tamper().
 inline std::string blob_literal(ByteView bytes) { return "X'" + to_hex(bytes) + "'"; }
 

@@ -76,6 +76,20 @@ inline std::int64_t query_integer(const std::string& path, const std::string& sq
     return value;
 }
 
+// The one blob a statement returns, read directly from the file.
+inline Bytes query_blob(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+    const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement, 0));
+    Bytes value(data, data + sqlite3_column_bytes(statement, 0));
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return value;
+}
+
 // Every row of the file's `query`, one line each, columns separated by
 // spaces: integers in decimal, text as it is, blobs in hex, NULL as "null".
 inline std::string query_rows(const std::string& path, const std::string& query) {
