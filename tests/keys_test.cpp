@@ -69,3 +69,22 @@ TEST_CASE("identity key pairs round-trip through their protobuf", "[keys]") {
     CHECK(restored.private_key().secret() == identity.private_key().secret());
     CHECK_THROWS_AS(IdentityKeyPair::deserialize(Bytes{0xff, 0xff}), Error);
 }
+
+// Verification remembers each key's Edwards image in a small table indexed by
+// the key's first byte: keys that share a slot must each keep their own.
+TEST_CASE("XEdDSA verification keeps keys that share a remembered slot apart", "[keys][xeddsa]") {
+    const KeyPair first = KeyPair::generate();
+    KeyPair second = KeyPair::generate();
+    while ((second.public_key.montgomery()[0] & 63) != (first.public_key.montgomery()[0] & 63) ||
+           second.public_key == first.public_key)
+        second = KeyPair::generate();
+    const Bytes message = {'g', 'r', 'o', 'u', 'p'};
+    const Signature by_first = first.private_key.sign(message);
+    const Signature by_second = second.private_key.sign(message);
+    for (int round = 0; round < 3; ++round) {
+        CHECK(first.public_key.verify(message, by_first));
+        CHECK_FALSE(second.public_key.verify(message, by_first));
+        CHECK(second.public_key.verify(message, by_second));
+        CHECK_FALSE(first.public_key.verify(message, by_second));
+    }
+}

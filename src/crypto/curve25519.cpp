@@ -66,6 +66,49 @@ bool montgomery_to_edwards(std::span<const std::uint8_t, 32> u_bytes, std::uint8
     return true;
 }
 
+// Verifying keys recur: a group's sender keys sign every message of their
+// chain, a server key every sender certificate. The map above costs a field
+// inversion in big-number code, several times an Ed25519 verification's
+// hashing, so each thread remembers the images of the last keys it verified
+// with. Keys are public, so indexing by their bytes reveals nothing; a
+// collision only costs a recomputation.
+class EdwardsImages {
+public:
+    // The image of `u_bytes` with the sign bit clear, or false for u = -1.
+    bool find_or_compute(std::span<const std::uint8_t, 32> u_bytes, std::array<std::uint8_t, 32>& edwards) {
+        Entry& entry = entries_[slot_of(u_bytes)];
+        if (!entry.filled || !std::equal(u_bytes.begin(), u_bytes.end(), entry.u.begin())) {
+            entry.filled = false;
+            std::copy(u_bytes.begin(), u_bytes.end(), entry.u.begin());
+            entry.has_image = montgomery_to_edwards(u_bytes, 0, entry.edwards);
+            entry.filled = true;
+        }
+        edwards = entry.edwards;
+        return entry.has_image;
+    }
+
+private:
+    static constexpr std::size_t kSlots = 64;
+    struct Entry {
+        std::array<std::uint8_t, 32> u{};
+        std::array<std::uint8_t, 32> edwards{};
+        bool has_image = false;
+        bool filled = false;
+    };
+    static std::size_t slot_of(std::span<const std::uint8_t, 32> u_bytes) noexcept {
+        return (std::size_t{u_bytes[0]} | std::size_t{u_bytes[1]} << 8) % kSlots;
+    }
+    std::array<Entry, kSlots> entries_{};
+};
+
+bool edwards_verifying_key(std::span<const std::uint8_t, 32> montgomery_u, std::uint8_t sign_bit,
+                           std::array<std::uint8_t, 32>& edwards) {
+    thread_local EdwardsImages images;
+    if (!images.find_or_compute(montgomery_u, edwards)) return false;
+    edwards[31] = static_cast<std::uint8_t>((edwards[31] & 0x7f) | (sign_bit << 7));
+    return true;
+}
+
 }  // namespace
 
 void clamp_x25519_scalar(std::span<std::uint8_t, 32> scalar) noexcept {
@@ -165,7 +208,7 @@ bool xeddsa_verify(std::span<const std::uint8_t, 32> montgomery_u, ByteView mess
     try {
         ensure_sodium();
         std::array<std::uint8_t, 32> edwards_public;
-        if (!montgomery_to_edwards(montgomery_u, signature[63] >> 7, edwards_public)) return false;
+        if (!edwards_verifying_key(montgomery_u, signature[63] >> 7, edwards_public)) return false;
         std::array<std::uint8_t, 64> ed25519_signature;
         std::copy(signature.begin(), signature.end(), ed25519_signature.begin());
         ed25519_signature[63] &= 0x7f;
