@@ -6,6 +6,7 @@
 #include "cliquet/error.hpp"
 #include "cliquet/service_id.hpp"
 #include "protocol/sealed_sender_internal.hpp"
+#include "protocol/validated_certificates.hpp"
 #include "sealed_sender.pb.h"
 
 using namespace cliquet;
@@ -127,6 +128,71 @@ TEST_CASE("a foreign trust root is refused; any of several roots will do", "[cer
     const std::vector<PublicKey> wrong_roots = {foreign.public_key, KeyPair::generate().public_key};
     require_code([&] { certificate.validate(wrong_roots, 0); }, ErrorCode::invalid_certificate);
     require_code([&] { certificate.validate(std::span<const PublicKey>{}, 0); }, ErrorCode::invalid_certificate);
+}
+
+// A sender's messages skip the signature checks once its certificate has
+// passed them (issue 19); nothing else is ever taken from that memory.
+TEST_CASE("a certificate validated before is still refused once expired or under another root", "[certificates]") {
+    using protocol::ValidatedCertificates;
+    const Authority authority;
+    const auto certificate = authority.issue(KeyPair::generate().public_key);
+    const PublicKey& root = authority.trust_root.public_key;
+    const auto remembered = ValidatedCertificates::key_of(certificate.serialized(), {&root, 1});
+    ValidatedCertificates::shared().clear();
+
+    CHECK_NOTHROW(certificate.validate(root, 0));
+    REQUIRE(ValidatedCertificates::shared().contains(remembered));
+    CHECK_NOTHROW(certificate.validate(root, kExpiration));
+    require_code([&] { certificate.validate(root, kExpiration + 1); }, ErrorCode::invalid_certificate);
+    require_code([&] { certificate.validate(KeyPair::generate().public_key, 0); }, ErrorCode::invalid_certificate);
+
+    // The same bytes parsed again are the same certificate; a copy with any
+    // byte changed is another, checked in full.
+    CHECK_NOTHROW(SenderCertificate::deserialize(certificate.serialized()).validate(root, 0));
+    Bytes altered = certificate.serialized();
+    altered.back() ^= 0x01;
+    try {
+        const auto parsed = SenderCertificate::deserialize(altered);
+        require_code([&] { parsed.validate(root, 0); }, ErrorCode::invalid_certificate);
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::invalid_certificate);
+    }
+}
+
+TEST_CASE("refused certificates are not remembered; a forgotten one is checked again", "[certificates]") {
+    using protocol::ValidatedCertificates;
+    const Authority authority;
+    const PublicKey& root = authority.trust_root.public_key;
+    ValidatedCertificates::shared().clear();
+
+    // Signed by a revoked server key: refused every time, remembered never.
+    const KeyPair server_key = KeyPair::generate();
+    const auto revoked = ServerCertificate::create(0xDEADC357, server_key.public_key, authority.trust_root.private_key);
+    const auto by_revoked = SenderCertificate::create({kUuid, std::nullopt, 1, KeyPair::generate().public_key},
+                                                      kExpiration, revoked, server_key.private_key);
+    for (int attempt = 0; attempt < 2; ++attempt)
+        require_code([&] { by_revoked.validate(root, 0); }, ErrorCode::invalid_certificate);
+    CHECK_FALSE(ValidatedCertificates::shared().contains(
+        ValidatedCertificates::key_of(by_revoked.serialized(), {&root, 1})));
+
+    // Signed by another key than its server's: likewise.
+    const Bytes forged =
+        sign_sender_body(good_body(authority, KeyPair::generate().public_key), KeyPair::generate().private_key);
+    const auto parsed = SenderCertificate::deserialize(forged);
+    for (int attempt = 0; attempt < 2; ++attempt)
+        require_code([&] { parsed.validate(root, 0); }, ErrorCode::invalid_certificate);
+    CHECK_FALSE(ValidatedCertificates::shared().contains(ValidatedCertificates::key_of(forged, {&root, 1})));
+
+    // A genuine certificate whose entry another took is verified again.
+    const auto genuine = authority.issue(KeyPair::generate().public_key);
+    const auto key = ValidatedCertificates::key_of(genuine.serialized(), {&root, 1});
+    CHECK_NOTHROW(genuine.validate(root, 0));
+    auto rival = key;
+    rival[31] ^= 0x01;  // the same slot, another certificate
+    ValidatedCertificates::shared().insert(rival);
+    CHECK_FALSE(ValidatedCertificates::shared().contains(key));
+    CHECK_NOTHROW(genuine.validate(root, 0));
+    CHECK(ValidatedCertificates::shared().contains(key));
 }
 
 TEST_CASE("a sender certificate signed by another key than its server's is refused", "[certificates]") {

@@ -10,6 +10,7 @@
 #include "cliquet/service_id.hpp"
 #include "protocol/proto_util.hpp"
 #include "protocol/sealed_sender_internal.hpp"
+#include "protocol/validated_certificates.hpp"
 #include "sealed_sender.pb.h"
 
 namespace cliquet {
@@ -256,15 +257,20 @@ const ServerCertificate& SenderCertificate::signer() const {
 
 void SenderCertificate::validate(std::span<const PublicKey> trust_roots, TimestampMs now) const {
     const ServerCertificate& server = signer();
-    // Every root is tried, so that timing does not reveal which one signed.
-    bool signed_by_a_root = false;
-    for (const PublicKey& root : trust_roots) signed_by_a_root |= server.is_valid(root);
-    if (!signed_by_a_root) {
-        if (is_revoked_server_key_id(server.key_id()))
-            refuse("sender certificate is signed by revoked server key id " + std::to_string(server.key_id()));
-        refuse("sender certificate's server certificate is not signed by the trust root");
+    if (is_revoked_server_key_id(server.key_id()))
+        refuse("sender certificate is signed by revoked server key id " + std::to_string(server.key_id()));
+    auto& validated = protocol::ValidatedCertificates::shared();
+    const auto key = protocol::ValidatedCertificates::key_of(serialized_, trust_roots);
+    if (!validated.contains(key)) {
+        // Every root is tried, so that timing does not reveal which one signed.
+        bool signed_by_a_root = false;
+        for (const PublicKey& root : trust_roots) signed_by_a_root |= server.is_valid(root);
+        if (!signed_by_a_root) refuse("sender certificate's server certificate is not signed by the trust root");
+        if (!server.key().verify(certificate_, signature_))
+            refuse("sender certificate is not signed by its server key");
+        validated.insert(key);
     }
-    if (!server.key().verify(certificate_, signature_)) refuse("sender certificate is not signed by its server key");
+    // Time passes between messages: expiry is never taken from the table.
     if (now > expiration_)
         refuse("sender certificate expired at " + std::to_string(expiration_) + ", before " + std::to_string(now));
 }
