@@ -25,6 +25,7 @@
 #include "cliquet/messages.hpp"
 #include "cliquet/session.hpp"
 #include "cliquet/sqlite_store.hpp"
+#include "scratch_file.hpp"
 
 namespace cliquet::bench {
 namespace {
@@ -32,26 +33,6 @@ namespace {
 constexpr std::size_t kBatch = 4096;  // messages encrypted ahead of the timed decrypts
 const ProtocolAddress kAlice{"alice", 1};
 const ProtocolAddress kBob{"bob", 1};
-
-// A database file of the benchmark's own, removed afterwards.
-class ScratchFile {
-public:
-    ScratchFile() {
-        std::array<std::uint8_t, 8> name{};
-        system_random().fill(name);
-        path_ = (std::filesystem::temp_directory_path() / ("cliquet-bench-" + to_hex(name) + ".db")).string();
-    }
-    ~ScratchFile() {
-        std::error_code ignored;
-        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path_ + suffix, ignored);
-    }
-    ScratchFile(const ScratchFile&) = delete;
-    ScratchFile& operator=(const ScratchFile&) = delete;
-    const std::string& path() const noexcept { return path_; }
-
-private:
-    std::string path_;
-};
 
 // Alice (in memory) has a PQXDH session with Bob (in `bob_store`), Bob has
 // answered, and Alice keeps sending: Bob's decrypts are steady-state

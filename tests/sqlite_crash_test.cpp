@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "cliquet/backlog.hpp"
 #include "cliquet/cliquet.hpp"
 #include "cliquet/session.hpp"
 #include "cliquet/sqlite_store.hpp"
@@ -97,24 +98,49 @@ SqliteStoreOptions bob_options(const std::string& path, bool sealed) {
     return options;
 }
 
-// Bob's side, in the child: request = sender index, type, length, bytes;
-// answer = one Outcome byte, written after the decrypt has returned (so
-// after its commit).
+// Bob's side, in the child. A request is a count of messages, then for each
+// its sender index, type, length and bytes; the answer is one Outcome byte per
+// message, written after the decrypts have returned (so after their commit).
+// One message per request goes through SessionCipher, each its own commit;
+// more go through decrypt_backlog, committed together.
+Outcome outcome_of(ErrorCode code) {
+    return code == ErrorCode::duplicate_message ? Outcome::duplicate : Outcome::refused;
+}
+
 [[noreturn]] void serve_as_bob(const std::string& path, bool sealed, int requests, int answers) {
     try {
         auto bob = SqliteStore::open(path, bob_options(path, sealed));
-        std::uint32_t header[3];
-        while (read_all(requests, header, sizeof header)) {
-            Bytes message(header[2]);
-            if (!read_all(requests, message.data(), message.size())) break;
-            const ProtocolAddress sender{"alice" + std::to_string(header[0]), 1};
-            Outcome outcome = Outcome::decrypted;
-            try {
-                (void)SessionCipher(*bob, kBob, sender, kX3dhAllowed).decrypt(static_cast<CiphertextType>(header[1]), message);
-            } catch (const Error& e) {
-                outcome = e.code() == ErrorCode::duplicate_message ? Outcome::duplicate : Outcome::refused;
+        std::uint32_t count = 0;
+        while (read_all(requests, &count, sizeof count)) {
+            std::vector<QueuedMessage> queue;
+            for (std::uint32_t i = 0; i < count; ++i) {
+                std::uint32_t header[3];
+                if (!read_all(requests, header, sizeof header)) ::_exit(0);
+                Bytes message(header[2]);
+                if (!read_all(requests, message.data(), message.size())) ::_exit(0);
+                queue.push_back(QueuedMessage::identified({"alice" + std::to_string(header[0]), 1},
+                                                          static_cast<CiphertextType>(header[1]), std::move(message)));
             }
-            if (!write_all(answers, &outcome, 1)) break;
+            std::vector<Outcome> outcomes;
+            if (queue.size() == 1) {
+                Outcome outcome = Outcome::decrypted;
+                try {
+                    (void)SessionCipher(*bob, kBob, *queue[0].sender, kX3dhAllowed).decrypt(queue[0].type, queue[0].bytes);
+                } catch (const Error& e) {
+                    outcome = outcome_of(e.code());
+                }
+                outcomes.push_back(outcome);
+            } else {
+                const SealedSenderRecipient local{kBob.name, std::nullopt, kBob.device_id};
+                const BacklogRecipient recipient{local, KeyPair::generate().public_key, kX3dhAllowed};
+                for (const BacklogOutcome& outcome : decrypt_backlog(*bob, queue, recipient)) {
+                    if (outcome.status == BacklogOutcome::Status::not_attempted) ::_exit(4);
+                    outcomes.push_back(outcome.status == BacklogOutcome::Status::decrypted
+                                           ? Outcome::decrypted
+                                           : outcome_of(outcome.error_code().value_or(ErrorCode::storage)));
+                }
+            }
+            if (!write_all(answers, outcomes.data(), outcomes.size())) break;
         }
     } catch (...) {
         ::_exit(3);
@@ -144,11 +170,18 @@ public:
     BobProcess(const BobProcess&) = delete;
     BobProcess& operator=(const BobProcess&) = delete;
 
-    void send(int sender, const CiphertextMessage& message) {
-        const std::uint32_t header[3] = {static_cast<std::uint32_t>(sender), static_cast<std::uint32_t>(message.type),
-                                         static_cast<std::uint32_t>(message.bytes.size())};
-        REQUIRE(write_all(requests_, header, sizeof header));
-        REQUIRE(write_all(requests_, message.bytes.data(), message.bytes.size()));
+    void send(int sender, const CiphertextMessage& message) { send_batch({{sender, &message}}); }
+    // Several messages as one backlog.
+    void send_batch(const std::vector<std::pair<int, const CiphertextMessage*>>& messages) {
+        const auto count = static_cast<std::uint32_t>(messages.size());
+        REQUIRE(write_all(requests_, &count, sizeof count));
+        for (const auto& [sender, message] : messages) {
+            const std::uint32_t header[3] = {static_cast<std::uint32_t>(sender),
+                                             static_cast<std::uint32_t>(message->type),
+                                             static_cast<std::uint32_t>(message->bytes.size())};
+            REQUIRE(write_all(requests_, header, sizeof header));
+            REQUIRE(write_all(requests_, message->bytes.data(), message->bytes.size()));
+        }
     }
     // The answer, or nothing when Bob died first.
     std::optional<Outcome> answer() {
@@ -191,24 +224,10 @@ struct Sent {
     enum { waiting, in_flight, acknowledged } status = waiting;
 };
 
-}  // namespace
-
-TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step", "[sqlite][crash]") {
-    // A Bob that dies unexpectedly must fail the test, not end it.
-    struct IgnoreSigpipe {
-        IgnoreSigpipe() : previous(::signal(SIGPIPE, SIG_IGN)) {}
-        ~IgnoreSigpipe() { ::signal(SIGPIPE, previous); }
-        sighandler_t previous;
-    } ignore_sigpipe;
-    const auto dir = std::filesystem::temp_directory_path() / ("cliquet-crash-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string path = (dir / "bob.db").string();
-    const bool sealed = GENERATE(false, true);
-    INFO((sealed ? "sealed, with a rollback guard" : "plain"));
-
-    // Bob publishes one one-time pre-key per sender; each sender starts a
-    // session from its bundle and only sends, so every message it sends is a
-    // pre-key message naming that pre-key.
+// Bob's store at `path`, with one one-time pre-key per sender; each sender
+// has started a session from its bundle and only sends, so every message it
+// sends is a pre-key message naming that pre-key.
+std::vector<Device> prepare_bob(const std::string& path, bool sealed) {
     std::vector<Device> senders;
     for (int i = 0; i < kSenders; ++i) senders.emplace_back("alice" + std::to_string(i), 100 + i);
     {
@@ -231,6 +250,39 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
                                   system_random(), kX3dhAllowed);
         }
     }
+
+    return senders;
+}
+
+// The file after the run: a sender whose message was decrypted has a
+// session, and its one-time pre-key is gone; the others' pre-keys are there.
+template <typename Spoke>
+void check_bob_file(const std::string& path, bool sealed, Spoke spoke) {
+    auto store = SqliteStore::open(path, bob_options(path, sealed));
+    for (int i = 0; i < kSenders; ++i) {
+        const ProtocolAddress address{"alice" + std::to_string(i), 1};
+        CHECK(store->sessions().load_session(address).has_value() == spoke(i));
+        CHECK(store->pre_keys().load_pre_key(static_cast<PreKeyId>(i + 1)).has_value() == !spoke(i));
+    }
+}
+
+struct IgnoreSigpipe {
+    IgnoreSigpipe() : previous(::signal(SIGPIPE, SIG_IGN)) {}
+    ~IgnoreSigpipe() { ::signal(SIGPIPE, previous); }
+    sighandler_t previous;
+};
+
+}  // namespace
+
+TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step", "[sqlite][crash]") {
+    const IgnoreSigpipe ignore_sigpipe;  // a Bob that dies unexpectedly must fail the test, not end it
+    const auto dir = std::filesystem::temp_directory_path() / ("cliquet-crash-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "bob.db").string();
+    const bool sealed = GENERATE(false, true);
+    INFO((sealed ? "sealed, with a rollback guard" : "plain"));
+
+    std::vector<Device> senders = prepare_bob(path, sealed);
 
     std::vector<Sent> sent;
     int kills = 0;
@@ -280,19 +332,85 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
         if (item.status != Sent::acknowledged) deliver(item, false);
     bob.reset();
 
-    // The file itself: a sender whose message was decrypted has a session,
-    // and its one-time pre-key is gone; the others' pre-keys are all there.
-    auto store = SqliteStore::open(path, bob_options(path, sealed));
-    for (int i = 0; i < kSenders; ++i) {
-        const bool spoke = std::any_of(sent.begin(), sent.end(), [i](const Sent& item) { return item.sender == i; });
-        const ProtocolAddress address{"alice" + std::to_string(i), 1};
-        CHECK(store->sessions().load_session(address).has_value() == spoke);
-        CHECK(store->pre_keys().load_pre_key(static_cast<PreKeyId>(i + 1)).has_value() == !spoke);
-    }
+    check_bob_file(path, sealed, [&](int i) {
+        return std::any_of(sent.begin(), sent.end(), [i](const Sent& item) { return item.sender == i; });
+    });
     CHECK(kills > 10);
     // Every decrypt was a numbered commit, the guard never ahead of the file.
     if (sealed) CHECK(FileGuard(path + ".guard").last_commit() > static_cast<std::uint64_t>(kMessages));
-    store.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+}
+
+TEST_CASE("a backlog killed at any instant loses no message whose result was returned", "[sqlite][crash][backlog]") {
+    const IgnoreSigpipe ignore_sigpipe;
+    const auto dir = std::filesystem::temp_directory_path() / ("cliquet-crash-backlog-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "bob.db").string();
+    const bool sealed = GENERATE(false, true);
+    INFO((sealed ? "sealed, with a rollback guard" : "plain"));
+    std::vector<Device> senders = prepare_bob(path, sealed);
+
+    std::vector<Sent> sent;
+    for (int step = 0; step < kMessages; ++step) {
+        const int sender = static_cast<int>(random_below(kSenders));
+        Device& alice = senders[static_cast<std::size_t>(sender)];
+        sent.push_back(Sent{sender, SessionCipher(*alice.store, alice.address, kBob, kX3dhAllowed)
+                                        .encrypt(as_bytes("m" + std::to_string(step)))});
+    }
+    auto as_batch = [&](std::size_t first, std::size_t count) {
+        std::vector<std::pair<int, const CiphertextMessage*>> batch;
+        for (std::size_t i = first; i < first + count; ++i) batch.emplace_back(sent[i].sender, &sent[i].message);
+        return batch;
+    };
+
+    int kills = 0;
+    std::size_t acknowledged = 0;  // sent[0, acknowledged) came back decrypted
+    auto bob = std::make_unique<BobProcess>(path, sealed);
+    bool resent_after_kill = false;
+    std::size_t count = 0;
+    while (acknowledged < sent.size()) {
+        if (!resent_after_kill) count = std::min<std::size_t>(2 + random_below(14), sent.size() - acknowledged);
+        bob->send_batch(as_batch(acknowledged, count));
+        if (!resent_after_kill && random_below(100) < 40) {
+            spin(random_below(4) == 0 ? 0 : random_below(20000));
+            bob->kill();
+            ++kills;
+            bob = std::make_unique<BobProcess>(path, sealed);
+            // What came back before stays decrypted: all of it a duplicate now.
+            if (acknowledged > 0) {
+                bob->send_batch(as_batch(0, acknowledged));
+                for (std::size_t i = 0; i < acknowledged; ++i) {
+                    const auto replay = bob->answer();
+                    REQUIRE(replay);
+                    CHECK(*replay == Outcome::duplicate);
+                }
+            }
+            resent_after_kill = true;  // the killed backlog goes again, whole
+            continue;
+        }
+        // A backlog is one commit: after a kill it was kept whole or not at
+        // all, so its messages come back all decrypted or all duplicates.
+        std::vector<Outcome> outcomes;
+        for (std::size_t i = 0; i < count; ++i) {
+            const auto outcome = bob->answer();
+            REQUIRE(outcome);
+            outcomes.push_back(*outcome);
+        }
+        const bool all_decrypted = std::all_of(outcomes.begin(), outcomes.end(),
+                                               [](Outcome o) { return o == Outcome::decrypted; });
+        const bool all_duplicates = std::all_of(outcomes.begin(), outcomes.end(),
+                                                [](Outcome o) { return o == Outcome::duplicate; });
+        CHECK((all_decrypted || (resent_after_kill && all_duplicates)));
+        acknowledged += count;
+        resent_after_kill = false;
+    }
+    bob.reset();
+
+    check_bob_file(path, sealed, [&](int i) {
+        return std::any_of(sent.begin(), sent.end(), [i](const Sent& item) { return item.sender == i; });
+    });
+    CHECK(kills > 5);
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
 }

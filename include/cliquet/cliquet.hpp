@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cliquet/address.hpp"
+#include "cliquet/backlog.hpp"
 #include "cliquet/bytes.hpp"
 #include "cliquet/certificates.hpp"
 #include "cliquet/decryption_error.hpp"
