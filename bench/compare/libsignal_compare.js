@@ -4,7 +4,7 @@
 // printed beside cliquet's figures from a cliquet-bench JSON run.
 //
 //   ninja -C build/perf cliquet-bench
-//   build/perf/bench/cliquet-bench --benchmark_filter='BM_Session|BM_Ratchet' \
+//   build/perf/bench/cliquet-bench --benchmark_filter='BM_Session|BM_Ratchet|BM_Group|BM_UnsealV1|BM_Pqxdh' \
 //       --benchmark_format=json --benchmark_out=/tmp/cliquet.json
 //   cd interop && node ../bench/compare/libsignal_compare.js /tmp/cliquet.json
 //
@@ -190,7 +190,89 @@ async function libsignalFigures() {
       },
     });
   }
+  Object.assign(figures, await groupFigures(), await sealedFigures(), await handshakeFigures());
   return figures;
+}
+
+// A SenderKeyStore keeping record objects in a Map, as the session stores do.
+class SenderKeys extends lib.SenderKeyStore {
+  constructor() { super(); this.records = new Map(); }
+  async saveSenderKey(sender, distributionId, record) { this.records.set(`${sender.toString()}/${distributionId}`, record); }
+  async getSenderKey(sender, distributionId) { return this.records.get(`${sender.toString()}/${distributionId}`) ?? null; }
+}
+
+// BM_GroupEncrypt/100 and BM_GroupDecrypt/100: a sender and one member who
+// holds its distribution message.
+async function groupFigures() {
+  const sender = lib.ProtocolAddress.new('sender', DEVICE_ID);
+  const distributionId = '5e7d3a10-424b-4f0c-9a11-223344556677';
+  const senderStore = new SenderKeys();
+  const member = new SenderKeys();
+  const skdm = await lib.SenderKeyDistributionMessage.create(sender, distributionId, senderStore);
+  await lib.processSenderKeyDistributionMessage(sender, skdm, member);
+  const plaintext = new Uint8Array(100).fill(0x2a);
+  const encrypt = () => lib.groupEncrypt(sender, distributionId, senderStore, plaintext);
+  const prepare = async (n) => {
+    const messages = [];
+    for (let i = 0; i < n; i++) messages.push((await encrypt()).serialize());
+    return messages;
+  };
+  return {
+    'BM_GroupEncrypt/100': await measure({ step: encrypt }),
+    'BM_GroupDecrypt/100': await measure({ prepare, step: (m) => lib.groupDecrypt(sender, member, m) }),
+  };
+}
+
+// BM_UnsealV1 and BM_UnsealV1Validated: opening a sealed (version 1)
+// envelope, then also validating its sender certificate, as a recipient of
+// the same sender's messages does for each.
+async function sealedFigures() {
+  const trustRoot = lib.PrivateKey.generate();
+  const serverKey = lib.PrivateKey.generate();
+  const server = lib.ServerCertificate.new(1, serverKey.getPublicKey(), trustRoot);
+  const { alice, bob } = await conversation();
+  const certificate = lib.SenderCertificate.new('3e0a4b6c-1d2e-4f30-8a41-5b6c7d8e9f00', null, DEVICE_ID,
+    alice.identity.getPublicKey(), 1_800_000_000_000, server, serverKey);
+  const inner = await alice.encrypt(bob, new Uint8Array(100).fill(0x42));
+  const content = lib.UnidentifiedSenderMessageContent.new(inner, certificate, 0, null);
+  const envelope = await lib.sealedSenderEncrypt(content, bob.address, alice.stores.identities);
+  const root = trustRoot.getPublicKey();
+  const open = () => lib.sealedSenderDecryptToUsmc(envelope, bob.stores.identities);
+  return {
+    BM_UnsealV1: await measure({ step: open }),
+    BM_UnsealV1Validated: await measure({
+      step: async () => {
+        const opened = await open();
+        if (!opened.senderCertificate().validate(root, 1_700_000_000_000)) throw new Error('certificate refused');
+      },
+    }),
+  };
+}
+
+// BM_PqxdhInitiate (a bundle processed into fresh stores) and
+// BM_PqxdhRespond (a new contact's first message decrypted).
+async function handshakeFigures() {
+  const bob = new Device('bob', 2222);
+  const bundle = await bob.bundle(1);
+  const initiate = () => {
+    const alice = new Device('alice', 1111);
+    return lib.processPreKeyBundle(bundle, bob.address, alice.address, alice.stores.sessions, alice.stores.identities);
+  };
+  let nextId = 2;
+  const prepare = async (n) => {
+    const inputs = [];
+    for (let i = 0; i < n; i++) {
+      const alice = new Device(`alice-${nextId}`, 1111);
+      const fresh = await bob.bundle(nextId++);
+      await lib.processPreKeyBundle(fresh, bob.address, alice.address, alice.stores.sessions, alice.stores.identities);
+      inputs.push({ alice, message: await alice.encrypt(bob, new Uint8Array(100).fill(0x42)) });
+    }
+    return inputs;
+  };
+  return {
+    BM_PqxdhInitiate: await measure({ batch: 64, step: initiate }),
+    BM_PqxdhRespond: await measure({ batch: 64, prepare, step: ({ alice, message }) => bob.decrypt(alice, message) }),
+  };
 }
 
 function cliquetFigures(file) {
@@ -220,6 +302,15 @@ async function main() {
     ['Decrypt 1 KiB (steady state)', 'BM_SessionDecrypt/1024', 'BM_SessionDecryptV4Spqr/1024'],
     ['Ratchet round trip, per message', 'BM_RatchetRoundTrip', 'BM_RatchetRoundTripV4Spqr'],
   ];
+  // Operations with one cliquet figure: [label, the benchmark's name on both sides].
+  const single = [
+    ['Group encrypt 100 B', 'BM_GroupEncrypt/100'],
+    ['Group decrypt 100 B', 'BM_GroupDecrypt/100'],
+    ['Sealed v1 open', 'BM_UnsealV1'],
+    ['Sealed v1 open, certificate validated', 'BM_UnsealV1Validated'],
+    ['PQXDH initiate (bundle processed)', 'BM_PqxdhInitiate'],
+    ['PQXDH respond (first message decrypted)', 'BM_PqxdhRespond'],
+  ];
   const us = (v) => (v === undefined ? '—' : `${v.toFixed(2)} µs`);
   console.log(`libsignal ${libVersion} (Node ${process.version}) beside cliquet (${process.argv[2]}), CPU time per operation.`);
   console.log('libsignal 0.103 sessions run SPQR (the post-quantum ratchet) on every message, as cliquet\'s version-4');
@@ -229,6 +320,11 @@ async function main() {
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(1)}×` : '—');
   for (const [label, name, spqrName] of rows) {
     console.log(`| ${label} | ${us(libsignal[name])} | ${us(cliquet[spqrName])} | ${ratio(libsignal[name], cliquet[spqrName])} | ${us(cliquet[name])} |`);
+  }
+  console.log('\n| operation | libsignal (Node) | cliquet | libsignal / cliquet |');
+  console.log('|---|---:|---:|---:|');
+  for (const [label, name] of single) {
+    console.log(`| ${label} | ${us(libsignal[name])} | ${us(cliquet[name])} | ${ratio(libsignal[name], cliquet[name])} |`);
   }
 }
 
