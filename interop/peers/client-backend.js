@@ -440,4 +440,4 @@ function clientBackend(release) {
   };
 }
 
-module.exports = { clientBackend };
+module.exports = { clientBackend, makeStores, protocolError };

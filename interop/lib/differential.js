@@ -1,0 +1,378 @@
+'use strict';
+// The differential fuzzer's engine: the same mutated bytes go to cliquet
+// (cliquet-state-peer, holding the receiver's state loaded from libsignal's
+// records) and to libsignal 0.103 (in this process, holding that very
+// state), and their verdicts are compared:
+//
+//   verdict    one accepts, the other refuses
+//   output     both accept, with different plaintexts (or sender, content,
+//              certificate fields)
+//   state      both accept, and the stores they end with differ, or the
+//              conversation does not go on the same way: the other genuine
+//              messages, delivered next, do not read the same on both
+//   refusal_changed_state  a side refused and its stores changed
+//
+// After every input both sides are reset to the snapshot. Disagreements are
+// grouped into classes (kind, message kind, both verdicts, the mutations
+// with their values left out), each kept with its smallest example.
+
+const crypto = require('node:crypto');
+const lib = require('@signalapp/libsignal-client');
+const { protocolError } = require('../peers/client-backend');
+const { cliquetTwin, stateDifferences } = require('./mirror');
+const { hex } = require('./peer');
+const { Random, mutate, parseTree, serializeField } = require('./mutate');
+const { encodeVarint } = require('./wire');
+const { makeWorld } = require('./diff-world');
+
+const KINDS = Object.freeze(['whisper', 'prekey', 'sealed_v1', 'sealed_v2', 'sender_key', 'sender_certificate']);
+
+const CONTENT_TYPES = Object.freeze({
+  [lib.CiphertextMessageType.Whisper]: 'whisper',
+  [lib.CiphertextMessageType.PreKey]: 'prekey',
+  [lib.CiphertextMessageType.SenderKey]: 'sender_key',
+  [lib.CiphertextMessageType.Plaintext]: 'plaintext',
+});
+
+const bytesField = (number, bytes) => Buffer.concat([encodeVarint(number * 8 + 2), encodeVarint(bytes.length), bytes]);
+
+/** A libsignal failure as a verdict, its code as the peer protocol would name it. */
+function refusal(error) {
+  const { code, message } = protocolError(lib, error, 'invalid_message');
+  return { ok: false, code, message };
+}
+
+// How each kind of input reaches each side. `cliquet` returns the request
+// to send; `libsignal` runs the library and returns a verdict's output or
+// throws; `output` turns cliquet's response into the same shape.
+const TARGETS = {
+  whisper: {
+    cliquet: (bytes, input) => ['decrypt', { peer: input.sender, type: 'whisper', ciphertext: hex(bytes) }],
+    async libsignal(bytes, input, bob) {
+      const address = lib.ProtocolAddress.new(input.sender.name, input.sender.device_id);
+      const message = lib.SignalMessage.deserialize(bytes);
+      return { plaintext: hex(await lib.signalDecrypt(message, address, bob.address, bob.stores.sessions,
+        bob.stores.identities)) };
+    },
+    output: (response) => ({ plaintext: response.plaintext }),
+  },
+  prekey: {
+    cliquet: (bytes, input) => ['decrypt', { peer: input.sender, type: 'prekey', ciphertext: hex(bytes) }],
+    async libsignal(bytes, input, bob) {
+      const address = lib.ProtocolAddress.new(input.sender.name, input.sender.device_id);
+      const message = lib.PreKeySignalMessage.deserialize(bytes);
+      const s = bob.stores;
+      return { plaintext: hex(await lib.signalDecryptPreKey(message, address, bob.address, s.sessions, s.identities,
+        s.preKeys, s.signedPreKeys, s.kyberPreKeys)) };
+    },
+    output: (response) => ({ plaintext: response.plaintext }),
+  },
+  sender_key: {
+    cliquet: (bytes, input) => ['group_decrypt', { sender: input.sender, ciphertext: hex(bytes) }],
+    async libsignal(bytes, input, bob) {
+      const address = lib.ProtocolAddress.new(input.sender.name, input.sender.device_id);
+      return { plaintext: hex(await lib.groupDecrypt(address, bob.stores.senderKeys, bytes)) };
+    },
+    output: (response) => ({ plaintext: response.plaintext }),
+  },
+  sealed_v1: sealedTarget(),
+  sealed_v2: sealedTarget(),
+  sender_certificate: {
+    cliquet: (bytes, input, world) => ['validate_sender_certificate', {
+      certificate: hex(bytes), trust_root: hex(world.trustRoot.getPublicKey().serialize()), timestamp: world.now,
+    }],
+    async libsignal(bytes, input, bob, world) {
+      const certificate = lib.SenderCertificate.deserialize(bytes);
+      if (!certificate.validate(world.trustRoot.getPublicKey(), world.now)) {
+        throw Object.assign(new Error('the certificate does not validate'), { verdict: 'invalid_certificate' });
+      }
+      return certificateFields(certificate);
+    },
+    output: (response) => (response.valid ? {
+      sender_uuid: response.sender_uuid, sender_e164: response.sender_e164, sender_device_id: response.sender_device_id,
+      sender_identity_key: response.sender_identity_key, expiration: response.expiration,
+    } : null),
+  },
+};
+
+function certificateFields(certificate) {
+  return {
+    sender_uuid: certificate.senderUuid(),
+    sender_e164: certificate.senderE164(),
+    sender_device_id: certificate.senderDeviceId(),
+    sender_identity_key: hex(certificate.key().serialize()),
+    expiration: certificate.expiration(),
+  };
+}
+
+function sealedTarget() {
+  return {
+    cliquet: (bytes, input, world) => ['unseal', {
+      ciphertext: hex(bytes), trust_root: hex(world.trustRoot.getPublicKey().serialize()), timestamp: world.now,
+    }],
+    async libsignal(bytes, input, bob, world) {
+      const usmc = await lib.sealedSenderDecryptToUsmc(bytes, bob.stores.identities);
+      const certificate = usmc.senderCertificate();
+      if (!certificate.validate(world.trustRoot.getPublicKey(), world.now)) {
+        throw Object.assign(new Error('the sender certificate does not validate'), { verdict: 'invalid_certificate' });
+      }
+      const { sender_uuid: uuid, sender_e164: e164, sender_device_id: deviceId } = certificateFields(certificate);
+      return {
+        sender_uuid: uuid, sender_e164: e164, sender_device_id: deviceId,
+        content_type: CONTENT_TYPES[usmc.msgType()] ?? `unknown ${usmc.msgType()}`,
+        content: hex(usmc.contents()), content_hint: usmc.contentHint(),
+        group_id: usmc.groupId() ? hex(usmc.groupId()) : null,
+      };
+    },
+    output: (r) => ({
+      sender_uuid: r.sender_uuid, sender_e164: r.sender_e164, sender_device_id: r.sender_device_id,
+      content_type: r.content_type, content: r.content, content_hint: r.content_hint, group_id: r.group_id,
+    }),
+  };
+}
+
+/**
+ * Sender-certificate mutants that get past the signatures: the body of the
+ * sender certificate, or of the server certificate inside it, is mutated
+ * and signed again with the key that signed it (the server's, the trust
+ * root's), which the fuzzer holds.
+ */
+function mutateCertificate(random, genuine, donors, world) {
+  const mode = random.below(3);
+  if (mode === 0) return mutate(random, genuine, donors);
+  const sign = (key, body) => Buffer.concat([bytesField(1, body), bytesField(2, Buffer.from(key.sign(body)))]);
+  const bodyOf = (tree) => tree.fields.find((f) => f.number === 1 && f.child)?.child;
+  const senderBody = bodyOf(genuine);
+  if (!senderBody) return mutate(random, genuine, donors);
+  const donorBodies = donors.map(bodyOf).filter(Boolean);
+  if (mode === 1) {
+    const { bytes, mutations } = mutate(random, senderBody, donorBodies);
+    return { bytes: sign(world.serverKey, bytes), mutations: ['resigned_body', ...mutations] };
+  }
+  const serverField = senderBody.fields.find((f) => f.number === 5 && f.child);
+  const serverBody = serverField && bodyOf(serverField.child);
+  if (!serverBody) return mutate(random, genuine, donors);
+  const donorServerBodies = donorBodies.map((b) => b.fields.find((f) => f.number === 5 && f.child))
+    .filter(Boolean).map((f) => bodyOf(f.child)).filter(Boolean);
+  const { bytes, mutations } = mutate(random, serverBody, donorServerBodies);
+  const server = sign(world.trustRoot, bytes);
+  const body = Buffer.concat(senderBody.fields.map((f) => (f === serverField ? bytesField(5, server) : serializeField(f))));
+  return { bytes: sign(world.serverKey, body), mutations: ['resigned_server_certificate', ...mutations] };
+}
+
+/** Names a verdict in a class key and a report. */
+const verdictName = (v) => (v.ok ? 'accepts' : `refuses (${v.code})`);
+
+/** A mutation list with the values left out, for class keys. */
+const mutationFamily = (mutations) => mutations.map((m) => m.replace(/[=:][^)]*/g, '')).join(' + ');
+
+/** One kind's campaign: its genuine inputs, its two receivers, and the comparison. */
+class KindRun {
+  constructor(kind, world) {
+    this.kind = kind;
+    this.world = world;
+    this.target = TARGETS[kind];
+    this.bob = world[kind].bob;
+    this.inputs = world[kind].inputs;
+    const format = kind === 'whisper' ? 'whisper' : kind;
+    this.trees = this.inputs.map((input) => parseTree(input.bytes, format));
+  }
+
+  async start() {
+    this.cliquet = await cliquetTwin(this.bob);
+    await this.cliquet.ok('state_load', { state: this.bob.state() });
+    // Each side reaches the state of the inputs from there itself (see
+    // lib/diff-world.js): the setup messages are decrypted on both.
+    for (const input of this.world[this.kind].setup ?? []) {
+      const [op, params] = TARGETS.prekey.cliquet(input.bytes, input);
+      const response = await this.cliquet.call(op, params);
+      const plaintext = await TARGETS.prekey.libsignal(input.bytes, input, this.bob);
+      if (!response.ok || response.plaintext !== plaintext.plaintext) {
+        throw new Error(`${this.kind} setup: cliquet answered ${JSON.stringify(response)}`);
+      }
+    }
+    const { state } = await this.cliquet.ok('state_dump');
+    await this.cliquet.ok('state_load', { state });
+    this.snapshot = this.bob.snapshot();
+  }
+
+  close() {
+    return this.cliquet.close();
+  }
+
+  async onLibsignal(bytes, input) {
+    let verdict;
+    try {
+      const output = await this.target.libsignal(bytes, input, this.bob, this.world);
+      verdict = { ok: true, output };
+    } catch (error) {
+      verdict = error.verdict ? { ok: false, code: error.verdict, message: error.message } : refusal(error);
+    }
+    if (verdict.ok) verdict.state = this.bob.state();
+    verdict.changed = this.bob.restore(this.snapshot);
+    return verdict;
+  }
+
+  async onCliquet(bytes, input, { keepState = false } = {}) {
+    const [op, params] = this.target.cliquet(bytes, input, this.world);
+    const calls = [this.cliquet.call(op, params)];
+    if (keepState) calls.push(this.cliquet.call('state_dump'));
+    calls.push(this.cliquet.call('state_restore'));
+    const [response, ...rest] = await Promise.all(calls);
+    const restored = rest.at(-1);
+    if (!restored.ok) throw new Error(`state_restore failed: ${JSON.stringify(restored)}`);
+    const output = response.ok ? this.target.output(response) : null;
+    const verdict = response.ok && output !== null ? { ok: true, output }
+      : { ok: false, code: response.ok ? 'invalid_certificate' : response.error.code,
+        message: response.ok ? 'valid: false' : response.error.message };
+    if (keepState) verdict.state = rest[0].state;
+    verdict.changed = restored.changed;
+    return verdict;
+  }
+
+  // Both sides' verdicts on `bytes`, delivered as from `input`'s sender.
+  async both(bytes, input, options) {
+    const [cliquet, libsignal] = await Promise.all([this.onCliquet(bytes, input, options), this.onLibsignal(bytes, input)]);
+    return { cliquet, libsignal };
+  }
+
+  /**
+   * Where the two verdicts disagree: a list of {kind, detail}, empty when
+   * they agree. An acceptance by both is judged again with the states kept,
+   * and the conversation carried on with the other genuine messages.
+   */
+  async judge(bytes, input, { cliquet, libsignal }) {
+    const found = [];
+    for (const [side, v] of [['cliquet', cliquet], ['libsignal', libsignal]]) {
+      if (!v.ok && v.changed) found.push({ kind: 'refusal_changed_state', detail: `${side} refused and changed its stores` });
+    }
+    if (cliquet.ok !== libsignal.ok) {
+      found.push({ kind: 'verdict', detail: `cliquet ${verdictName(cliquet)}, libsignal ${verdictName(libsignal)}` });
+      return found;
+    }
+    if (!cliquet.ok) return found;
+    if (JSON.stringify(cliquet.output) !== JSON.stringify(libsignal.output)) {
+      found.push({ kind: 'output', detail: `cliquet ${JSON.stringify(cliquet.output)}, libsignal ${JSON.stringify(libsignal.output)}` });
+    }
+    const kept = await this.onCliquet(bytes, input, { keepState: true });
+    const differences = stateDifferences(libsignal.state, kept.state);
+    if (differences.length) found.push({ kind: 'state', detail: differences.join('; ') });
+    const after = await this.carryOn(bytes, input);
+    if (after) found.push({ kind: 'state', detail: after });
+    return found;
+  }
+
+  // Delivers `bytes` then every genuine input to both sides, without a
+  // reset in between; returns how they part, or null if they never do.
+  async carryOn(bytes, input) {
+    const sequence = [{ bytes, input }, ...this.inputs.map((genuine) => ({ bytes: genuine.bytes, input: genuine }))];
+    const cliquet = [];
+    const libsignal = [];
+    for (const { bytes: b, input: i } of sequence) {
+      const [op, params] = this.target.cliquet(b, i, this.world);
+      cliquet.push(await this.cliquet.call(op, params));
+      try {
+        libsignal.push({ ok: true, output: await this.target.libsignal(b, i, this.bob, this.world) });
+      } catch (error) {
+        libsignal.push(refusal(error));
+      }
+    }
+    const restored = await this.cliquet.call('state_restore');
+    if (!restored.ok) throw new Error(`state_restore failed: ${JSON.stringify(restored)}`);
+    this.bob.restore(this.snapshot);
+    for (let i = 1; i < sequence.length; i++) {
+      const c = cliquet[i].ok ? { ok: true, output: this.target.output(cliquet[i]) } : { ok: false, code: cliquet[i].error.code };
+      const l = libsignal[i];
+      if (c.ok !== l.ok || (c.ok && JSON.stringify(c.output) !== JSON.stringify(l.output))) {
+        return `then genuine input ${i - 1}: cliquet ${verdictName(c)}, libsignal ${verdictName(l)}`;
+      }
+    }
+    return null;
+  }
+
+  /** Checks that both sides accept every genuine input alike; throws if not. */
+  async checkGenuine(when) {
+    for (const [index, input] of this.inputs.entries()) {
+      const verdicts = await this.both(input.bytes, input);
+      const found = await this.judge(input.bytes, input, verdicts);
+      if (!verdicts.cliquet.ok || found.length) {
+        throw new Error(`${this.kind} genuine input ${index} ${when}: cliquet ${verdictName(verdicts.cliquet)}` +
+          ` (${verdicts.cliquet.message ?? ''}), libsignal ${verdictName(verdicts.libsignal)}` +
+          ` (${verdicts.libsignal.message ?? ''}); ${found.map((f) => `${f.kind}: ${f.detail}`).join('; ')}`);
+      }
+    }
+  }
+
+  /** Makes input `index` of this kind's run from `seed`: the same seed and index give the same mutant. */
+  mutant(seed, index) {
+    const random = new Random(crypto.createHash('sha256').update(`${seed}/${this.kind}/${index}`).digest().readUInt32LE(0));
+    const base = random.below(this.inputs.length);
+    const donors = this.trees.filter((_, i) => i !== base);
+    const made = this.kind === 'sender_certificate'
+      ? mutateCertificate(random, this.trees[base], donors, this.world)
+      : mutate(random, this.trees[base], donors);
+    return { ...made, base };
+  }
+}
+
+/**
+ * Runs `count` mutants of each kind in `kinds` from `seed`.
+ * @param {{seed: number, count: number, kinds?: string[], onProgress?: (line: string) => void}} options
+ * @returns {Promise<object[]>} per kind: inputs, acceptances by each side,
+ *   agreements, disagreement classes with their counts and examples, seconds
+ */
+async function runCampaign({ seed, count, kinds = KINDS, onProgress = () => {} }) {
+  const world = await makeWorld();
+  const results = [];
+  for (const kind of kinds) {
+    const run = new KindRun(kind, world);
+    await run.start();
+    const started = process.hrtime.bigint();
+    const figures = {
+      kind, inputs: 0, identical: 0, cliquetAccepted: 0, libsignalAccepted: 0, bothAccepted: 0,
+      codeMismatches: {}, classes: new Map(),
+    };
+    try {
+      await run.checkGenuine('before the run');
+      for (let index = 0; index < count; index++) {
+        const { bytes, mutations, base } = run.mutant(seed, index);
+        const input = run.inputs[base];
+        const verdicts = await run.both(bytes, input);
+        figures.inputs += 1;
+        if (bytes.equals(input.bytes)) figures.identical += 1;
+        if (verdicts.cliquet.ok) figures.cliquetAccepted += 1;
+        if (verdicts.libsignal.ok) figures.libsignalAccepted += 1;
+        if (verdicts.cliquet.ok && verdicts.libsignal.ok) figures.bothAccepted += 1;
+        if (!verdicts.cliquet.ok && !verdicts.libsignal.ok && verdicts.cliquet.code !== verdicts.libsignal.code) {
+          const pair = `${verdicts.cliquet.code} / ${verdicts.libsignal.code}`;
+          figures.codeMismatches[pair] = (figures.codeMismatches[pair] ?? 0) + 1;
+        }
+        const needsJudging = verdicts.cliquet.ok || verdicts.libsignal.ok || verdicts.cliquet.changed || verdicts.libsignal.changed;
+        const found = needsJudging ? await run.judge(bytes, input, verdicts) : [];
+        for (const { kind: what, detail } of found) {
+          const key = `${what} | ${kind} | cliquet ${verdictName(verdicts.cliquet)} | libsignal ${verdictName(verdicts.libsignal)} | ${mutationFamily(mutations)}`;
+          const example = {
+            index, base, mutations, bytes: hex(bytes), detail,
+            cliquet: verdicts.cliquet.message ?? '', libsignal: verdicts.libsignal.message ?? '',
+          };
+          const known = figures.classes.get(key);
+          if (!known) figures.classes.set(key, { key, what, count: 1, example });
+          else {
+            known.count += 1;
+            if (example.bytes.length < known.example.bytes.length) known.example = example;
+          }
+        }
+        if ((index + 1) % 10_000 === 0) onProgress(`${kind}: ${index + 1}/${count}`);
+      }
+      await run.checkGenuine('after the run');
+    } finally {
+      await run.close();
+    }
+    figures.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    figures.classes = [...figures.classes.values()];
+    results.push(figures);
+  }
+  return results;
+}
+
+module.exports = { runCampaign, KINDS, KindRun };
