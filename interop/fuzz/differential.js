@@ -53,8 +53,8 @@ async function main() {
       c.explanation = explain(r.kind, c);
       if (!c.explanation) unexplained += c.count;
       console.log(`  ${c.explanation ? `[${c.explanation}]` : '[UNEXPLAINED]'} ${c.count} × ${c.key}`);
-      console.log(`      e.g. input ${c.example.index} (base ${c.example.base}): ${c.example.detail}`);
-      console.log(`      cliquet: ${c.example.cliquet} | libsignal: ${c.example.libsignal}`);
+      console.log(`      e.g. input ${c.example.index} (base ${c.example.base}, ${c.example.mutations.join(' + ')}): ${c.example.detail}`);
+      console.log(`      ${c.families.length} mutation families, e.g. ${c.families.slice(0, 3).join('; ')}`);
       console.log(`      bytes: ${c.example.bytes}`);
     }
   }

@@ -13,8 +13,9 @@
 //   refusal_changed_state  a side refused and its stores changed
 //
 // After every input both sides are reset to the snapshot. Disagreements are
-// grouped into classes (kind, message kind, both verdicts, the mutations
-// with their values left out), each kept with its smallest example.
+// grouped into classes (kind, message kind, both verdicts with the reasons
+// given), each kept with its smallest example (fewest mutations, then
+// fewest bytes) and the mutation families that led there.
 
 const crypto = require('node:crypto');
 const lib = require('@signalapp/libsignal-client');
@@ -163,7 +164,10 @@ function mutateCertificate(random, genuine, donors, world) {
 /** Names a verdict in a class key and a report. */
 const verdictName = (v) => (v.ok ? 'accepts' : `refuses (${v.code})`);
 
-/** A mutation list with the values left out, for class keys. */
+/** Why a side refused, with numbers left out, for class keys. */
+const reason = (v) => (v.ok ? '' : `: ${v.message.replace(/\d+/g, 'N')}`);
+
+/** A mutation list with the values left out. */
 const mutationFamily = (mutations) => mutations.map((m) => m.replace(/[=:][^)]*/g, '')).join(' + ');
 
 /** One kind's campaign: its genuine inputs, its two receivers, and the comparison. */
@@ -350,16 +354,22 @@ async function runCampaign({ seed, count, kinds = KINDS, onProgress = () => {} }
         const needsJudging = verdicts.cliquet.ok || verdicts.libsignal.ok || verdicts.cliquet.changed || verdicts.libsignal.changed;
         const found = needsJudging ? await run.judge(bytes, input, verdicts) : [];
         for (const { kind: what, detail } of found) {
-          const key = `${what} | ${kind} | cliquet ${verdictName(verdicts.cliquet)} | libsignal ${verdictName(verdicts.libsignal)} | ${mutationFamily(mutations)}`;
+          const key = `${what} | ${kind} | cliquet ${verdictName(verdicts.cliquet)}${reason(verdicts.cliquet)}` +
+            ` | libsignal ${verdictName(verdicts.libsignal)}${reason(verdicts.libsignal)}`;
           const example = {
             index, base, mutations, bytes: hex(bytes), detail,
             cliquet: verdicts.cliquet.message ?? '', libsignal: verdicts.libsignal.message ?? '',
           };
           const known = figures.classes.get(key);
-          if (!known) figures.classes.set(key, { key, what, count: 1, example });
-          else {
+          if (!known) {
+            figures.classes.set(key, { key, what, count: 1, example, families: new Set([mutationFamily(mutations)]) });
+          } else {
             known.count += 1;
-            if (example.bytes.length < known.example.bytes.length) known.example = example;
+            known.families.add(mutationFamily(mutations));
+            if (example.mutations.length < known.example.mutations.length ||
+              (example.mutations.length === known.example.mutations.length && example.bytes.length < known.example.bytes.length)) {
+              known.example = example;
+            }
           }
         }
         if ((index + 1) % 10_000 === 0) onProgress(`${kind}: ${index + 1}/${count}`);
@@ -369,7 +379,7 @@ async function runCampaign({ seed, count, kinds = KINDS, onProgress = () => {} }
       await run.close();
     }
     figures.seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    figures.classes = [...figures.classes.values()];
+    figures.classes = [...figures.classes.values()].map((c) => ({ ...c, families: [...c.families].sort() }));
     results.push(figures);
   }
   return results;
