@@ -178,27 +178,29 @@ async function makeWorld() {
   ].map((bytes) => lib.UnidentifiedSenderMessageContent.deserialize(bytes));
   const sealer = alice.stores.identities;
   await sealer.saveIdentity(bob.address, bobIdentity.getPublicKey());
-  const v1 = [];
-  for (const usmc of usmcs) v1.push({ bytes: Buffer.from(await lib.sealedSenderEncrypt(usmc, bob.address, sealer)), sender: null });
-  world.sealed_v1 = { bob: bobAt(), inputs: v1 };
-
+  // Sealing, for genuine inputs and for mutants of the content inside
+  // (lib/differential.js): a content libsignal parses is sealed as it is.
+  const sealV1 = async (usmc) => Buffer.from(await lib.sealedSenderEncrypt(usmc, bob.address, sealer));
   // Version 2 goes to Bob and a second device of his, so the sent message
   // holds two; Bob's share is what the server forwards him.
   const bobOther = new LibsignalDevice({ name: bob.device.name, deviceId: 5, registrationId: 0x0505, identity: bobIdentity });
   await publishPreKeys(bobOther, { preKey: 41, signedPreKey: 42, kyber: [{ id: 43, lastResort: true }] });
   await lib.processPreKeyBundle(bundleOf(bobOther, { preKey: 41, signedPreKey: 42, kyberPreKey: 43 }),
     bobOther.address, alice.address, alice.stores.sessions, alice.stores.identities);
-  const v2 = [];
-  for (const usmc of usmcs) {
+  const sealV2 = async (usmc) => {
     const sent = await lib.sealedSenderMultiRecipientEncrypt({
       content: usmc, recipients: [bob.address, bobOther.address], excludedRecipients: [],
       identityStore: alice.stores.identities, sessionStore: alice.stores.sessions,
     });
     const parsed = new SealedSenderMultiRecipientMessage(Buffer.from(sent));
-    const mine = parsed.recipientsByServiceIdString()[bob.device.name];
-    v2.push({ bytes: Buffer.from(parsed.messageForRecipient(mine)), sender: null });
+    return Buffer.from(parsed.messageForRecipient(parsed.recipientsByServiceIdString()[bob.device.name]));
+  };
+  const contents = usmcs.map((usmc) => Buffer.from(usmc.serialize()));
+  for (const [kind, seal] of [['sealed_v1', sealV1], ['sealed_v2', sealV2]]) {
+    const inputs = [];
+    for (const usmc of usmcs) inputs.push({ bytes: await seal(usmc), sender: null });
+    world[kind] = { bob: bobAt(), inputs, contents, seal };
   }
-  world.sealed_v2 = { bob: bobAt(), inputs: v2 };
   return world;
 }
 

@@ -180,6 +180,7 @@ class KindRun {
     this.inputs = world[kind].inputs;
     const format = kind === 'whisper' ? 'whisper' : kind;
     this.trees = this.inputs.map((input) => parseTree(input.bytes, format));
+    this.contents = world[kind].contents?.map((bytes) => parseTree(bytes, 'usmc'));
   }
 
   async start() {
@@ -307,15 +308,39 @@ class KindRun {
     }
   }
 
-  /** Makes input `index` of this kind's run from `seed`: the same seed and index give the same mutant. */
-  mutant(seed, index) {
+  /**
+   * Makes input `index` of this kind's run from `seed`: the same seed and
+   * index give the same mutations (and the same bytes, but for the kinds
+   * whose mutants are signed or sealed again, which draws fresh randomness).
+   */
+  async mutant(seed, index) {
     const random = new Random(crypto.createHash('sha256').update(`${seed}/${this.kind}/${index}`).digest().readUInt32LE(0));
     const base = random.below(this.inputs.length);
     const donors = this.trees.filter((_, i) => i !== base);
-    const made = this.kind === 'sender_certificate'
-      ? mutateCertificate(random, this.trees[base], donors, this.world)
-      : mutate(random, this.trees[base], donors);
-    return { ...made, base };
+    if (this.kind === 'sender_certificate') return { ...mutateCertificate(random, this.trees[base], donors, this.world), base };
+    if (this.contents && random.chance(1, 3)) {
+      const resealed = await this.resealedContent(random, base);
+      if (resealed) return { ...resealed, base };
+    }
+    return { ...mutate(random, this.trees[base], donors), base };
+  }
+
+  /**
+   * A sealed mutant whose envelope is genuine and whose content inside is
+   * mutated: the content (and the sender certificate in it) as a tree,
+   * sealed to Bob by libsignal, which takes only contents it can parse;
+   * null for one it cannot.
+   */
+  async resealedContent(random, base) {
+    const donors = this.contents.filter((_, i) => i !== base);
+    const { bytes, mutations } = mutate(random, this.contents[base], donors);
+    let usmc;
+    try {
+      usmc = lib.UnidentifiedSenderMessageContent.deserialize(bytes);
+    } catch {
+      return null;
+    }
+    return { bytes: await this.world[this.kind].seal(usmc), mutations: ['resealed_content', ...mutations] };
   }
 }
 
@@ -339,7 +364,7 @@ async function runCampaign({ seed, count, kinds = KINDS, onProgress = () => {} }
     try {
       await run.checkGenuine('before the run');
       for (let index = 0; index < count; index++) {
-        const { bytes, mutations, base } = run.mutant(seed, index);
+        const { bytes, mutations, base } = await run.mutant(seed, index);
         const input = run.inputs[base];
         const verdicts = await run.both(bytes, input);
         figures.inputs += 1;

@@ -112,6 +112,8 @@ const FORMATS = Object.freeze({
   sealed_v1: { prefix: 1, suffix: 0, nested: {} },
   // version | C (32) | AT (16) | E.pub (32) | encrypted message
   sealed_v2: { raw: true, segments: [1, 32, 16, 32] },
+  // The content inside a sealed envelope (UnidentifiedSenderMessage.Message).
+  usmc: { prefix: 0, suffix: 0, nested: { 2: 'sender_certificate' } },
   sender_certificate: { prefix: 0, suffix: 0, nested: { 1: 'sender_certificate_body' } },
   sender_certificate_body: { prefix: 0, suffix: 0, nested: { 5: 'server_certificate' } },
   server_certificate: { prefix: 0, suffix: 0, nested: { 1: 'server_certificate_body' } },
