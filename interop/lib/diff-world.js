@@ -8,10 +8,12 @@
 //                key, a one-time and a last-resort Kyber key) and received
 //                nothing; Alice's and Carol's first messages (pre-key
 //                messages, several each) are the genuine inputs.
-//   whisper      Bob has received Alice's and Carol's first messages; the
-//                SignalMessages inside their next ones are the inputs.
-//   sender_key   Bob holds Alice's sender key for a group; her next group
-//                messages are the inputs.
+//   whisper      Bob has received Alice's and Carol's first messages and
+//                one of Alice's later ones; the SignalMessages inside their
+//                other messages (skipped by then, or after) are the inputs.
+//   sender_key   Bob holds Alice's sender key for a group and has received
+//                one of her messages; her others (skipped, or after) are
+//                the inputs.
 //   sealed_v1    envelopes of various contents, hints, group ids and
 //   sealed_v2    certificates, to Bob (v2: Bob's received message after
 //                the server's fan-out, from a message for several devices).
@@ -116,15 +118,17 @@ async function makeWorld() {
   world.prekey = { bob: copyOf(bob), inputs: prekeyInputs };
 
   // whisper: Bob's state once he has received Alice's and Carol's first
-  // messages. Session records do not pass between the two implementations
-  // (each keeps SPQR's state in its own encoding, docs/storage.md), so each
-  // side reaches this state itself, from the pre-key state, by decrypting
-  // those two (`setup`). Bob then sends nothing (a reply would start a
-  // ratchet step from a random key of one side only), so the senders'
-  // later messages are still pre-key messages: the SignalMessages inside
-  // are the genuine whisper messages.
+  // messages, and one of Alice's later ones out of order, so that he holds
+  // the keys of the messages it skipped. Session records do not pass
+  // between the two implementations (each keeps SPQR's state in its own
+  // encoding, docs/storage.md), so each side reaches this state itself, from
+  // the pre-key state, by decrypting those (`setup`). Bob then sends
+  // nothing (a reply would start a ratchet step from a random key of one
+  // side only), so the senders' later messages are still pre-key messages:
+  // the SignalMessages inside are the genuine whisper messages, some of
+  // them skipped by the setup, some after it.
   const whisperInputs = [];
-  for (const [sender, sizes] of [[alice, [0, 5, 31, 200]], [carol, [3, 90]]]) {
+  for (const [sender, sizes] of [[alice, [0, 5, 31, 200, 7, 64]], [carol, [3, 90]]]) {
     for (const size of sizes) {
       const plaintext = crypto.randomBytes(size);
       const message = await encrypt(sender, bob, plaintext);
@@ -134,20 +138,31 @@ async function makeWorld() {
       });
     }
   }
-  world.whisper = { bob: copyOf(bob), setup: [prekeyInputs[0], prekeyInputs[3]], inputs: whisperInputs };
+  const aliceLater = whisperInputs[3];
+  world.whisper = {
+    bob: copyOf(bob),
+    setup: [{ kind: 'prekey', input: prekeyInputs[0] }, { kind: 'prekey', input: prekeyInputs[3] },
+      { kind: 'whisper', input: aliceLater }],
+    inputs: whisperInputs.filter((input) => input !== aliceLater),
+  };
 
-  // sender_key: Bob holds Alice's sender key.
+  // sender_key: Bob holds Alice's sender key, and has received one of her
+  // later messages, so that he holds the keys of those it skipped.
   const member = bobAt();
   const distributionId = uuidFor('group');
   const skdm = await lib.SenderKeyDistributionMessage.create(alice.address, distributionId, alice.stores.senderKeys);
   await lib.processSenderKeyDistributionMessage(alice.address, skdm, member.stores.senderKeys);
   const groupInputs = [];
-  for (const size of [0, 9, 64, 300]) {
+  for (const size of [0, 9, 64, 300, 5, 17]) {
     const plaintext = crypto.randomBytes(size);
     const message = await lib.groupEncrypt(alice.address, distributionId, alice.stores.senderKeys, plaintext);
     groupInputs.push({ bytes: Buffer.from(message.serialize()), sender: addressOf(alice), plaintext });
   }
-  world.sender_key = { bob: member, inputs: groupInputs };
+  world.sender_key = {
+    bob: member,
+    setup: [{ kind: 'sender_key', input: groupInputs[3] }],
+    inputs: groupInputs.filter((_, i) => i !== 3),
+  };
 
   // sender_certificate, and the contents sealed below.
   const certificateCases = [

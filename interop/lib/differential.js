@@ -37,9 +37,14 @@ const CONTENT_TYPES = Object.freeze({
 
 const bytesField = (number, bytes) => Buffer.concat([encodeVarint(number * 8 + 2), encodeVarint(bytes.length), bytes]);
 
-/** A libsignal failure as a verdict, its code as the peer protocol would name it. */
-function refusal(error) {
-  const { code, message } = protocolError(lib, error, 'invalid_message');
+/**
+ * A libsignal failure as a verdict, its code as the peer protocol would
+ * name it (`fallback` for a failure it names no other way).
+ */
+function refusal(error, fallback = 'invalid_message') {
+  if (error.verdict) return { ok: false, code: error.verdict, message: error.message };
+  if (/missing sender key state/.test(error.message)) return { ok: false, code: 'no_session', message: error.message };
+  const { code, message } = protocolError(lib, error, fallback);
   return { ok: false, code, message };
 }
 
@@ -79,6 +84,7 @@ const TARGETS = {
   sealed_v1: sealedTarget(),
   sealed_v2: sealedTarget(),
   sender_certificate: {
+    fallback: 'invalid_certificate',
     cliquet: (bytes, input, world) => ['validate_sender_certificate', {
       certificate: hex(bytes), trust_root: hex(world.trustRoot.getPublicKey().serialize()), timestamp: world.now,
     }],
@@ -188,11 +194,11 @@ class KindRun {
     await this.cliquet.ok('state_load', { state: this.bob.state() });
     // Each side reaches the state of the inputs from there itself (see
     // lib/diff-world.js): the setup messages are decrypted on both.
-    for (const input of this.world[this.kind].setup ?? []) {
-      const [op, params] = TARGETS.prekey.cliquet(input.bytes, input);
+    for (const { kind, input } of this.world[this.kind].setup ?? []) {
+      const [op, params] = TARGETS[kind].cliquet(input.bytes, input);
       const response = await this.cliquet.call(op, params);
-      const plaintext = await TARGETS.prekey.libsignal(input.bytes, input, this.bob);
-      if (!response.ok || response.plaintext !== plaintext.plaintext) {
+      const { plaintext } = await TARGETS[kind].libsignal(input.bytes, input, this.bob);
+      if (!response.ok || response.plaintext !== plaintext || plaintext !== hex(input.plaintext)) {
         throw new Error(`${this.kind} setup: cliquet answered ${JSON.stringify(response)}`);
       }
     }
@@ -211,7 +217,7 @@ class KindRun {
       const output = await this.target.libsignal(bytes, input, this.bob, this.world);
       verdict = { ok: true, output };
     } catch (error) {
-      verdict = error.verdict ? { ok: false, code: error.verdict, message: error.message } : refusal(error);
+      verdict = refusal(error, this.target.fallback);
     }
     if (verdict.ok) verdict.state = this.bob.state();
     verdict.changed = this.bob.restore(this.snapshot);
@@ -279,7 +285,7 @@ class KindRun {
       try {
         libsignal.push({ ok: true, output: await this.target.libsignal(b, i, this.bob, this.world) });
       } catch (error) {
-        libsignal.push(refusal(error));
+        libsignal.push(refusal(error, this.target.fallback));
       }
     }
     const restored = await this.cliquet.call('state_restore');
