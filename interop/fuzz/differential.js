@@ -55,6 +55,9 @@ async function main() {
       console.log(`  ${c.explanation ? `[${c.explanation}]` : '[UNEXPLAINED]'} ${c.count} × ${c.key}`);
       console.log(`      e.g. input ${c.example.index} (base ${c.example.base}, ${c.example.mutations.join(' + ')}): ${c.example.detail}`);
       console.log(`      ${c.families.length} mutation families, e.g. ${c.families.slice(0, 3).join('; ')}`);
+      if (c.minimal) {
+        console.log(`      minimal: at byte ${c.minimal.at} of the genuine input, ${c.minimal.genuine || '(nothing)'} -> ${c.minimal.mutant || '(nothing)'}`);
+      }
       console.log(`      bytes: ${c.example.bytes}`);
     }
   }

@@ -173,6 +173,10 @@ const verdictName = (v) => (v.ok ? 'accepts' : `refuses (${v.code})`);
 /** Why a side refused, with numbers left out, for class keys. */
 const reason = (v) => (v.ok ? '' : `: ${v.message.replace(/\d+/g, 'N')}`);
 
+/** The class of a disagreement: what differs, where, and each side's verdict and reason. */
+const classKey = (what, kind, verdicts) => `${what} | ${kind} | cliquet ${verdictName(verdicts.cliquet)}` +
+  `${reason(verdicts.cliquet)} | libsignal ${verdictName(verdicts.libsignal)}${reason(verdicts.libsignal)}`;
+
 /** A mutation list with the values left out. */
 const mutationFamily = (mutations) => mutations.map((m) => m.replace(/[=:][^)]*/g, '')).join(' + ');
 
@@ -315,6 +319,59 @@ class KindRun {
   }
 
   /**
+   * The smallest edit of the genuine input that still gives the class `c`'s
+   * verdicts, from its example: the bytes where the example and its genuine
+   * input differ are cut down one at a time, then put back to the genuine
+   * ones, as long as the disagreement stays in its class. Examples signed or
+   * sealed again are kept whole (their bytes change with every signature).
+   * @returns {Promise<{at: number, genuine: string, mutant: string}|null>}
+   *   at offset `at`, the genuine bytes `genuine` (hex) became `mutant`
+   */
+  async minimize(c) {
+    const { example } = c;
+    if (/^(resign|resealed)/.test(example.mutations[0])) return null;
+    const input = this.inputs[example.base];
+    const genuine = input.bytes;
+    const keeps = async (bytes) => classKey('verdict', this.kind, await this.both(bytes, input)) === c.key;
+    let mutant = Buffer.from(example.bytes, 'hex');
+    const split = (bytes) => {
+      let head = 0;
+      while (head < bytes.length && head < genuine.length && bytes[head] === genuine[head]) head++;
+      let tail = 0;
+      while (tail < bytes.length - head && tail < genuine.length - head &&
+        bytes[bytes.length - 1 - tail] === genuine[genuine.length - 1 - tail]) tail++;
+      return { head, middle: bytes.subarray(head, bytes.length - tail), tail };
+    };
+    for (let budget = 400, progress = true; progress && budget > 0;) {
+      progress = false;
+      const { head, middle, tail } = split(mutant);
+      const genuineMiddle = genuine.subarray(head, genuine.length - tail);
+      const candidates = [];
+      for (let i = 0; i < middle.length; i++) {
+        candidates.push(Buffer.concat([mutant.subarray(0, head + i), mutant.subarray(head + i + 1)]));
+        if (i < genuineMiddle.length) {
+          const restored = Buffer.from(mutant);
+          restored[head + i] = genuineMiddle[i];
+          candidates.push(restored);
+        }
+      }
+      for (let i = 0; i < genuineMiddle.length && i <= middle.length; i++) {
+        candidates.push(Buffer.concat([mutant.subarray(0, head + i), genuineMiddle.subarray(i, i + 1), mutant.subarray(head + i)]));
+      }
+      for (const candidate of candidates) {
+        if (budget-- <= 0) break;
+        if (await keeps(candidate)) {
+          mutant = candidate;
+          progress = true;
+          break;
+        }
+      }
+    }
+    const { head, middle, tail } = split(mutant);
+    return { at: head, genuine: hex(genuine.subarray(head, genuine.length - tail)), mutant: hex(middle) };
+  }
+
+  /**
    * Makes input `index` of this kind's run from `seed`: the same seed and
    * index give the same mutations (and the same bytes, but for the kinds
    * whose mutants are signed or sealed again, which draws fresh randomness).
@@ -385,8 +442,7 @@ async function runCampaign({ seed, count, kinds = KINDS, onProgress = () => {} }
         const needsJudging = verdicts.cliquet.ok || verdicts.libsignal.ok || verdicts.cliquet.changed || verdicts.libsignal.changed;
         const found = needsJudging ? await run.judge(bytes, input, verdicts) : [];
         for (const { kind: what, detail } of found) {
-          const key = `${what} | ${kind} | cliquet ${verdictName(verdicts.cliquet)}${reason(verdicts.cliquet)}` +
-            ` | libsignal ${verdictName(verdicts.libsignal)}${reason(verdicts.libsignal)}`;
+          const key = classKey(what, kind, verdicts);
           const example = {
             index, base, mutations, bytes: hex(bytes), detail,
             cliquet: verdicts.cliquet.message ?? '', libsignal: verdicts.libsignal.message ?? '',
@@ -404,6 +460,9 @@ async function runCampaign({ seed, count, kinds = KINDS, onProgress = () => {} }
           }
         }
         if ((index + 1) % 10_000 === 0) onProgress(`${kind}: ${index + 1}/${count}`);
+      }
+      for (const c of figures.classes.values()) {
+        if (c.what === 'verdict') c.minimal = await run.minimize(c);
       }
       await run.checkGenuine('after the run');
     } finally {
