@@ -25,10 +25,7 @@ const lib = require('@signalapp/libsignal-client');
 const SealedSenderMultiRecipientMessage =
   require('@signalapp/libsignal-client/dist/SealedSenderMultiRecipientMessage.js').default;
 const { LibsignalDevice } = require('./mirror');
-const { encodeVarint } = require('./wire');
-const { signalMessageOf } = require('./forge');
-
-const bytesField = (number, bytes) => Buffer.concat([encodeVarint(number * 8 + 2), encodeVarint(bytes.length), bytes]);
+const { bytesField, signalMessageOf, varintField } = require('./forge');
 
 /** The time every certificate is judged at, and when they expire. */
 const NOW = 1_760_000_000_000;
@@ -183,8 +180,8 @@ async function makeWorld() {
   // 7 sender key), built by hand: libsignal's constructor takes only some
   // message classes.
   const usmcBytes = (type, certificate, content, hint, groupId) => Buffer.concat([
-    encodeVarint(1 << 3), encodeVarint(type), bytesField(2, Buffer.from(certificate.serialize())), bytesField(3, content),
-    ...(hint ? [encodeVarint(4 << 3), encodeVarint(hint)] : []), ...(groupId ? [bytesField(5, groupId)] : []),
+    varintField(1, type), bytesField(2, Buffer.from(certificate.serialize())), bytesField(3, content),
+    ...(hint ? [varintField(4, hint)] : []), ...(groupId ? [bytesField(5, groupId)] : []),
   ]);
   const usmcs = [
     usmcBytes(2, certificates[0], whisperInputs[1].bytes, 0, null),

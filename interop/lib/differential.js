@@ -23,7 +23,7 @@ const { protocolError } = require('../peers/client-backend');
 const { cliquetTwin, stateDifferences } = require('./mirror');
 const { hex } = require('./peer');
 const { Random, mutate, parseTree, serializeField } = require('./mutate');
-const { encodeVarint } = require('./wire');
+const { bytesField } = require('./forge');
 const { makeWorld } = require('./diff-world');
 
 const KINDS = Object.freeze(['whisper', 'prekey', 'sealed_v1', 'sealed_v2', 'sender_key', 'sender_certificate']);
@@ -35,7 +35,6 @@ const CONTENT_TYPES = Object.freeze({
   [lib.CiphertextMessageType.Plaintext]: 'plaintext',
 });
 
-const bytesField = (number, bytes) => Buffer.concat([encodeVarint(number * 8 + 2), encodeVarint(bytes.length), bytes]);
 
 /**
  * A libsignal failure as a verdict, its code as the peer protocol would

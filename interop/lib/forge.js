@@ -95,6 +95,8 @@ function expectedAddresses(sender, recipient) {
 }
 
 module.exports = {
+  bytesField,
+  varintField,
   randomPublicKey,
   randomKyberCiphertext,
   preKeyEnvelope,
