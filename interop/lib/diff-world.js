@@ -19,6 +19,9 @@
 //                the server's fan-out, from a message for several devices).
 //   sender_certificate  certificates with and without a phone number, of
 //                several device ids, from the server's key.
+//   retry_request  retry requests (PlaintextContent holding a
+//                DecryptionErrorMessage) for whisper, pre-key and sender-key
+//                messages.
 
 const crypto = require('node:crypto');
 const lib = require('@signalapp/libsignal-client');
@@ -213,6 +216,22 @@ async function makeWorld() {
     for (const usmc of usmcs) inputs.push({ bytes: await seal(usmc), sender: null });
     world[kind] = { bob: bobAt(), inputs, contents, seal };
   }
+  // retry_request: what a receiver sends back for a message it could not
+  // decrypt (a PlaintextContent holding a DecryptionErrorMessage), for
+  // whisper, pre-key and sender-key messages.
+  const originals = [
+    [whisperInputs[0].bytes, lib.CiphertextMessageType.Whisper, NOW - 1000, 1],
+    [prekeyInputs[1].bytes, lib.CiphertextMessageType.PreKey, NOW, 3],
+    [groupInputs[0].bytes, lib.CiphertextMessageType.SenderKey, 2 ** 40, 127],
+  ];
+  world.retry_request = {
+    bob: bobAt(),
+    inputs: originals.map(([bytes, type, timestamp, deviceId]) => ({
+      bytes: Buffer.from(lib.PlaintextContent.from(lib.DecryptionErrorMessage.forOriginal(bytes, type, timestamp,
+        deviceId)).serialize()),
+      sender: null,
+    })),
+  };
   return world;
 }
 

@@ -26,7 +26,8 @@ const { Random, mutate, parseTree, serializeField } = require('./mutate');
 const { bytesField } = require('./forge');
 const { makeWorld } = require('./diff-world');
 
-const KINDS = Object.freeze(['whisper', 'prekey', 'sealed_v1', 'sealed_v2', 'sender_key', 'sender_certificate']);
+const KINDS = Object.freeze(['whisper', 'prekey', 'sealed_v1', 'sealed_v2', 'sender_key', 'sender_certificate',
+  'retry_request']);
 
 const CONTENT_TYPES = Object.freeze({
   [lib.CiphertextMessageType.Whisper]: 'whisper',
@@ -98,6 +99,19 @@ const TARGETS = {
       sender_uuid: response.sender_uuid, sender_e164: response.sender_e164, sender_device_id: response.sender_device_id,
       sender_identity_key: response.sender_identity_key, expiration: response.expiration,
     } : null),
+  },
+  // Read in two steps, as an app does (interop/peers/client-backend.js).
+  retry_request: {
+    cliquet: (bytes) => ['read_retry_request', { content: hex(bytes) }],
+    async libsignal(bytes) {
+      const message = lib.DecryptionErrorMessage.extractFromSerializedBody(lib.PlaintextContent.deserialize(bytes).body());
+      const ratchetKey = message.ratchetKey();
+      return {
+        timestamp: message.timestamp(), device_id: message.deviceId(),
+        ratchet_key: ratchetKey ? hex(ratchetKey.serialize()) : null,
+      };
+    },
+    output: (r) => ({ timestamp: r.timestamp, device_id: r.device_id, ratchet_key: r.ratchet_key }),
   },
 };
 

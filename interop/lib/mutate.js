@@ -112,6 +112,10 @@ const FORMATS = Object.freeze({
   sealed_v1: { prefix: 1, suffix: 0, nested: {} },
   // version | C (32) | AT (16) | E.pub (32) | encrypted message
   sealed_v2: { raw: true, segments: [1, 32, 16, 32] },
+  // A PlaintextContent: 0xC0, a Content protobuf whose field 8 holds the
+  // DecryptionErrorMessage, the padding boundary 0x80.
+  retry_request: { prefix: 1, suffix: 1, nested: { 8: 'decryption_error' } },
+  decryption_error: { prefix: 0, suffix: 0, nested: {} },
   // The content inside a sealed envelope (UnidentifiedSenderMessage.Message).
   usmc: { prefix: 0, suffix: 0, nested: { 2: 'sender_certificate' } },
   sender_certificate: { prefix: 0, suffix: 0, nested: { 1: 'sender_certificate_body' } },
