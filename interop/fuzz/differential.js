@@ -42,9 +42,8 @@ async function main() {
     return 2;
   }
   const started = Date.now();
-  const results = await runCampaign({ ...options, onProgress: (line) => process.stderr.write(`${line}\n`) });
   let unexplained = 0;
-  for (const r of results) {
+  const report = (r) => {
     console.log(`${r.kind}: ${r.inputs} inputs (${r.identical} unchanged by their mutations) in ${r.seconds.toFixed(1)} s;` +
       ` accepted by cliquet ${r.cliquetAccepted}, by libsignal ${r.libsignalAccepted}, by both ${r.bothAccepted}`);
     const codes = Object.entries(r.codeMismatches).sort((a, b) => b[1] - a[1]);
@@ -60,7 +59,10 @@ async function main() {
       }
       console.log(`      bytes: ${c.example.bytes}`);
     }
-  }
+  };
+  const results = await runCampaign({
+    ...options, onProgress: (line) => process.stderr.write(`${line}\n`), onKind: report,
+  });
   console.log(`seed ${options.seed}, ${options.count} per kind, ${((Date.now() - started) / 1000).toFixed(1)} s in all;` +
     ` ${unexplained} inputs with unexplained disagreements`);
   if (options.json) fs.writeFileSync(options.json, `${JSON.stringify({ seed: options.seed, count: options.count, results }, null, 1)}\n`);

@@ -422,11 +422,12 @@ class KindRun {
 
 /**
  * Runs `count` mutants of each kind in `kinds` from `seed`.
- * @param {{seed: number, count: number, kinds?: string[], onProgress?: (line: string) => void}} options
+ * @param {{seed: number, count: number, kinds?: string[], onProgress?: (line: string) => void,
+ *   onKind?: (figures: object) => void}} options each kind's figures go to onKind as soon as it ends
  * @returns {Promise<object[]>} per kind: inputs, acceptances by each side,
  *   agreements, disagreement classes with their counts and examples, seconds
  */
-async function runCampaign({ seed, count, kinds = KINDS, onProgress = () => {} }) {
+async function runCampaign({ seed, count, kinds = KINDS, onProgress = () => {}, onKind = () => {} }) {
   const world = await makeWorld();
   const results = [];
   for (const kind of kinds) {
@@ -484,6 +485,7 @@ async function runCampaign({ seed, count, kinds = KINDS, onProgress = () => {} }
     figures.seconds = Number(process.hrtime.bigint() - started) / 1e9;
     figures.classes = [...figures.classes.values()].map((c) => ({ ...c, families: [...c.families].sort() }));
     results.push(figures);
+    onKind(figures);
   }
   return results;
 }

@@ -397,7 +397,8 @@ function mutate(random, genuine, donors) {
   const treeNames = Object.keys(TREE_MUTATIONS);
   const byteNames = Object.keys(BYTE_MUTATIONS);
   let bytes = null;
-  for (let step = 0; step < count; step++) {
+  // A step whose mutation finds nothing to apply to is not counted, up to a point.
+  for (let step = 0, tries = 0; step < count && tries < count + 8; step = mutations.length, tries++) {
     // Tree edits first: once flat bytes are edited, the tree is gone.
     if (bytes === null && !tree.raw && random.chance(7, 10)) {
       const name = random.pick(treeNames);
