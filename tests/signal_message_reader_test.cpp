@@ -51,8 +51,9 @@ Outcome through_deserialize(ByteView bytes) {
 }
 
 // The parse as it was before the hand-written reader: protobuf-lite (with
-// parse_proto's refusal of a field under another wire type) and the same
-// checks, in the same order, with the same messages.
+// parse_proto's refusals of a field key past 32 bits and of a field under
+// another wire type) and the same checks, in the same order, with the same
+// messages.
 Outcome through_protobuf(ByteView bytes) {
     auto refuse = [](std::string what) { return Outcome{std::nullopt, Error(ErrorCode::invalid_message, what).what()}; };
     if (bytes.empty()) return refuse("signal message is empty");
@@ -64,6 +65,8 @@ Outcome through_protobuf(ByteView bytes) {
     const ByteView body_bytes = bytes.subspan(1, bytes.size() - 1 - kMessageMacSize);
     if (!body.ParseFromArray(body_bytes.data(), static_cast<int>(body_bytes.size())))
         return refuse("signal message is not a valid protobuf");
+    if (!protocol::walk_raw_fields(body_bytes, [](std::uint32_t, unsigned, ByteView) {}))
+        return refuse("signal message holds a field key past 32 bits");
     if (protocol::has_misencoded_field(body)) return refuse("signal message holds a field under the wrong wire type");
     if (!body.has_ratchet_key() || !body.has_counter() || !body.has_ciphertext())
         return refuse("signal message lacks a required field");

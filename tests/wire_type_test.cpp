@@ -1,14 +1,17 @@
-// A field of a message sent under another wire type than its own is refused,
-// as libsignal's parser (prost) refuses it; protobuf-lite alone would set it
-// aside as unknown and accept the message. Found by the differential fuzzer
-// (interop/fuzz/differential.js); each case is one of its minimized finds.
-// A field number the message does not know is still skipped, whatever its
-// wire type.
+// Where libsignal's parser (prost) refuses a message that protobuf-lite
+// alone would take, cliquet refuses it too: a field under another wire type
+// than its own (protobuf-lite sets it aside as unknown), a field key past 32
+// bits (protobuf-lite cuts it down), a string field occurrence that is not
+// UTF-8 though a later one replaces it (protobuf-lite keeps the last). Found
+// by the differential fuzzer (interop/fuzz/differential.js); each case is
+// one of its minimized finds. A field number the message does not know is
+// still skipped, whatever its wire type.
 #include <catch2/catch.hpp>
 
 #include <string>
 
 #include "cliquet/certificates.hpp"
+#include "cliquet/decryption_error.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/messages.hpp"
 #include "cliquet/sealed_sender.hpp"
@@ -142,4 +145,55 @@ TEST_CASE("a sender certificate field under another wire type is refused", "[cer
     CHECK_FALSE(parse(outer + field(2, kFixed32)));
     CHECK_FALSE(parse(outer + field(2, kFixed64)));
     CHECK(parse(outer + field(3, kFixed32)));
+}
+
+TEST_CASE("a field key past 32 bits is refused", "[messages][wire]") {
+    // The fuzzer's find: a retry request whose timestamp became an over-long
+    // zero, the next bytes read as a five-byte key worth 0x184000000.
+    const Bytes found = {0xc0, 0x42, 0x09, 0x10, 0x88, 0x00, 0x80, 0x80, 0x80, 0xa0, 0x18, 0x7e, 0x80};
+    CHECK_FALSE(parses([&] { (void)PlaintextContent::deserialize(found); }));
+    const Bytes request = {0x10, 0x88, 0x00, 0x80, 0x80, 0x80, 0xa0, 0x18, 0x7e};
+    CHECK_FALSE(parses([&] { (void)DecryptionErrorMessage::deserialize(request); }));
+    // A key within 32 bits (0x80000000: field 0x10000000, a varint) is an unknown field, skipped.
+    const Bytes within = {0x10, 0x88, 0x00, 0x80, 0x80, 0x80, 0x80, 0x08, 0x7e};
+    CHECK(parses([&] { (void)DecryptionErrorMessage::deserialize(within); }));
+
+    proto::wire::SignalMessage message;
+    const Bytes ratchet = KeyPair::generate().public_key.serialize();
+    message.set_ratchet_key(ratchet.data(), ratchet.size());
+    message.set_counter(1);
+    message.set_ciphertext("0123456789abcdef");
+    const std::string far_key = "\x80\x80\x80\x80\x10\x01";  // 2^32: field 2^29, a varint, one bit too far
+    CHECK_FALSE(parses([&] { (void)SignalMessage::deserialize(framed(0x44, message.SerializeAsString() + far_key, 8)); }));
+}
+
+TEST_CASE("a sender certificate string that is not UTF-8 is refused even when replaced", "[certificates][wire]") {
+    // The fuzzer's find: a uuid_string (6) of random bytes before the
+    // genuine one, the body signed again by the server.
+    const KeyPair trust_root = KeyPair::generate();
+    const KeyPair server_key = KeyPair::generate();
+    const auto server = ServerCertificate::create(7, server_key.public_key, trust_root.private_key);
+    const auto genuine = SenderCertificate::create(
+        {"9d0652a3-dcc3-4d11-975f-74d61598733f", "+14155550100", 1, IdentityKeyPair::generate().public_key()},
+        1'700'000'000'000, server, server_key.private_key);
+    proto::sealed_sender::SenderCertificate outer;
+    REQUIRE(outer.ParseFromArray(genuine.serialized().data(), static_cast<int>(genuine.serialized().size())));
+    const auto resigned = [&](const std::string& before) {
+        const std::string body = before + outer.certificate();
+        const Signature signature = server_key.private_key.sign(Bytes(body.begin(), body.end()));
+        proto::sealed_sender::SenderCertificate changed;
+        changed.set_certificate(body);
+        changed.set_signature(signature.data(), signature.size());
+        const std::string bytes = changed.SerializeAsString();
+        return Bytes(bytes.begin(), bytes.end());
+    };
+    REQUIRE(parses([&] { (void)SenderCertificate::deserialize(resigned("")); }));
+    const std::string not_utf8 = "\xed\xbf\x41\x51";
+    for (const std::uint32_t number : {6u, 1u}) {
+        INFO("field " << number);
+        const std::string earlier = field(number, kLengthDelimited).substr(0, 1) + char(not_utf8.size()) + not_utf8;
+        CHECK_FALSE(parses([&] { (void)SenderCertificate::deserialize(resigned(earlier)); }));
+        const std::string fine = field(number, kLengthDelimited).substr(0, 1) + "\x04" + "abcd";
+        CHECK(parses([&] { (void)SenderCertificate::deserialize(resigned(fine)); }));
+    }
 }

@@ -3,6 +3,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -71,6 +72,54 @@ bool has_misencoded_field(const Message& message) {
     }
 }
 
+// Reads the varint at `at` (moving past it); nullopt if it runs out or
+// past ten bytes.
+inline std::optional<std::uint64_t> read_raw_varint(ByteView bytes, std::size_t& at) noexcept {
+    std::uint64_t value = 0;
+    for (unsigned shift = 0; at < bytes.size() && shift < 70; shift += 7) {
+        const std::uint8_t byte = bytes[at++];
+        value |= shift < 64 ? std::uint64_t{byte & 0x7fu} << shift : 0;
+        if ((byte & 0x80) == 0) return value;
+    }
+    return std::nullopt;
+}
+
+// Walks the top-level fields of `bytes`, which protobuf-lite has already
+// parsed, as prost reads them, calling visit(number, wire_type, value) for
+// each (the value without its length prefix). Returns false on a field key
+// past 32 bits, which prost refuses and protobuf-lite cuts down to 32 bits;
+// a group (no Signal message has one) ends the walk.
+template <typename Visit>
+bool walk_raw_fields(ByteView bytes, Visit&& visit) {
+    std::size_t at = 0;
+    while (at < bytes.size()) {
+        const auto key = read_raw_varint(bytes, at);
+        if (!key) return true;  // protobuf judged these bytes already
+        if (*key > 0xffffffffu) return false;
+        const auto wire_type = static_cast<unsigned>(*key & 7);
+        const auto number = static_cast<std::uint32_t>(*key >> 3);
+        std::size_t start = at;
+        switch (wire_type) {
+            case 0:
+                if (!read_raw_varint(bytes, at)) return true;
+                break;
+            case 1: at += 8; break;
+            case 5: at += 4; break;
+            case 2: {
+                const auto length = read_raw_varint(bytes, at);
+                if (!length || *length > bytes.size() - at) return true;
+                start = at;
+                at += static_cast<std::size_t>(*length);
+                break;
+            }
+            default: return true;
+        }
+        if (at > bytes.size()) return true;
+        visit(number, wire_type, bytes.subspan(start, at - start));
+    }
+    return true;
+}
+
 // Parses untrusted bytes into `message`; anything protobuf refuses, or input
 // larger than `max_size`, is Error(code, what + " ...").
 template <typename Message>
@@ -80,6 +129,8 @@ void parse_proto(Message& message, ByteView bytes, ErrorCode code, const char* w
         throw Error(code, std::string(what) + " is too large");
     if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
         throw Error(code, std::string(what) + " is not a valid protobuf");
+    if (!walk_raw_fields(bytes, [](std::uint32_t, unsigned, ByteView) {}))
+        throw Error(code, std::string(what) + " holds a field key past 32 bits");
     if (has_misencoded_field(message))
         throw Error(code, std::string(what) + " holds a field under the wrong wire type");
 }

@@ -193,6 +193,16 @@ SenderCertificate SenderCertificate::deserialize(ByteView bytes) {
     pb::SenderCertificate::Certificate body;
     protocol::parse_proto(body, protocol::view_of(outer.certificate()), ErrorCode::invalid_certificate,
                           "sender certificate body", kMaxCertificateSize);
+    // prost reads every occurrence of a string field (sender_e164 1,
+    // uuid_string 6) and refuses one that is not UTF-8, even when a later
+    // one replaces it; protobuf-lite keeps only the last.
+    bool strings_are_utf8 = true;
+    protocol::walk_raw_fields(protocol::view_of(outer.certificate()), [&](std::uint32_t number, unsigned, ByteView value) {
+        if ((number == 1 || number == 6) &&
+            !is_valid_utf8(std::string_view(reinterpret_cast<const char*>(value.data()), value.size())))
+            strings_are_utf8 = false;
+    });
+    if (!strings_are_utf8) refuse("sender certificate holds a string that is not UTF-8");
 
     if (!body.has_sender_device() || body.sender_device() < 1 || body.sender_device() > kMaxDeviceId)
         refuse("sender certificate lacks a device id from 1 to 127");
