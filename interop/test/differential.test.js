@@ -5,7 +5,8 @@
 // state. Every disagreement must be one that docs/testing.md lists as
 // deliberate; both sides must accept every genuine message alike before
 // and after the run (the engine checks), and the same seed must make the
-// same mutants.
+// same mutants. And the checks can fail: a genuine message changes both
+// sides' stores, each side sees it, and both are put back after it.
 
 const { test } = require('../lib/testing');
 const assert = require('node:assert/strict');
@@ -41,6 +42,25 @@ test('the same seed and index make the same mutant', async () => {
       // Signed or sealed again: fresh randomness in the signature or the envelope.
       const again = /^(resign|resealed)/.test(a.mutations[0] ?? '');
       assert.ok(a.bytes.equals(b.bytes) || again, `${kind} ${index}`);
+    }
+  }
+});
+
+test('both sides see the change a genuine message makes, and are put back after it', async () => {
+  const world = await makeWorld();
+  for (const kind of ['prekey', 'whisper', 'sender_key']) {
+    const run = new KindRun(kind, world);
+    await run.start();
+    try {
+      const [input] = run.inputs;
+      for (let round = 0; round < 2; round++) {
+        const { cliquet, libsignal } = await run.both(input.bytes, input);
+        assert.ok(cliquet.ok && libsignal.ok, `${kind}: the genuine message, round ${round}`);
+        assert.deepEqual(cliquet.output, libsignal.output);
+        assert.ok(cliquet.changed && libsignal.changed, `${kind}: each side saw its stores change`);
+      }
+    } finally {
+      await run.close();
     }
   }
 });
