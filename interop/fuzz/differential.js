@@ -46,8 +46,10 @@ async function main() {
   const report = (r) => {
     console.log(`${r.kind}: ${r.inputs} inputs (${r.identical} unchanged by their mutations) in ${r.seconds.toFixed(1)} s;` +
       ` accepted by cliquet ${r.cliquetAccepted}, by libsignal ${r.libsignalAccepted}, by both ${r.bothAccepted}`);
-    const codes = Object.entries(r.codeMismatches).sort((a, b) => b[1] - a[1]);
-    if (codes.length) console.log(`  both refuse, other codes (cliquet / libsignal): ${codes.map(([p, n]) => `${p} ${n}`).join(', ')}`);
+    for (const [pair, { count, example }] of Object.entries(r.codeMismatches).sort((a, b) => b[1].count - a[1].count)) {
+      console.log(`  both refuse, other codes (cliquet / libsignal): ${pair}, ${count} ×; e.g. input ${example.index}` +
+        ` (${example.mutations.join(' + ')}): cliquet "${example.cliquet}", libsignal "${example.libsignal}"`);
+    }
     for (const c of r.classes.sort((a, b) => b.count - a.count)) {
       c.explanation = explain(r.kind, c);
       if (!c.explanation) unexplained += c.count;

@@ -296,7 +296,11 @@ async function runCampaign({ seed, count, kinds = KINDS, onProgress = () => {}, 
         if (verdicts.cliquet.ok && verdicts.libsignal.ok) figures.bothAccepted += 1;
         if (!verdicts.cliquet.ok && !verdicts.libsignal.ok && verdicts.cliquet.code !== verdicts.libsignal.code) {
           const pair = `${verdicts.cliquet.code} / ${verdicts.libsignal.code}`;
-          figures.codeMismatches[pair] = (figures.codeMismatches[pair] ?? 0) + 1;
+          figures.codeMismatches[pair] ??= {
+            count: 0,
+            example: { index, mutations, cliquet: verdicts.cliquet.message, libsignal: verdicts.libsignal.message },
+          };
+          figures.codeMismatches[pair].count += 1;
         }
         const needsJudging = verdicts.cliquet.ok || verdicts.libsignal.ok || verdicts.cliquet.changed || verdicts.libsignal.changed;
         const found = needsJudging ? await run.judge(bytes, input, verdicts) : [];
