@@ -2,7 +2,7 @@
 # The differential fuzzing campaign against libsignal 0.103 (docs/testing.md,
 # "Differential fuzzing"), outside CI: COUNT mutants of each kind of message
 # (whisper, pre-key, sealed sender v1 and v2, sender key, sender
-# certificate) from SEED, fed to cliquet and libsignal holding the same
+# certificate, retry request) from SEED, fed to cliquet and libsignal holding the same
 # state. Prints the figures and every class of disagreement, writes them as
 # JSON to build/<preset>/difffuzz-<seed>.json, and fails if any disagreement
 # is not one docs/testing.md lists as deliberate.
