@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -18,19 +19,42 @@ namespace {
 constexpr std::uintmax_t kMaxFileBytes = 64u << 20;
 
 constexpr const char* kUsage =
-    "usage: cliquet-vectors verify FILE...      check every case of every file\n"
+    "usage: cliquet-vectors verify [--expect-skipped N] FILE...\n"
+    "                                           check every case of every file\n"
     "       cliquet-vectors generate CATEGORY   print vectors computed by cliquet (JSON)\n"
     "       cliquet-vectors list                name the categories this build knows\n"
     "       cliquet-vectors --help\n"
     "\n"
-    "verify prints one line per failing case and ends with 'N passed, M failed';\n"
+    "verify prints one line per failing case and ends with 'N passed, M failed'\n"
+    "(with 'S skipped' between them when some cases need what cliquet does not\n"
+    "have), after a line per file with its passes by verdict and its skips by reason;\n"
     "it exits 0 only when nothing failed and every file could be read.\n";
 
 struct Tally {
     std::uint64_t passed = 0;
     std::uint64_t failed = 0;
+    std::uint64_t skipped = 0;
     bool malformed = false;
 };
+
+// What one file came to: passes by verdict, and skips by reason.
+struct FileTally {
+    std::map<std::string, std::uint64_t> passed_by_verdict;
+    std::map<std::string, std::uint64_t> skipped_by_reason;
+};
+
+void print_file_summary(const std::string& path, const FileTally& file) {
+    std::cout << path << ":";
+    if (file.passed_by_verdict.empty()) std::cout << " passed none";
+    const char* separator = " passed ";
+    for (const auto& [verdict, count] : file.passed_by_verdict) {
+        std::cout << separator << count << ' ' << verdict;
+        separator = ", ";
+    }
+    std::cout << '\n';
+    for (const auto& [reason, count] : file.skipped_by_reason)
+        std::cout << path << ": skipped " << count << ": " << reason << '\n';
+}
 
 void report_file_problem(Tally& tally, const std::string& path, const std::string& why) {
     std::cout << path << ": " << why << '\n';
@@ -64,12 +88,17 @@ std::optional<json> read_file(Tally& tally, const std::string& path) {
     return document;
 }
 
-// The "category" field, else "algorithm", else the file's name (see registry.hpp).
+// The "category" field; for a file without one (Project Wycheproof's own
+// files), "wycheproof/" and its "algorithm"; else the algorithm, else the
+// file's name (see registry.hpp).
 const Category* find_category(const json& document, const std::string& path, std::string& name) {
     std::vector<std::string> candidates;
-    for (const char* field : {"category", "algorithm"}) {
-        const auto it = document.find(field);
-        if (it != document.end() && it->is_string()) candidates.push_back(it->get<std::string>());
+    const auto category = document.find("category");
+    if (category != document.end() && category->is_string()) candidates.push_back(category->get<std::string>());
+    const auto algorithm = document.find("algorithm");
+    if (algorithm != document.end() && algorithm->is_string()) {
+        if (category == document.end()) candidates.push_back("wycheproof/" + algorithm->get<std::string>());
+        candidates.push_back(algorithm->get<std::string>());
     }
     candidates.push_back(std::filesystem::path(path).stem().string());
     for (const std::string& candidate : candidates) {
@@ -104,6 +133,7 @@ void verify_file(Tally& tally, const std::string& path) {
         return report_file_problem(tally, path, "no testGroups");
 
     std::uint64_t seen = 0;
+    FileTally file;
     for (const json& group : *groups) {
         const auto tests = group.find("tests");
         if (!group.is_object() || tests == group.end() || !tests->is_array()) {
@@ -113,37 +143,64 @@ void verify_file(Tally& tally, const std::string& path) {
         for (const json& test : *tests) {
             ++seen;
             std::string why;
+            std::string verdict;
             try {
                 if (!test.is_object()) throw Mismatch("a test is not an object");
                 if (!test.contains("tcId") || !test["tcId"].is_number_integer()) throw Mismatch("no integer tcId");
-                (void)is_valid(test);  // refuses a result other than valid/invalid
+                (void)expected_verdict(test);  // refuses a result other than valid/invalid/acceptable
+                verdict = test["result"].get<std::string>();
                 category->check(group, test);
+            } catch (const Skipped& e) {
+                ++tally.skipped;
+                ++file.skipped_by_reason[e.what()];
+                continue;
             } catch (const std::exception& e) {
                 why = e.what();
                 if (why.empty()) why = "failed";
             }
             if (why.empty()) {
                 ++tally.passed;
+                ++file.passed_by_verdict[verdict];
             } else {
                 ++tally.failed;
                 std::cout << path << ": " << category_name << ' ' << describe_test(test) << ": " << why << '\n';
             }
         }
     }
+    print_file_summary(path, file);
     const auto declared = document->find("numberOfTests");
     if (declared != document->end() && (!declared->is_number_unsigned() || declared->get<std::uint64_t>() != seen))
         report_file_problem(tally, path,
                             "numberOfTests says " + declared->dump() + " but the file holds " + std::to_string(seen));
 }
 
-int verify(const std::vector<std::string>& paths) {
+// verify [--expect-skipped N] FILE...: with the option, a run that skips
+// any other number of cases fails too, so that a checker which starts
+// skipping what it used to run cannot pass unnoticed.
+int verify(std::vector<std::string> paths) {
+    std::optional<std::uint64_t> expected_skips;
+    if (paths.size() >= 2 && paths[0] == "--expect-skipped") {
+        try {
+            expected_skips = std::stoull(paths[1]);
+        } catch (const std::exception&) {
+            std::cerr << kUsage;
+            return 2;
+        }
+        paths.erase(paths.begin(), paths.begin() + 2);
+    }
     if (paths.empty()) {
         std::cerr << kUsage;
         return 2;
     }
     Tally tally;
     for (const std::string& path : paths) verify_file(tally, path);
-    std::cout << tally.passed << " passed, " << tally.failed << " failed" << std::endl;
+    std::cout << tally.passed << " passed, ";
+    if (tally.skipped > 0) std::cout << tally.skipped << " skipped, ";
+    std::cout << tally.failed << " failed" << std::endl;
+    if (expected_skips && *expected_skips != tally.skipped) {
+        std::cout << "expected " << *expected_skips << " skipped, not " << tally.skipped << std::endl;
+        return 1;
+    }
     return tally.failed == 0 && !tally.malformed ? 0 : 1;
 }
 

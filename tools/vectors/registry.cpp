@@ -56,6 +56,14 @@ std::uint64_t uint_param(const json& object, std::string_view name) {
     return value.get<std::uint64_t>();
 }
 
+Verdict expected_verdict(const json& test) {
+    const std::string result = string_param(test, "result");
+    if (result == "valid") return Verdict::valid;
+    if (result == "invalid") return Verdict::invalid;
+    if (result == "acceptable") return Verdict::acceptable;
+    throw Mismatch("result must be \"valid\", \"invalid\" or \"acceptable\", not \"" + result + "\"");
+}
+
 bool is_valid(const json& test) {
     const std::string result = string_param(test, "result");
     if (result == "valid") return true;

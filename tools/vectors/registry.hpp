@@ -74,6 +74,14 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// A case this build does not run (an AES key size or a KEM parameter set
+// cliquet does not have): the message says why, and verify counts it by that
+// reason rather than as passed or failed.
+class Skipped : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // ---- reading a test ---------------------------------------------------------
 // Each throws Mismatch naming the field when it is absent or ill-typed.
 
@@ -81,7 +89,13 @@ Bytes hex_param(const json& object, std::string_view name);
 std::optional<Bytes> optional_hex_param(const json& object, std::string_view name);
 std::string string_param(const json& object, std::string_view name);
 std::uint64_t uint_param(const json& object, std::string_view name);
-// True for "valid", false for "invalid"; anything else is a Mismatch.
+// Wycheproof's three verdicts: "acceptable" is an input the specification
+// allows but a library may refuse; the case's flags name the policy that
+// decides, and the checker holds cliquet to its documented choice.
+enum class Verdict { valid, invalid, acceptable };
+Verdict expected_verdict(const json& test);
+// True for "valid", false for "invalid"; anything else (including
+// "acceptable", which a category must handle explicitly) is a Mismatch.
 bool is_valid(const json& test);
 bool has_flag(const json& test, std::string_view flag);
 

@@ -1,0 +1,151 @@
+// Project Wycheproof's own files (test_vectors/wycheproof/), read in their
+// format as published: X25519, HMAC-SHA256, HKDF-SHA256, AES-CBC-PKCS5 and
+// AES-GCM-SIV here, ML-KEM in wycheproof_mlkem.cpp. Every case runs through
+// the wrappers the protocol uses; a case needing what cliquet does not have
+// (an AES key of 128 or 192 bits) is skipped with that reason.
+//
+// "acceptable" appears only in the X25519 file. cliquet's documented policy
+// (test_vectors/README.md, x25519) decides it: an agreement whose result
+// would be all zeros (a public key of small order, on the curve or its
+// twist) is refused with invalid_key; any other input is computed as RFC
+// 7748 says (bit 255 ignored, u >= p reduced) and must give `shared`.
+#include <algorithm>
+
+#include "cliquet/keys.hpp"
+#include "crypto/aes.hpp"
+#include "crypto/aes_gcm_siv.hpp"
+#include "crypto/hash.hpp"
+#include "registry.hpp"
+
+namespace cliquet::vectors {
+namespace {
+
+// HKDF outputs are at most 8160 bytes; a file asking for more than this is
+// not trusted with the checker's memory.
+constexpr std::uint64_t kMaxHkdfSize = 1u << 20;
+
+void expect_group_type(const json& group, std::string_view type) {
+    if (string_param(group, "type") != type) throw Mismatch("unknown group type " + string_param(group, "type"));
+}
+
+// cliquet's AES is AES-256 alone: the protocol uses nothing else.
+void require_aes_256(const json& group) {
+    const std::uint64_t bits = uint_param(group, "keySize");
+    if (bits != 256) throw Skipped("AES-" + std::to_string(bits) + ": cliquet has AES-256 only");
+}
+
+void check_xdh(const json& group, const json& test) {
+    expect_group_type(group, "XdhComp");
+    if (string_param(group, "curve") != "curve25519") throw Skipped("XDH on a curve other than curve25519");
+    const Bytes private_bytes = hex_param(test, "private");
+    const Bytes public_bytes = hex_param(test, "public");
+    const Bytes shared = hex_param(test, "shared");
+    if (private_bytes.size() != 32 || public_bytes.size() != 32)
+        throw Mismatch("private and public must be 32 bytes");
+    std::array<std::uint8_t, 32> u{};
+    std::copy(public_bytes.begin(), public_bytes.end(), u.begin());
+    const PrivateKey key = PrivateKey::deserialize(private_bytes);
+    const PublicKey peer = PublicKey::from_montgomery(u);
+    const Verdict verdict = expected_verdict(test);
+    if (verdict == Verdict::invalid) {
+        expect_refused([&] { (void)key.agree(peer); }, ErrorCode::invalid_key);
+        return;
+    }
+    const bool all_zero = std::all_of(shared.begin(), shared.end(), [](std::uint8_t b) { return b == 0; });
+    if (verdict == Verdict::acceptable && all_zero) {
+        expect_refused([&] { (void)key.agree(peer); }, ErrorCode::invalid_key);
+        return;
+    }
+    if (all_zero) throw Mismatch("a valid case with an all-zero secret contradicts cliquet's policy");
+    expect_equal("shared", shared, key.agree(peer).span());
+}
+
+void check_mac(const json& group, const json& test) {
+    expect_group_type(group, "MacTest");
+    const std::uint64_t tag_bits = uint_param(group, "tagSize");
+    if (tag_bits == 0 || tag_bits > 256 || tag_bits % 8 != 0) throw Mismatch("tagSize must be 8..256 bits, whole bytes");
+    const Bytes key = hex_param(test, "key");
+    if (key.size() * 8 != uint_param(group, "keySize")) throw Mismatch("key is not keySize bits");
+    const Bytes tag = hex_param(test, "tag");
+    const auto mac = crypto::hmac_sha256(key, hex_param(test, "msg"));
+    const ByteView computed = ByteView(mac).first(tag_bits / 8);
+    if (is_valid(test)) {
+        expect_equal("tag", tag, computed);
+    } else if (constant_time_equal(computed, tag)) {
+        throw Mismatch("cliquet accepted the tag");
+    }
+}
+
+void check_hkdf(const json& group, const json& test) {
+    expect_group_type(group, "HkdfTest");
+    const Bytes ikm = hex_param(test, "ikm");
+    const Bytes salt = hex_param(test, "salt");
+    const Bytes info = hex_param(test, "info");
+    const std::uint64_t size = uint_param(test, "size");
+    if (size > kMaxHkdfSize) throw Mismatch("size is beyond what the checker allocates");
+    Bytes okm(static_cast<std::size_t>(size));
+    if (is_valid(test)) {
+        crypto::hkdf_sha256(okm, ikm, salt, info);
+        expect_equal("okm", hex_param(test, "okm"), okm);
+    } else {
+        expect_refused([&] { crypto::hkdf_sha256(okm, ikm, salt, info); }, ErrorCode::invalid_argument);
+    }
+}
+
+void check_cbc_pkcs5(const json& group, const json& test) {
+    expect_group_type(group, "IndCpaTest");
+    require_aes_256(group);
+    const Bytes key = hex_param(test, "key");
+    const Bytes iv = hex_param(test, "iv");
+    if (key.size() != 32 || iv.size() != 16) throw Mismatch("key must be 32 bytes and iv 16");
+    const auto k = ByteView(key).first<32>();
+    const auto v = ByteView(iv).first<16>();
+    const Bytes ciphertext = hex_param(test, "ct");
+    if (is_valid(test)) {
+        const Bytes message = hex_param(test, "msg");
+        expect_equal("ct", ciphertext, crypto::aes256_cbc_encrypt(k, v, message));
+        expect_equal("decrypted msg", message, crypto::aes256_cbc_decrypt(k, v, ciphertext));
+    } else {
+        expect_refused([&] { (void)crypto::aes256_cbc_decrypt(k, v, ciphertext); }, ErrorCode::invalid_message);
+    }
+}
+
+void check_gcm_siv(const json& group, const json& test) {
+    expect_group_type(group, "AeadTest");
+    require_aes_256(group);
+    if (uint_param(group, "ivSize") != 96 || uint_param(group, "tagSize") != 128)
+        throw Mismatch("AES-GCM-SIV has a 96-bit nonce and a 128-bit tag");
+    const Bytes key = hex_param(test, "key");
+    const Bytes nonce = hex_param(test, "iv");
+    if (key.size() != 32 || nonce.size() != 12) throw Mismatch("key must be 32 bytes and iv 12");
+    const auto k = ByteView(key).first<32>();
+    const auto n = ByteView(nonce).first<12>();
+    const Bytes aad = hex_param(test, "aad");
+    Bytes sealed = hex_param(test, "ct");
+    const Bytes tag = hex_param(test, "tag");
+    sealed.insert(sealed.end(), tag.begin(), tag.end());
+    if (is_valid(test)) {
+        const Bytes message = hex_param(test, "msg");
+        expect_equal("ct || tag", sealed, crypto::aes256_gcm_siv_encrypt(k, n, message, aad));
+        expect_equal("decrypted msg", message, crypto::aes256_gcm_siv_decrypt(k, n, sealed, aad));
+    } else {
+        expect_refused([&] { (void)crypto::aes256_gcm_siv_decrypt(k, n, sealed, aad); }, ErrorCode::invalid_message);
+    }
+}
+
+// Wycheproof's files are read, never written: there is nothing to generate.
+json not_generated() { throw std::runtime_error("Wycheproof's files come from C2SP/wycheproof, not from cliquet"); }
+
+const CategoryRegistration xdh{"wycheproof/XDH", check_xdh, not_generated,
+                               "Wycheproof x25519_test.json (XdhComp); acceptable cases by cliquet's policy"};
+const CategoryRegistration mac{"wycheproof/HMACSHA256", check_mac, not_generated,
+                               "Wycheproof hmac_sha256_test.json (MacTest)"};
+const CategoryRegistration hkdf{"wycheproof/HKDF-SHA-256", check_hkdf, not_generated,
+                                "Wycheproof hkdf_sha256_test.json (HkdfTest)"};
+const CategoryRegistration cbc{"wycheproof/AES-CBC-PKCS5", check_cbc_pkcs5, not_generated,
+                               "Wycheproof aes_cbc_pkcs5_test.json (IndCpaTest), 256-bit keys"};
+const CategoryRegistration gcm_siv{"wycheproof/AES-GCM-SIV", check_gcm_siv, not_generated,
+                                   "Wycheproof aes_gcm_siv_test.json (AeadTest), 256-bit keys"};
+
+}  // namespace
+}  // namespace cliquet::vectors
