@@ -3,6 +3,7 @@
 // (groups_libsignal.js, sealed_libsignal.js) share.
 
 const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 
 // --cliquet-vectors PATH (or $CLIQUET_VECTORS), --out DIR (default: test_vectors/),
 // and the script's own `switches` (e.g. '--keep-libsignal'), each set in
@@ -28,4 +29,10 @@ function parseGeneratorArgs(argv, scriptName, switches = []) {
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 const unhex = (text) => new Uint8Array(Buffer.from(text, 'hex'));
 
-module.exports = { parseGeneratorArgs, hex, unhex };
+// Every written file goes through format_v2.py last: the one place that
+// states format version 2 (names, errors, verdicts), for every generator.
+function toFormatV2(target) {
+  execFileSync('python3', [path.join(__dirname, 'format_v2.py'), target], { stdio: 'inherit' });
+}
+
+module.exports = { parseGeneratorArgs, hex, unhex, toFormatV2 };

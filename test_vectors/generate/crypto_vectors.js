@@ -23,6 +23,7 @@ const path = require('node:path');
 const { x25519File, xeddsaFile } = require('./crypto/curve');
 const { hmacFile, hkdfFile } = require('./crypto/mac_kdf');
 const { cbcFile, ctrFile, gcmSivFile } = require('./crypto/aes');
+const { toFormatV2 } = require('./cli');
 
 // ---- command line -----------------------------------------------------------
 
@@ -62,6 +63,7 @@ function main() {
     const file = make(options);
     const target = path.join(options.out, `${category}.json`);
     fs.writeFileSync(target, JSON.stringify(file, null, 2) + '\n');
+    toFormatV2(target);
     console.log(`${target}: ${file.numberOfTests} cases`);
     written.push(target);
   }

@@ -19,7 +19,7 @@ const nodeCrypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { createRequire } = require('node:module');
-const { parseGeneratorArgs, hex, unhex } = require('./cli');
+const { parseGeneratorArgs, hex, unhex, toFormatV2 } = require('./cli');
 
 const interopRequire = createRequire(path.resolve(__dirname, '../../interop/package.json'));
 const signal = interopRequire('@signalapp/libsignal-client');
@@ -252,7 +252,7 @@ async function checkSenderKeysCase(type, test) {
   if (type === 'SenderKeyEncryptTest') {
     const signing = signal.PrivateKey.deserialize(unhex(test.signingPrivate));
     const member = new MemorySenderKeyStore();
-    const distributionId = uuidString(unhex(test.distributionId));
+    const distributionId = test.distributionId;  // a UUID string in format version 2
     const skdm = signal.SenderKeyDistributionMessage._new(3, distributionId, test.chainId, test.iteration,
       unhex(test.chainKey), signing.getPublicKey());
     await signal.processSenderKeyDistributionMessage(SENDER, skdm, member);
@@ -282,7 +282,7 @@ async function checkSenderKeysCase(type, test) {
       return;
     }
     const message = signal.SenderKeyDistributionMessage.deserialize(bytes);
-    assert.equal(message.distributionId(), uuidString(unhex(test.distributionId)), what);
+    assert.equal(message.distributionId(), test.distributionId, what);
     assert.equal(message.chainId(), test.chainId, what);
     assert.equal(message.iteration(), test.iteration, what);
     assert.equal(hex(message.chainKey()), test.chainKey, what);
@@ -311,7 +311,7 @@ async function libsignalEncryptTests(seeded) {
     await store.saveSenderKey(SENDER, uuidString(distributionId), senderRecord({ chainId, iteration, chainKey, signing }));
     const message = (await signal.groupEncrypt(SENDER, uuidString(distributionId), store, plaintext)).serialize();
     tests.push(testCase(`iteration ${iteration}, ${size} bytes`, true, ['Libsignal'], {
-      distributionId: hex(distributionId), chainId, iteration, chainKey: hex(chainKey),
+      distributionId: uuidString(distributionId), chainId, iteration, chainKey: hex(chainKey),
       signingPrivate: hex(signing.serialize()), plaintext: hex(plaintext),
       body: hex(message.subarray(0, message.length - 64)), message: hex(message),
     }));
@@ -376,7 +376,7 @@ async function libsignalDistributionTests(seeded) {
   };
   return [
     testCase('a distribution message', true, ['Libsignal', 'Parse'], {
-      distributionMessage: hex(good), distributionId: hex(unhex(distributionId.replaceAll('-', ''))),
+      distributionMessage: hex(good), distributionId,
       chainId: message.chainId(), iteration: message.iteration(), chainKey: hex(message.chainKey()),
       signingKey: hex(signingKey),
     }),
@@ -437,6 +437,7 @@ async function main() {
     const file = await make(options);
     const target = path.join(options.out, `${category}.json`);
     fs.writeFileSync(target, JSON.stringify(file, null, 2) + '\n');
+    toFormatV2(target);
     console.log(`${target}: ${file.numberOfTests} cases`);
     written.push(target);
   }

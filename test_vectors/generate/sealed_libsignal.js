@@ -25,7 +25,7 @@ const nodeCrypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { createRequire } = require('node:module');
-const { parseGeneratorArgs, hex, unhex } = require('./cli');
+const { parseGeneratorArgs, hex, unhex, toFormatV2 } = require('./cli');
 
 const interopRequire = createRequire(path.resolve(__dirname, '../../interop/package.json'));
 const signal = interopRequire('@signalapp/libsignal-client');
@@ -101,10 +101,10 @@ const identityFromPrivate = (privateHex) => {
 // bytes, or null when libsignal refuses.
 async function libsignalOpen(test, field) {
   try {
-    const store = new IdentityStore(identityFromPrivate(test.recipient_identity_private));
+    const store = new IdentityStore(identityFromPrivate(test.recipientIdentityPrivate));
     const usmc = await signal.sealedSenderDecryptToUsmc(unhex(test[field]), store);
-    if (test.trust_root !== undefined) {
-      const root = signal.PublicKey.deserialize(unhex(test.trust_root));
+    if (test.trustRoot !== undefined) {
+      const root = signal.PublicKey.deserialize(unhex(test.trustRoot));
       if (!usmc.senderCertificate().validate(root, test.timestamp)) return null;
     }
     return hex(usmc.serialize());
@@ -121,9 +121,9 @@ function libsignalFanout(sentBytes, order) {
   assert.deepEqual([...names].sort(), Object.keys(recipients).sort());
   return {
     recipients: names.map((name) => ({
-      service_id: name,
-      device_ids: recipients[name].deviceIds,
-      registration_ids: recipients[name].registrationIds,
+      serviceId: name,
+      deviceIds: recipients[name].deviceIds,
+      registrationIds: recipients[name].registrationIds,
       received: hex(parsed.messageForRecipient(recipients[name])),
     })),
     excluded: [...parsed.excludedRecipientServiceIdStrings()],
@@ -173,29 +173,29 @@ function usmc({ protoType, certificate, content, hint, groupId }) {
 
 async function replayCertificates(file) {
   for (const test of group(file, 'CertificateCreateTest').tests) {
-    const root = signal.PrivateKey.deserialize(unhex(test.trust_root_private)).getPublicKey();
-    const server = signal.ServerCertificate.deserialize(unhex(test.server_certificate));
-    assert.equal(server.keyId(), test.key_id);
+    const root = signal.PrivateKey.deserialize(unhex(test.trustRootPrivate)).getPublicKey();
+    const server = signal.ServerCertificate.deserialize(unhex(test.serverCertificate));
+    assert.equal(server.keyId(), test.keyId);
     assert.ok(root.verify(server.certificateData(), server.signature()));
     const sender = signal.SenderCertificate.deserialize(unhex(test.certificate));
-    assert.equal(sender.senderUuid(), test.sender_uuid);
-    assert.equal(sender.senderE164(), test.sender_e164);
-    assert.equal(sender.senderDeviceId(), test.sender_device_id);
+    assert.equal(sender.senderUuid(), test.senderUuid);
+    assert.equal(sender.senderE164(), test.senderE164);
+    assert.equal(sender.senderDeviceId(), test.senderDeviceId);
     assert.equal(sender.expiration(), test.expiration);
-    assert.equal(hex(sender.key().serialize()), test.sender_identity_key);
+    assert.equal(hex(sender.key().serialize()), test.senderIdentityKey);
     assert.ok(sender.validate(root, test.expiration), `libsignal refused: ${test.comment}`);
   }
   for (const test of group(file, 'ServerCertificateTest').tests) {
     let accepted;
     try {
       const server = signal.ServerCertificate.deserialize(unhex(test.certificate));
-      const root = signal.PublicKey.deserialize(unhex(test.trust_root));
+      const root = signal.PublicKey.deserialize(unhex(test.trustRoot));
       // libsignal exposes a server certificate's check only through sender
       // certificates; its revocation list is checked there (see below).
       accepted = root.verify(server.certificateData(), server.signature()) && server.keyId() !== 0xDEADC357;
       if (test.result === 'valid') {
-        assert.equal(server.keyId(), test.key_id);
-        assert.equal(hex(server.key().serialize()), test.server_key);
+        assert.equal(server.keyId(), test.keyId);
+        assert.equal(hex(server.key().serialize()), test.serverKey);
       }
     } catch {
       accepted = false;
@@ -206,12 +206,12 @@ async function replayCertificates(file) {
     let accepted;
     try {
       const certificate = signal.SenderCertificate.deserialize(unhex(test.certificate));
-      accepted = certificate.validate(signal.PublicKey.deserialize(unhex(test.trust_root)), test.timestamp);
+      accepted = certificate.validate(signal.PublicKey.deserialize(unhex(test.trustRoot)), test.timestamp);
       if (test.result === 'valid') {
-        assert.equal(certificate.senderUuid(), test.sender_uuid);
-        assert.equal(certificate.senderE164(), test.sender_e164);
-        assert.equal(certificate.senderDeviceId(), test.sender_device_id);
-        assert.equal(hex(certificate.key().serialize()), test.sender_identity_key);
+        assert.equal(certificate.senderUuid(), test.senderUuid);
+        assert.equal(certificate.senderE164(), test.senderE164);
+        assert.equal(certificate.senderDeviceId(), test.senderDeviceId);
+        assert.equal(hex(certificate.key().serialize()), test.senderIdentityKey);
         assert.equal(certificate.expiration(), test.expiration);
       }
     } catch {
@@ -233,16 +233,16 @@ async function replayV1(file) {
 
 async function replayV2(file) {
   for (const test of group(file, 'SealV2Test').tests) {
-    const fanout = libsignalFanout(unhex(test.sent), test.recipients.map((r) => r.service_id));
+    const fanout = libsignalFanout(unhex(test.sent), test.recipients.map((r) => r.serviceId));
     test.recipients.forEach((r, i) => {
-      assert.deepEqual(fanout.recipients[i].device_ids, r.devices.map((d) => d.device_id));
-      assert.deepEqual(fanout.recipients[i].registration_ids, r.devices.map((d) => d.registration_id));
+      assert.deepEqual(fanout.recipients[i].deviceIds, r.devices.map((d) => d.deviceId));
+      assert.deepEqual(fanout.recipients[i].registrationIds, r.devices.map((d) => d.registrationId));
     });
     assert.deepEqual(fanout.excluded, test.excluded);
   }
   for (const test of group(file, 'FanoutTest').tests) {
     if (test.result === 'valid') {
-      assert.deepEqual(libsignalFanout(unhex(test.sent), test.recipients.map((r) => r.service_id)),
+      assert.deepEqual(libsignalFanout(unhex(test.sent), test.recipients.map((r) => r.serviceId)),
         { recipients: test.recipients, excluded: test.excluded }, `libsignal disagrees: ${test.comment}`);
     } else {
       assert.equal(libsignalParses(unhex(test.sent)), false, `libsignal accepts: ${test.comment}`);
@@ -270,8 +270,8 @@ function libsignalCertificates(file, world) {
   const rootHex = hex(world.root.getPublicKey().serialize());
   const serverTests = group(file, 'ServerCertificateTest').tests;
   serverTests.push(testCase('made by libsignal', true, ['Libsignal'], {
-    trust_root: rootHex, certificate: hex(world.server.serialize()), key_id: 0x51,
-    server_key: hex(world.serverKey.getPublicKey().serialize()),
+    trustRoot: rootHex, certificate: hex(world.server.serialize()), keyId: 0x51,
+    serverKey: hex(world.serverKey.getPublicKey().serialize()),
   }));
 
   const senderTests = group(file, 'SenderCertificateTest').tests;
@@ -281,8 +281,8 @@ function libsignalCertificates(file, world) {
     const certificate = signal.SenderCertificate.new(uuid, e164, 9, identity.publicKey, EXPIRATION, world.server, world.serverKey);
     assert.ok(certificate.validate(world.root.getPublicKey(), EXPIRATION));
     senderTests.push(testCase(`made by libsignal, ${e164 ? 'with' : 'without'} a phone number`, true, ['Libsignal'], {
-      trust_root: rootHex, timestamp: EXPIRATION, certificate: hex(certificate.serialize()), sender_uuid: uuid,
-      sender_e164: e164, sender_device_id: 9, sender_identity_key: hex(identity.publicKey.serialize()), expiration: EXPIRATION,
+      trustRoot: rootHex, timestamp: EXPIRATION, certificate: hex(certificate.serialize()), senderUuid: uuid,
+      senderE164: e164, senderDeviceId: 9, senderIdentityKey: hex(identity.publicKey.serialize()), expiration: EXPIRATION,
     }));
   }
   const bytes = world.certificate.serialize();
@@ -295,7 +295,7 @@ function libsignalCertificates(file, world) {
     }
     assert.equal(accepted, false, `libsignal accepts: ${comment}`);
     senderTests.push(testCase(comment, false, ['Libsignal', ...flags], {
-      trust_root: trustRoot, timestamp, certificate: hex(certificateBytes),
+      trustRoot: trustRoot, timestamp, certificate: hex(certificateBytes),
     }));
   };
   refused('made by libsignal, one millisecond after its expiration', ['Expired'], bytes, EXPIRATION + 1, rootHex);
@@ -331,7 +331,7 @@ async function libsignalV1(file, world) {
       });
       envelope = await signal.sealedSenderEncrypt(content, address, store);
       const test = testCase(`sealed by libsignal: ${name}${withExtras ? ', with hint and group id' : ''}`, true, ['Libsignal'], {
-        recipient_identity_private: recipientPrivate, envelope: hex(envelope), trust_root: rootHex, timestamp: EXPIRATION,
+        recipientIdentityPrivate: recipientPrivate, envelope: hex(envelope), trustRoot: rootHex, timestamp: EXPIRATION,
         content: hex(content.serialize()),
       });
       assert.equal(await libsignalOpen(test, 'envelope'), test.content);
@@ -340,7 +340,7 @@ async function libsignalV1(file, world) {
   }
   const refused = async (comment, flags, bytes, fields = {}) => {
     const test = testCase(comment, false, ['Libsignal', ...flags], {
-      recipient_identity_private: recipientPrivate, envelope: hex(bytes), ...fields,
+      recipientIdentityPrivate: recipientPrivate, envelope: hex(bytes), ...fields,
     });
     assert.equal(await libsignalOpen(test, 'envelope'), null, `libsignal accepts: ${comment}`);
     tests.push(test);
@@ -349,11 +349,11 @@ async function libsignalV1(file, world) {
     await refused(`sealed by libsignal, byte ${p} flipped`, ['BitFlip'], flip(envelope, p));
   }
   await refused('sealed by libsignal, another recipient', ['WrongRecipient'], envelope,
-    { recipient_identity_private: hex(other.privateKey.serialize()) });
+    { recipientIdentityPrivate: hex(other.privateKey.serialize()) });
   const v3 = new Uint8Array(envelope);
   v3[0] = 0x31;
   await refused('sealed by libsignal, version byte 31', ['UnknownVersion'], v3);
-  await refused('sealed by libsignal, certificate expired', ['Expired'], envelope, { trust_root: rootHex, timestamp: EXPIRATION + 1 });
+  await refused('sealed by libsignal, certificate expired', ['Expired'], envelope, { trustRoot: rootHex, timestamp: EXPIRATION + 1 });
   // A sender whose identity is not the certificate's key.
   const impostor = new IdentityStore(signal.IdentityKeyPair.generate());
   await impostor.saveIdentity(address, recipient.publicKey);
@@ -413,14 +413,14 @@ async function libsignalV2(file, world) {
   const rootHex = hex(world.root.getPublicKey().serialize());
   accounts.forEach((account, i) => {
     openTests.push(testCase(`sealed by libsignal, received by ${i === 0 ? 'an ACI' : 'a PNI'}`, true, ['Libsignal'], {
-      recipient_identity_private: hex(account.identity.privateKey.serialize()), received: fanout.recipients[i].received,
-      trust_root: rootHex, timestamp: EXPIRATION, content: hex(content.serialize()),
+      recipientIdentityPrivate: hex(account.identity.privateKey.serialize()), received: fanout.recipients[i].received,
+      trustRoot: rootHex, timestamp: EXPIRATION, content: hex(content.serialize()),
     }));
   });
   const received = unhex(fanout.recipients[0].received);
   const refusedOpen = async (comment, flags, bytes, identity = accounts[0].identity, fields = {}) => {
     const test = testCase(comment, false, ['Libsignal', ...flags], {
-      recipient_identity_private: hex(identity.privateKey.serialize()), received: hex(bytes), ...fields,
+      recipientIdentityPrivate: hex(identity.privateKey.serialize()), received: hex(bytes), ...fields,
     });
     assert.equal(await libsignalOpen(test, 'received'), null, `libsignal accepts: ${comment}`);
     openTests.push(test);
@@ -430,7 +430,7 @@ async function libsignalV2(file, world) {
   }
   await refusedOpen('sealed by libsignal, another recipient', ['WrongRecipient'], received, accounts[1].identity);
   await refusedOpen('sealed by libsignal, certificate expired', ['Expired'], received, accounts[0].identity,
-    { trust_root: rootHex, timestamp: EXPIRATION + 1 });
+    { trustRoot: rootHex, timestamp: EXPIRATION + 1 });
   for (const test of openTests.filter((t) => t.flags.includes('Libsignal') && t.result === 'valid')) {
     assert.equal(await libsignalOpen(test, 'received'), test.content);
   }
@@ -484,6 +484,7 @@ async function main() {
   for (const [category, file] of Object.entries(files)) {
     const target = path.join(options.out, `${category}.json`);
     fs.writeFileSync(target, JSON.stringify(finish(file), null, 2) + '\n');
+    toFormatV2(target);
     console.log(`${target}: ${file.numberOfTests} cases`);
     written.push(target);
   }

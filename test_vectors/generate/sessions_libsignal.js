@@ -29,6 +29,7 @@ const INTEROP = path.resolve(__dirname, '../../interop');
 const interopRequire = createRequire(path.join(INTEROP, 'package.json'));
 const signal = interopRequire('libsignal-client-0.72');
 const { Peer } = require(path.join(INTEROP, 'lib', 'peer.js'));
+const { toFormatV2 } = require('./cli');
 const LIBSIGNAL_PEER = path.join(INTEROP, 'peers', 'libsignal-peer.js');
 
 function parseArgs(argv) {
@@ -258,6 +259,7 @@ async function main() {
     testGroups: [{ type: 'SessionTranscriptTest', tests }],
   };
   fs.writeFileSync(options.out, `${JSON.stringify(file, null, 2)}\n`);
+  toFormatV2(options.out);
   process.stderr.write(`wrote ${tests.length} tests to ${options.out}\n`);
   if (options.cliquetVectors) {
     process.stdout.write(execFileSync(options.cliquetVectors, ['verify', options.out]));

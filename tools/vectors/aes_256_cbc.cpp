@@ -50,8 +50,7 @@ json generate_cbc() {
         tests.push_back(std::move(test));
     }
     json groups = json::array({{{"type", "CbcTest"}, {"padding", "pkcs7"}, {"tests", std::move(tests)}}});
-    return vector_file("aes_256_cbc", "AES-256-CBC", "cbc_test_schema.json",
-                       {"PKCS#7-padded encryptions computed by cliquet from a fixed seed."},
+    return vector_file("aes_256_cbc", "AES-256-CBC", {"PKCS#7-padded encryptions computed by cliquet from a fixed seed."},
                        {{"Cliquet", "Computed by cliquet-vectors generate aes_256_cbc."}}, std::move(groups));
 }
 

@@ -40,8 +40,7 @@ json generate_ctr() {
         tests.push_back(std::move(test));
     }
     json groups = json::array({{{"type", "CtrTest"}, {"tests", std::move(tests)}}});
-    return vector_file("aes_256_ctr", "AES-256-CTR", "ctr_test_schema.json",
-                       {"CTR encryptions computed by cliquet from a fixed seed."},
+    return vector_file("aes_256_ctr", "AES-256-CTR", {"CTR encryptions computed by cliquet from a fixed seed."},
                        {{"Cliquet", "Computed by cliquet-vectors generate aes_256_ctr."}}, std::move(groups));
 }
 

@@ -52,8 +52,7 @@ json generate_gcm_siv() {
     }
     json groups = json::array(
         {{{"type", "AeadTest"}, {"keySize", 256}, {"ivSize", 96}, {"tagSize", 128}, {"tests", std::move(tests)}}});
-    return vector_file("aes_256_gcm_siv", "AES-GCM-SIV", "aead_test_schema.json",
-                       {"Encryptions computed by cliquet from a fixed seed."},
+    return vector_file("aes_256_gcm_siv", "AES-GCM-SIV", {"Encryptions computed by cliquet from a fixed seed."},
                        {{"Cliquet", "Computed by cliquet-vectors generate aes_256_gcm_siv."}}, std::move(groups));
 }
 

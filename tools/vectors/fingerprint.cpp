@@ -152,8 +152,7 @@ json generate_fingerprint() {
     json groups = json::array({{{"type", "FingerprintTest"}, {"tests", std::move(fingerprints)}},
                                {{"type", "ScannableCompareTest"}, {"tests", std::move(compares)}}});
     return vector_file(
-        "fingerprint", "Signal safety numbers", "fingerprint_test_schema.json",
-        {"Safety numbers as libsignal computes them: iterated SHA-512 over 0x0000 || key || id || key, then",
+        "fingerprint", "Signal safety numbers", {"Safety numbers as libsignal computes them: iterated SHA-512 over 0x0000 || key || id || key, then",
          "digest || key; 30 digits per side from six 5-byte chunks mod 100000; the scannable form is a",
          "CombinedFingerprints protobuf with the first 32 bytes of each digest. Ids and keys are hex."},
         {{"Cliquet", "Computed by cliquet-vectors generate fingerprint."},

@@ -227,7 +227,7 @@ json generate_handshakes(bool pqxdh) {
         {"Truncated", "Bob refuses the message: invalid_message, his stores unchanged"},
         {"BadKyberCiphertext", "Bob refuses the message: invalid_message, his stores unchanged"},
     };
-    return vector_file(name, pqxdh ? "PQXDH" : "X3DH", "handshake_test_schema.json", header, notes,
+    return vector_file(name, pqxdh ? "PQXDH" : "X3DH", header, notes,
                        json::array({group}));
 }
 

@@ -52,8 +52,7 @@ json generate_hkdf() {
         }
     }
     json groups = json::array({{{"type", "HkdfTest"}, {"tests", std::move(tests)}}});
-    return vector_file("hkdf_sha256", "HKDF-SHA-256", "hkdf_test_schema.json",
-                       {"HKDF outputs computed by cliquet from a fixed seed."},
+    return vector_file("hkdf_sha256", "HKDF-SHA-256", {"HKDF outputs computed by cliquet from a fixed seed."},
                        {{"Cliquet", "Computed by cliquet-vectors generate hkdf_sha256."}}, std::move(groups));
 }
 

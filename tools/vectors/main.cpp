@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -111,6 +112,23 @@ const Category* find_category(const json& document, const std::string& path, std
     return nullptr;
 }
 
+// The format version of cliquet's own vector files (test_vectors/README.md).
+constexpr int kFormatVersion = 2;
+
+// What version 2 asks of every case whatever its category: an invalid case
+// names the error it is refused with, and an acceptable one names, in its
+// flags, the policy that decides it (which notes explain).
+void check_format_v2_case(const json& test, Verdict expected) {
+    if (expected == Verdict::invalid) (void)error_param(test);
+    if (test.contains("error") && expected == Verdict::valid) throw Mismatch("a valid case names an error");
+    if (expected == Verdict::acceptable) {
+        const auto flags = test.find("flags");
+        if (flags == test.end() || !flags->is_array() || flags->empty())
+            throw Mismatch("an acceptable case must name its policy in flags");
+        if (test.contains("error")) (void)error_param(test);
+    }
+}
+
 std::string describe_test(const json& test) {
     std::string out = "tcId ";
     const auto id = test.find("tcId");
@@ -131,8 +149,19 @@ void verify_file(Tally& tally, const std::string& path) {
     const auto groups = document->find("testGroups");
     if (groups == document->end() || !groups->is_array() || groups->empty())
         return report_file_problem(tally, path, "no testGroups");
+    // cliquet's own files (those naming a category) are read in format
+    // version 2 only; Wycheproof's keep their own format.
+    const bool cliquet_file = document->contains("category");
+    if (cliquet_file) {
+        const auto version = document->find("formatVersion");
+        if (version == document->end() || *version != kFormatVersion)
+            return report_file_problem(tally, path,
+                                       "formatVersion must be " + std::to_string(kFormatVersion) +
+                                           " (test_vectors/generate/format_v2.py converts older files)");
+    }
 
     std::uint64_t seen = 0;
+    std::set<std::int64_t> ids;
     FileTally file;
     for (const json& group : *groups) {
         const auto tests = group.find("tests");
@@ -147,8 +176,11 @@ void verify_file(Tally& tally, const std::string& path) {
             try {
                 if (!test.is_object()) throw Mismatch("a test is not an object");
                 if (!test.contains("tcId") || !test["tcId"].is_number_integer()) throw Mismatch("no integer tcId");
-                (void)expected_verdict(test);  // refuses a result other than valid/invalid/acceptable
+                if (!ids.insert(test["tcId"].get<std::int64_t>()).second) throw Mismatch("tcId used twice in the file");
+                const Verdict expected = expected_verdict(test);  // valid, invalid or acceptable
+                if (cliquet_file) check_format_v2_case(test, expected);
                 verdict = test["result"].get<std::string>();
+                const CurrentTest current(test);
                 category->check(group, test);
             } catch (const Skipped& e) {
                 ++tally.skipped;

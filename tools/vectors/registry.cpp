@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cliquet/service_id.hpp"
 #include "crypto/hash.hpp"
 
 namespace cliquet::vectors {
@@ -64,6 +65,12 @@ Verdict expected_verdict(const json& test) {
     throw Mismatch("result must be \"valid\", \"invalid\" or \"acceptable\", not \"" + result + "\"");
 }
 
+std::array<std::uint8_t, 16> uuid_param(const json& object, std::string_view name) {
+    const auto uuid = parse_uuid(string_param(object, name));
+    if (!uuid) throw Mismatch("field '" + std::string(name) + "' is not a UUID string");
+    return *uuid;
+}
+
 bool is_valid(const json& test) {
     const std::string result = string_param(test, "result");
     if (result == "valid") return true;
@@ -82,7 +89,36 @@ void expect_equal(std::string_view what, ByteView expected, ByteView actual) {
     throw Mismatch(std::string(what) + ": expected " + to_hex(expected) + ", cliquet computed " + to_hex(actual));
 }
 
+std::optional<ErrorCode> error_code_named(std::string_view name) {
+    for (int value = 0; value <= static_cast<int>(ErrorCode::unsupported); ++value) {
+        const auto code = static_cast<ErrorCode>(value);
+        if (to_string(code) == name) return code;
+    }
+    return std::nullopt;
+}
+
+ErrorCode error_param(const json& test) {
+    const std::string name = string_param(test, "error");
+    const auto code = error_code_named(name);
+    if (!code) throw Mismatch("unknown error name '" + name + "'");
+    return *code;
+}
+
+namespace {
+thread_local const json* current_test = nullptr;
+}  // namespace
+
+CurrentTest::CurrentTest(const json& test) { current_test = &test; }
+CurrentTest::~CurrentTest() { current_test = nullptr; }
+const json* CurrentTest::get() noexcept { return current_test; }
+
 void expect_refused(const std::function<void()>& operation, ErrorCode code) {
+    if (const json* test = CurrentTest::get(); test != nullptr && test->is_object() && test->contains("error")) {
+        const ErrorCode stated = error_param(*test);
+        if (stated != code)
+            throw Mismatch("the case names error " + std::string(to_string(stated)) + ", the check expects " +
+                           std::string(to_string(code)));
+    }
     try {
         operation();
     } catch (const Error& e) {
@@ -103,15 +139,15 @@ Bytes random_bytes(RandomSource& random, std::size_t size) {
     return out;
 }
 
-json vector_file(std::string_view category, std::string_view algorithm, std::string_view schema,
-                 const json& header, const json& notes, json groups) {
+json vector_file(std::string_view category, std::string_view algorithm, const json& header, const json& notes, json groups) {
     std::uint64_t id = 0;
     for (json& group : groups)
         for (json& test : group.at("tests")) test["tcId"] = ++id;
     return json{
         {"category", category},
+        {"formatVersion", 2},
         {"algorithm", algorithm},
-        {"schema", schema},
+        {"schema", "schema/" + std::string(category) + ".schema.json"},
         {"generatorVersion", "cliquet-vectors 0.1"},
         {"numberOfTests", id},
         {"header", header},

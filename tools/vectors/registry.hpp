@@ -89,6 +89,8 @@ Bytes hex_param(const json& object, std::string_view name);
 std::optional<Bytes> optional_hex_param(const json& object, std::string_view name);
 std::string string_param(const json& object, std::string_view name);
 std::uint64_t uint_param(const json& object, std::string_view name);
+// A UUID, which version 2 writes as a string (8-4-4-4-12 hex), as 16 bytes.
+std::array<std::uint8_t, 16> uuid_param(const json& object, std::string_view name);
 // Wycheproof's three verdicts: "acceptable" is an input the specification
 // allows but a library may refuse; the case's flags name the policy that
 // decides, and the checker holds cliquet to its documented choice.
@@ -98,6 +100,10 @@ Verdict expected_verdict(const json& test);
 // "acceptable", which a category must handle explicitly) is a Mismatch.
 bool is_valid(const json& test);
 bool has_flag(const json& test, std::string_view flag);
+// The ErrorCode whose wire name is `name`, if there is one.
+std::optional<ErrorCode> error_code_named(std::string_view name);
+// The test's "error", which every invalid case of a cliquet file names.
+ErrorCode error_param(const json& test);
 
 // ---- judging a test ---------------------------------------------------------
 
@@ -105,8 +111,20 @@ bool has_flag(const json& test, std::string_view flag);
 void expect_equal(std::string_view what, ByteView expected, ByteView actual);
 // Runs `operation` and throws Mismatch unless it throws cliquet::Error with
 // `code`. A refusal with another code is a mismatch too: the code is part of
-// the contract.
+// the contract. When the case being checked names an "error", `code` must
+// be that error, so a file cannot state one refusal while the checker
+// demands another.
 void expect_refused(const std::function<void()>& operation, ErrorCode code);
+
+// The case verify is checking, for expect_refused (null between cases).
+class CurrentTest {
+public:
+    explicit CurrentTest(const json& test);
+    ~CurrentTest();
+    CurrentTest(const CurrentTest&) = delete;
+    CurrentTest& operator=(const CurrentTest&) = delete;
+    static const json* get() noexcept;
+};
 
 // ---- writing a file ---------------------------------------------------------
 
@@ -117,10 +135,11 @@ DeterministicRandom fixed_seed_random(std::string_view label);
 std::array<std::uint8_t, 32> fixed_seed(std::string_view label);
 Bytes random_bytes(RandomSource& random, std::size_t size);
 
-// A complete file: numbers every test's tcId from 1 in order, counts
-// numberOfTests, and fills in the fixed fields.
-json vector_file(std::string_view category, std::string_view algorithm, std::string_view schema,
-                 const json& header, const json& notes, json groups);
+// A complete file in format version 2: numbers every test's tcId from 1 in
+// order, counts numberOfTests, names the category's schema
+// (schema/<category>.schema.json) and fills in the fixed fields.
+json vector_file(std::string_view category, std::string_view algorithm, const json& header, const json& notes,
+                 json groups);
 
 // A test case with the fields every category shares.
 json test_case(std::string_view comment, bool valid, const json& flags = json::array());

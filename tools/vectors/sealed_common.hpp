@@ -49,12 +49,12 @@ inline ErrorCode expected_refusal(const json& test) {
 // Open checks shared by versions 1 and 2: the recipient opens `ciphertext`;
 // a valid case gives `content` (and, with a trust root, validates).
 inline void check_open(const json& test, std::string_view ciphertext_field, int version) {
-    const IdentityKeyPair recipient = identity_param(test, "recipient_identity_private");
+    const IdentityKeyPair recipient = identity_param(test, "recipientIdentityPrivate");
     const Bytes ciphertext = hex_param(test, ciphertext_field);
-    const bool validate = test.contains("trust_root");
+    const bool validate = test.contains("trustRoot");
     const auto open = [&] {
         if (!validate) return unseal_unvalidated(ciphertext, recipient);
-        return unseal(ciphertext, recipient, public_key_param(test, "trust_root"), uint_param(test, "timestamp"));
+        return unseal(ciphertext, recipient, public_key_param(test, "trustRoot"), uint_param(test, "timestamp"));
     };
     if (!is_valid(test)) {
         expect_refused([&] { (void)open(); }, expected_refusal(test));

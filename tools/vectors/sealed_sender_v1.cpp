@@ -24,10 +24,10 @@ using namespace sealed;
 
 void check_seal(const json& test) {
     if (!is_valid(test)) throw Mismatch("SealV1Test has no invalid cases");
-    const IdentityKeyPair sender = identity_param(test, "sender_identity_private");
-    const IdentityKeyPair recipient = identity_param(test, "recipient_identity_private");
+    const IdentityKeyPair sender = identity_param(test, "senderIdentityPrivate");
+    const IdentityKeyPair recipient = identity_param(test, "recipientIdentityPrivate");
     const Bytes content = hex_param(test, "content");
-    FixedRandom ephemeral(hex_param(test, "ephemeral_random"));
+    FixedRandom ephemeral(hex_param(test, "ephemeralRandom"));
     const Bytes envelope = seal_v1(UnidentifiedSenderMessageContent::deserialize(content), sender,
                                    recipient.public_key(), ephemeral);
     expect_equal("envelope", hex_param(test, "envelope"), envelope);
@@ -61,10 +61,10 @@ struct Generator {
     json open_case(const std::string& comment, bool valid, json flags, const Bytes& envelope,
                    const IdentityKeyPair& opener, bool validate = false) {
         json test = test_case(comment, valid, flags);
-        test["recipient_identity_private"] = to_hex(opener.private_key().secret().span());
+        test["recipientIdentityPrivate"] = to_hex(opener.private_key().secret().span());
         test["envelope"] = to_hex(envelope);
         if (validate) {
-            test["trust_root"] = to_hex(root.public_key.serialize());
+            test["trustRoot"] = to_hex(root.public_key.serialize());
             test["timestamp"] = kExpiration;
         }
         return test;
@@ -86,9 +86,9 @@ struct Generator {
                 const Bytes envelope = seal_v1(content, sender, recipient.public_key(), fixed);
                 json test = test_case(content_type_name(type) + (variant ? ", with hint and group id" : ""), true,
                                       {"Cliquet"});
-                test["sender_identity_private"] = to_hex(sender.private_key().secret().span());
-                test["recipient_identity_private"] = to_hex(recipient.private_key().secret().span());
-                test["ephemeral_random"] = to_hex(ephemeral);
+                test["senderIdentityPrivate"] = to_hex(sender.private_key().secret().span());
+                test["recipientIdentityPrivate"] = to_hex(recipient.private_key().secret().span());
+                test["ephemeralRandom"] = to_hex(ephemeral);
                 test["content"] = to_hex(content.serialized());
                 test["envelope"] = to_hex(envelope);
                 seal_tests.push_back(std::move(test));
@@ -132,7 +132,7 @@ struct Generator {
         expired["timestamp"] = kExpiration + 1;
         open_tests.push_back(expired);
         json foreign = open_case("another trust root", false, {"Cliquet", "ForeignTrustRoot"}, envelope, recipient, true);
-        foreign["trust_root"] = to_hex(KeyPair::generate(random).public_key.serialize());
+        foreign["trustRoot"] = to_hex(KeyPair::generate(random).public_key.serialize());
         open_tests.push_back(foreign);
 
         // Well sealed, but what is inside is not valid content.
@@ -163,8 +163,7 @@ json generate_sealed_sender_v1() {
         {{"type", "OpenV1Test"}, {"tests", std::move(g.open_tests)}},
     });
     return vector_file(
-        "sealed_sender_v1", "Signal sealed sender v1", "sealed_sender_v1_test_schema.json",
-        {"Version 1 envelopes as libsignal's sealed_sender: 0x11 || UnidentifiedSenderMessage protobuf",
+        "sealed_sender_v1", "Signal sealed sender v1", {"Version 1 envelopes as libsignal's sealed_sender: 0x11 || UnidentifiedSenderMessage protobuf",
          "{ephemeral public, AES-256-CTR(sender identity key) || HMAC[:10], AES-256-CTR(content) || HMAC[:10]}.",
          "Keys: HKDF-SHA256(salt \"UnidentifiedDelivery\" || recipient || ephemeral, DH(e, R)) = chain || cipher || mac,",
          "then HKDF-SHA256(salt chain || encrypted static, DH(S, R)) = _ || cipher || mac. Private keys are 32 bytes."},

@@ -46,13 +46,13 @@ std::uint32_t small_uint(const json& value, std::string_view what) {
 
 void check_seal(const json& test) {
     if (!is_valid(test)) throw Mismatch("SealV2Test has no invalid cases");
-    const IdentityKeyPair sender = identity_param(test, "sender_identity_private");
+    const IdentityKeyPair sender = identity_param(test, "senderIdentityPrivate");
     std::vector<SealedRecipient> recipients;
     for (const json& r : array_param(test, "recipients")) {
-        SealedRecipient recipient{service_id_param(r.at("service_id")), public_key_param(r, "identity_key"), {}};
+        SealedRecipient recipient{service_id_param(r.at("serviceId")), public_key_param(r, "identityKey"), {}};
         for (const json& d : array_param(r, "devices"))
-            recipient.devices.push_back({small_uint(d.at("device_id"), "device_id"),
-                                         small_uint(d.at("registration_id"), "registration_id")});
+            recipient.devices.push_back({small_uint(d.at("deviceId"), "deviceId"),
+                                         small_uint(d.at("registrationId"), "registrationId")});
         recipients.push_back(std::move(recipient));
     }
     std::vector<ServiceId> excluded;
@@ -76,10 +76,10 @@ void check_fanout(const json& test) {
     for (std::size_t i = 0; i < expected.size(); ++i) {
         const auto& ours = parsed.recipients()[i];
         const json& theirs = expected[i];
-        if (ours.service_id != service_id_param(theirs.at("service_id")))
+        if (ours.service_id != service_id_param(theirs.at("serviceId")))
             throw Mismatch("recipient " + std::to_string(i) + " is " + ours.service_id.to_string());
-        const json& device_ids = array_param(theirs, "device_ids");
-        const json& registration_ids = array_param(theirs, "registration_ids");
+        const json& device_ids = array_param(theirs, "deviceIds");
+        const json& registration_ids = array_param(theirs, "registrationIds");
         if (device_ids.size() != ours.devices.size() || registration_ids.size() != ours.devices.size())
             throw Mismatch("recipient " + std::to_string(i) + " has another number of devices");
         for (std::size_t d = 0; d < ours.devices.size(); ++d) {
@@ -171,8 +171,8 @@ struct Generator {
                 device_ids.push_back(d.device_id);
                 registration_ids.push_back(d.registration_id);
             }
-            recipients.push_back({{"service_id", r.service_id.to_string()}, {"device_ids", device_ids},
-                                  {"registration_ids", registration_ids}, {"received", to_hex(parsed.received_message(r))}});
+            recipients.push_back({{"serviceId", r.service_id.to_string()}, {"deviceIds", device_ids},
+                                  {"registrationIds", registration_ids}, {"received", to_hex(parsed.received_message(r))}});
         }
         json excluded = json::array();
         for (const auto& id : parsed.excluded()) excluded.push_back(id.to_string());
@@ -190,10 +190,10 @@ struct Generator {
     json open_case(const std::string& comment, bool valid, json flags, const Bytes& received,
                    const IdentityKeyPair& opener, bool validate = false) {
         json test = test_case(comment, valid, std::move(flags));
-        test["recipient_identity_private"] = to_hex(opener.private_key().secret().span());
+        test["recipientIdentityPrivate"] = to_hex(opener.private_key().secret().span());
         test["received"] = to_hex(received);
         if (validate) {
-            test["trust_root"] = to_hex(root.public_key.serialize());
+            test["trustRoot"] = to_hex(root.public_key.serialize());
             test["timestamp"] = kExpiration;
         }
         return test;
@@ -205,14 +205,14 @@ struct Generator {
         FixedRandom fixed(m);
         const Bytes sent = seal_v2(content, sender, recipients, excluded, fixed);
         json test = test_case(comment, true, {"Cliquet"});
-        test["sender_identity_private"] = to_hex(sender.private_key().secret().span());
+        test["senderIdentityPrivate"] = to_hex(sender.private_key().secret().span());
         test["m"] = to_hex(m);
         test["content"] = to_hex(content.serialized());
         json list = json::array();
         for (const auto& r : recipients) {
             json devices = json::array();
-            for (const auto& d : r.devices) devices.push_back({{"device_id", d.device_id}, {"registration_id", d.registration_id}});
-            list.push_back({{"service_id", r.service_id.to_string()}, {"identity_key", to_hex(r.identity_key.serialize())},
+            for (const auto& d : r.devices) devices.push_back({{"deviceId", d.device_id}, {"registrationId", d.registration_id}});
+            list.push_back({{"serviceId", r.service_id.to_string()}, {"identityKey", to_hex(r.identity_key.serialize())},
                             {"devices", devices}});
         }
         test["recipients"] = list;
@@ -327,7 +327,7 @@ struct Generator {
         expired["timestamp"] = kExpiration + 1;
         open_tests.push_back(expired);
         json foreign = open_case("another trust root", false, {"Cliquet", "ForeignTrustRoot"}, for_bob, bob.identity, true);
-        foreign["trust_root"] = to_hex(KeyPair::generate(random).public_key.serialize());
+        foreign["trustRoot"] = to_hex(KeyPair::generate(random).public_key.serialize());
         open_tests.push_back(foreign);
         for (std::uint8_t version : Bytes{0x12, 0x32, 0xf2}) {
             Bytes changed = for_bob;
@@ -357,8 +357,7 @@ json generate_sealed_sender_v2() {
         {{"type", "OpenV2Test"}, {"tests", std::move(g.open_tests)}},
     });
     return vector_file(
-        "sealed_sender_v2", "Signal sealed sender v2", "sealed_sender_v2_test_schema.json",
-        {"Multi-recipient sealed sender as libsignal's. Sent: 0x23 || varint count || entries || E (32) || payload;",
+        "sealed_sender_v2", "Signal sealed sender v2", {"Multi-recipient sealed sender as libsignal's. Sent: 0x23 || varint count || entries || E (32) || payload;",
          "entry: service id (kind byte, 16-byte UUID) || devices (id, u16 BE: has-more bit, unused bit, 14-bit",
          "registration id) || C (32) || AT (16), or service id || 00 when excluded (0x22 sent messages use bare ACI",
          "UUIDs). Received: 0x22 || C || AT || E || payload. r, K from HKDF(m, labels); payload AES-256-GCM-SIV(K,",

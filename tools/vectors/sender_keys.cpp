@@ -22,6 +22,7 @@
 
 #include "cliquet/memory_store.hpp"
 #include "cliquet/sender_keys.hpp"
+#include "cliquet/service_id.hpp"
 #include "crypto/aes.hpp"
 #include "protocol/sender_key_state.hpp"
 #include "registry.hpp"
@@ -46,14 +47,6 @@ std::array<std::uint8_t, N> fixed_param(const json& object, std::string_view nam
     return out;
 }
 
-ErrorCode error_param(const json& test) {
-    const std::string name = string_param(test, "error");
-    for (const ErrorCode code : {ErrorCode::invalid_key, ErrorCode::invalid_signature, ErrorCode::invalid_message,
-                                 ErrorCode::duplicate_message, ErrorCode::no_session, ErrorCode::storage})
-        if (to_string(code) == name) return code;
-    throw Mismatch("unknown error code " + name);
-}
-
 Bytes snapshot(const MemorySenderKeyStore& store) {
     Bytes all;
     for (const auto& [key, record] : store.all()) all.insert(all.end(), record.span().begin(), record.span().end());
@@ -73,7 +66,7 @@ void install_sender_chain(SenderKeyStore& store, const DistributionId& distribut
 }
 
 void check_encrypt_test(const json& test) {
-    const auto distribution_id = fixed_param<16>(test, "distributionId");
+    const DistributionId distribution_id = uuid_param(test, "distributionId");
     const std::uint32_t chain_id = u32_param(test, "chainId");
     const std::uint32_t iteration = u32_param(test, "iteration");
     const SecretArray<32> chain_key(fixed_param<32>(test, "chainKey"));
@@ -129,7 +122,7 @@ void check_distribution_test(const json& test) {
         return;
     }
     const auto message = SenderKeyDistributionMessage::deserialize(bytes);
-    expect_equal("distributionId", hex_param(test, "distributionId"), message.distribution_id());
+    expect_equal("distributionId", uuid_param(test, "distributionId"), message.distribution_id());
     if (message.chain_id() != u32_param(test, "chainId")) throw Mismatch("chainId differs");
     if (message.iteration() != u32_param(test, "iteration")) throw Mismatch("iteration differs");
     expect_equal("chainKey", hex_param(test, "chainKey"), message.chain_key().span());
@@ -206,7 +199,7 @@ json generate_encrypt_tests(RandomSource& random) {
 
         json test = test_case("iteration " + std::to_string(iteration) + ", " + std::to_string(size) + " bytes", true,
                               {"Cliquet"});
-        test["distributionId"] = to_hex(distribution_id);
+        test["distributionId"] = format_uuid(distribution_id);
         test["chainId"] = chain_id;
         test["iteration"] = iteration;
         test["chainKey"] = to_hex(chain_key.span());
@@ -290,7 +283,7 @@ json distribution_case(std::string_view comment, std::string_view flag, const By
     json test = test_case(comment, parsed != nullptr, {"Cliquet", flag});
     test["distributionMessage"] = to_hex(bytes);
     if (parsed) {
-        test["distributionId"] = to_hex(parsed->distribution_id());
+        test["distributionId"] = format_uuid(parsed->distribution_id());
         test["chainId"] = parsed->chain_id();
         test["iteration"] = parsed->iteration();
         test["chainKey"] = to_hex(parsed->chain_key().span());
@@ -371,8 +364,7 @@ json generate_sender_keys() {
         {{"type", "SenderKeyRecordTest"}, {"tests", generate_record_tests(random)}},
     });
     return vector_file(
-        "sender_keys", "Signal sender keys", "sender_keys_test_schema.json",
-        {"Group messages with sender keys, as libsignal's GroupCipher: version 3 SenderKeyMessage",
+        "sender_keys", "Signal sender keys", {"Group messages with sender keys, as libsignal's GroupCipher: version 3 SenderKeyMessage",
          "(0x33, protobuf, 64-byte XEdDSA signature) and SenderKeyDistributionMessage. Chain step:",
          "seed = HMAC-SHA256(chain key, 01), next chain key = HMAC-SHA256(chain key, 02); message keys =",
          "HKDF-SHA256(seed, no salt, \"WhisperGroup\", 48) = iv 16 || AES-256-CBC key 32. Bytes are hex."},

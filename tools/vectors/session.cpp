@@ -11,7 +11,9 @@
 //   {"op": "decrypt", "by", "type", "ciphertext", "error"}
 //                                                 refused with that code, every
 //                                                 store of the device unchanged
-// A test is "invalid" when it holds refusals. Decrypt-only tests (made by
+// Valid and invalid tests are kept apart: a valid test holds no refusal; an
+// invalid one ends with exactly one, whose code is also the test's "error",
+// after the events that lead to it. Decrypt-only tests (made by
 // libsignal, whose randomness cannot be replayed) have no encrypt events and
 // no recorded randomness; an unrecorded device draws from a fixed stream.
 #include <map>
@@ -48,9 +50,11 @@ void check_session_case(const json& group, const json& test) {
     const auto events = test.find("events");
     if (events == test.end() || !events->is_array()) throw Mismatch("events is not an array");
 
-    bool refused_any = false;
+    const bool valid = is_valid(test);
+    if (events->empty()) throw Mismatch("no events");
     std::size_t index = 0;
     for (const json& event : *events) {
+        const bool last = index + 1 == events->size();
         const std::string where = "event " + std::to_string(index++) + ": ";
         const std::string op = string_param(event, "op");
         const std::string by = string_param(event, "by");
@@ -68,7 +72,8 @@ void check_session_case(const json& group, const json& test) {
             const Bytes ciphertext = hex_param(event, "ciphertext");
             SessionCipher cipher(*self.store, self.keys.address(), peer.keys.address(), kVectorSessionOptions);
             if (event.contains("error")) {
-                refused_any = true;
+                if (valid || !last) throw Mismatch(where + "a refusal may only end an invalid test");
+                if (error_param(event) != error_param(test)) throw Mismatch(where + "the refusal's error is not the test's");
                 const std::string before = snapshot(*self.store);
                 expect_refused([&] { (void)cipher.decrypt(type, ciphertext, *self.random); }, error_param(event));
                 if (snapshot(*self.store) != before) throw Mismatch(where + "the refusal changed the stores");
@@ -80,8 +85,10 @@ void check_session_case(const json& group, const json& test) {
             throw Mismatch(where + "unknown op " + op);
         }
     }
-    if (refused_any == is_valid(test)) throw Mismatch("a test is invalid exactly when it holds refusals");
+    if (!valid && !events->back().contains("error")) throw Mismatch("an invalid test must end with a refusal");
+    // An invalid test stops at its refusal, before all the recorded draws.
     for (auto& [name, device] : devices) {
+        if (!valid) break;
         const auto* replay = dynamic_cast<const ReplayRandom*>(device.random.get());
         if (replay && !replay->exhausted()) throw Mismatch(name + " drew fewer random bytes than recorded");
     }
@@ -276,7 +283,7 @@ json generate_session() {
         {"Refusals", "altered and replayed messages refused with the given code, stores unchanged"},
     };
     json group{{"type", "SessionTranscriptTest"}, {"tests", tests}};
-    return vector_file("session", "Signal 1:1 sessions", "session_test_schema.json", header, notes,
+    return vector_file("session", "Signal 1:1 sessions", header, notes,
                        json::array({group}));
 }
 

@@ -176,15 +176,6 @@ StateKeys state_keys(const SessionRecord& record) {
     return keys;
 }
 
-ErrorCode error_param(const json& test) {
-    const std::string name = string_param(test, "error");
-    for (const ErrorCode code :
-         {ErrorCode::invalid_key, ErrorCode::invalid_signature, ErrorCode::invalid_message, ErrorCode::duplicate_message,
-          ErrorCode::untrusted_identity, ErrorCode::no_session, ErrorCode::invalid_prekey})
-        if (to_string(code) == name) return code;
-    throw Mismatch("unknown error code " + name);
-}
-
 std::uint32_t u32_param(const json& object, std::string_view name) {
     const std::uint64_t value = uint_param(object, name);
     if (value > std::numeric_limits<std::uint32_t>::max()) throw Mismatch(std::string(name) + " is out of range");

@@ -80,7 +80,6 @@ struct StateKeys {
 };
 StateKeys state_keys(const SessionRecord& record);
 
-ErrorCode error_param(const json& test);
 std::uint32_t u32_param(const json& object, std::string_view name);
 std::optional<std::uint32_t> optional_u32_param(const json& object, std::string_view name);
 std::string type_name(CiphertextType type);
