@@ -64,6 +64,15 @@ void check_message_refused(const json& test) {
     const std::string before = snapshot(*store);
     ReplayRandom random(hex_param(test, "bobRatchetPrivate"));
     const Bytes message = hex_param(test, "message");
+    if (has_flag(test, "WrongKyberCiphertext") || has_flag(test, "ImplicitRejection")) {
+        // The case is about the KEM and the MAC, not the parser: the message
+        // must parse and carry a Kyber1024 ciphertext of the right form.
+        const PreKeySignalMessage parsed = PreKeySignalMessage::deserialize(message);
+        if (!parsed.kyber()) throw Mismatch("the message carries no Kyber ciphertext");
+        expect_equal("kyberCiphertext", hex_param(test, "kyberCiphertext"), parsed.kyber()->ciphertext);
+        if (parsed.kyber()->ciphertext.size() != 1569 || parsed.kyber()->ciphertext[0] != 0x08)
+            throw Mismatch("the Kyber ciphertext is not a typed Kyber1024 one");
+    }
     expect_refused([&] { SessionCipher(*store, bob.address(), alice.address(), kVectorSessionOptions).decrypt(CiphertextType::prekey, message, random); },
                    error_param(test));
     if (snapshot(*store) != before) throw Mismatch("the refused message changed Bob's stores");
@@ -196,13 +205,44 @@ json generate_handshakes(bool pqxdh) {
         const std::string hex = t["message"].get<std::string>();
         t["message"] = hex.substr(0, hex.size() - 20);
     });
-    if (pqxdh)
-        refusal("the Kyber ciphertext is cut short", "BadKyberCiphertext", "invalid_message", [&](json& t) {
-            // Field 8 (kyber_ciphertext) is length-prefixed; cutting the
-            // whole message there leaves a malformed protobuf.
-            const std::string hex = t["message"].get<std::string>();
-            t["message"] = hex.substr(0, hex.size() / 4 * 2);
-        });
+    if (pqxdh) {
+        // Replaces the Kyber ciphertext inside an otherwise intact message.
+        const auto with_kyber_ciphertext = [](json& t, const Bytes& ciphertext) {
+            const Bytes bytes = from_hex(t["message"].get<std::string>());
+            proto::wire::PreKeySignalMessage body;
+            if (!body.ParseFromArray(bytes.data() + 1, static_cast<int>(bytes.size() - 1)))
+                throw Mismatch("generation: the first message does not parse");
+            body.set_kyber_ciphertext(std::string(ciphertext.begin(), ciphertext.end()));
+            Bytes altered{bytes[0]};
+            const std::string encoded = body.SerializeAsString();
+            altered.insert(altered.end(), encoded.begin(), encoded.end());
+            t["message"] = to_hex(altered);
+            t["kyberCiphertext"] = to_hex(ciphertext);
+        };
+        // Well-formed ciphertexts of the right type and length: Bob's KEM
+        // decapsulates them without complaint (implicit rejection, or a real
+        // encapsulation to his key with other randomness) to a secret Alice
+        // did not use, so the keys differ and the message fails its MAC.
+        refusal("a well-formed Kyber ciphertext for Bob's key, made with another m: the MAC fails",
+                "WrongKyberCiphertext", "invalid_message", [&](json& t) {
+                    const PartyKeys bob = PartyKeys::from_json(t["bob"]);
+                    DeterministicRandom other_m = fixed_seed_random("cliquet pqxdh vectors: another m");
+                    with_kyber_ciphertext(t, bob.bundle().kyber_pre_key->encapsulate(other_m).ciphertext);
+                });
+        refusal("one bit of the Kyber ciphertext flipped (implicit rejection): the MAC fails",
+                "ImplicitRejection", "invalid_message", [&](json& t) {
+                    Bytes ciphertext = from_hex(t["kyberCiphertext"].get<std::string>());
+                    ciphertext.at(ciphertext.size() / 2) ^= 0x04;
+                    with_kyber_ciphertext(t, ciphertext);
+                });
+        refusal("the message is cut inside its Kyber ciphertext, so it does not parse", "TruncatedKyberCiphertext",
+                "invalid_message", [&](json& t) {
+                    // Field 8 (kyber_ciphertext) is length-prefixed; cutting the
+                    // whole message there leaves a malformed protobuf.
+                    const std::string hex = t["message"].get<std::string>();
+                    t["message"] = hex.substr(0, hex.size() / 4 * 2);
+                });
+    }
 
     const json group{{"type", "HandshakeTest"}, {"tests", tests}};
     const char* name = pqxdh ? "pqxdh" : "x3dh";
@@ -217,16 +257,25 @@ json generate_handshakes(bool pqxdh) {
         : json::array({"X3DH as libsignal runs it (session version 3): secret = 32 x FF || DH(IKa,SPKb) ||",
                        "DH(EKa,IKb) || DH(EKa,SPKb) [|| DH(EKa,OPKb)]; HKDF-SHA256 with no salt, info",
                        "\"WhisperText\" -> root key 32 || chain key 32. Alice then ratchets once against SPKb."});
-    const json notes{
+    json notes{
         {"OneTimePreKey", "the bundle has a one-time pre-key"},
         {"NoOneTimePreKey", "the bundle has no one-time pre-key"},
         {"BadSignedPreKeySignature", "Alice refuses the bundle: invalid_signature, her stores unchanged"},
-        {"BadKyberPreKeySignature", "Alice refuses the bundle: invalid_signature, her stores unchanged"},
         {"TamperedMac", "Bob refuses the message: invalid_message, his stores unchanged"},
         {"WrongVersion", "Bob refuses the message: invalid_message, his stores unchanged"},
         {"Truncated", "Bob refuses the message: invalid_message, his stores unchanged"},
-        {"BadKyberCiphertext", "Bob refuses the message: invalid_message, his stores unchanged"},
     };
+    if (pqxdh) {
+        notes["BadKyberPreKeySignature"] = "Alice refuses the bundle: invalid_signature, her stores unchanged";
+        notes["WrongKyberCiphertext"] =
+            "a well-formed message whose Kyber ciphertext, of the right type and length, was made for Bob's key with "
+            "another m: decapsulation succeeds with another secret, so the message fails its MAC: invalid_message";
+        notes["ImplicitRejection"] =
+            "the same with one bit of the ciphertext flipped: decapsulation yields the implicit-rejection secret, "
+            "and the MAC fails: invalid_message";
+        notes["TruncatedKyberCiphertext"] =
+            "the message is cut inside the Kyber ciphertext, so it does not parse: invalid_message";
+    }
     return vector_file(name, pqxdh ? "PQXDH" : "X3DH", header, notes,
                        json::array({group}));
 }

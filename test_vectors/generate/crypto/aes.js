@@ -1,4 +1,5 @@
 'use strict';
+const crypto = require('node:crypto');
 // aes_256_cbc, aes_256_ctr and aes_256_gcm_siv vector files: NIST SP 800-38A
 // and RFC 8452 answers, Node's OpenSSL and libsignal's Aes256GcmSiv on seeded
 // inputs (with the tampered copies each refuses), and cliquet's groups.
@@ -120,6 +121,26 @@ function ctrFile(options) {
     tests.push(testCase(what, true, ['NodeCrypto', 'CounterCarry'],
       { key: hex(key), iv: hex(iv), msg: hex(message), ct: hex(nodeCipher('aes-256-ctr', key, iv, message, false)) }));
   }
+  // Keys and counter blocks of the wrong size, which OpenSSL refuses too.
+  const refused = [];
+  for (const [what, keySize, ivSize, flag, error] of [
+    ['a 16-byte (AES-128) key', 16, 16, 'WrongKeySize', 'invalid_key'],
+    ['a 24-byte (AES-192) key', 24, 16, 'WrongKeySize', 'invalid_key'],
+    ['a 31-byte key', 31, 16, 'WrongKeySize', 'invalid_key'],
+    ['a 33-byte key', 33, 16, 'WrongKeySize', 'invalid_key'],
+    ['an empty key', 0, 16, 'WrongKeySize', 'invalid_key'],
+    ['a 12-byte nonce instead of a 16-byte counter block', 32, 12, 'WrongIvSize', 'invalid_argument'],
+    ['a 15-byte counter block', 32, 15, 'WrongIvSize', 'invalid_argument'],
+    ['a 17-byte counter block', 32, 17, 'WrongIvSize', 'invalid_argument'],
+    ['an empty counter block', 32, 0, 'WrongIvSize', 'invalid_argument'],
+  ]) {
+    const key = random.bytes(keySize);
+    const iv = random.bytes(ivSize);
+    const message = random.bytes(32);
+    assert.throws(() => crypto.createCipheriv('aes-256-ctr', key, iv), `OpenSSL accepted ${what}`);
+    refused.push({ ...testCase(what, false, ['NodeCrypto', flag], { key: hex(key), iv: hex(iv), msg: hex(message), ct: '' }),
+      error });
+  }
   const cliquet = cliquetGroups(options, 'aes_256_ctr');
   for (const group of cliquet) {
     for (const t of group.tests) {
@@ -127,15 +148,19 @@ function ctrFile(options) {
     }
   }
   return vectorFile('aes_256_ctr', 'AES-256-CTR', 'ctr_test_schema.json', [
-    'AES-256-CTR with iv as the initial 128-bit big-endian counter block (NIST SP 800-38A). Every case is valid:',
-    'CTR refuses nothing. msg encrypts to ct and ct to msg.',
+    'AES-256-CTR with iv as the initial 128-bit big-endian counter block (NIST SP 800-38A). Valid: msg encrypts',
+    'to ct and ct to msg. Invalid: a key that is not 32 bytes (invalid_key) or a counter block that is not 16',
+    '(invalid_argument) must be refused, never truncated or padded.',
   ], {
+    WrongKeySize: 'The key is not 32 bytes: refused (invalid_key).',
+    WrongIvSize: 'The counter block is not 16 bytes: refused (invalid_argument).',
     Nist80038a: 'Published known answer of NIST SP 800-38A, appendix F.5.5/F.5.6.',
     CounterCarry: 'The counter carries across a 32-bit, 64-bit or the 128-bit boundary within the message.',
     ...COMMON_NOTES,
   }, [
     { type: 'CtrTest', keySize: 256, tests },
     ...cliquet,
+    { type: 'CtrTest', tests: refused },
   ]);
 }
 
