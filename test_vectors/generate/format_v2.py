@@ -141,6 +141,11 @@ def convert(document, path):
     doc['category'] = category
     doc['formatVersion'] = 2
     doc['schema'] = f'schema/{category}.schema.json'
+    notes = doc.get('notes', {})
+    if 'Refusals' in notes:  # the flag of a transcript holding refusals, now split
+        del notes['Refusals']
+        notes['Refusal'] = ('the last event is an altered or replayed message, refused with the test\'s error, '
+                            'stores unchanged')
     for group in doc['testGroups']:
         if group.get('type') == 'SessionTranscriptTest':
             tests = []

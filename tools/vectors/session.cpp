@@ -11,6 +11,15 @@
 //   {"op": "decrypt", "by", "type", "ciphertext", "error"}
 //                                                 refused with that code, every
 //                                                 store of the device unchanged
+// Every encrypt and decrypt event of session.json also gives the keys of its
+// step, so that an implementation whose randomness cannot be injected can
+// still check each step: "rootKey" and "sendingChainKey" of the acting device
+// after the step, "receivingChainKey" (after a decrypt: the chain of the
+// message's ratchet key, after the message), and "messageKeys" {cipherKey,
+// macKey, iv} of the message, which must verify its MAC and decrypt its body
+// to the plaintext. process_bundle gives Alice's root and sending chain keys.
+// (session_libsignal.json has none: its sender's keys are libsignal's.)
+//
 // Valid and invalid tests are kept apart: a valid test holds no refusal; an
 // invalid one ends with exactly one, whose code is also the test's "error",
 // after the events that lead to it. Decrypt-only tests (made by
@@ -19,6 +28,9 @@
 #include <map>
 
 #include "cliquet_testing/deterministic_random.hpp"
+#include "crypto/aes.hpp"
+#include "protocol/ratchet_keys.hpp"
+#include "protocol/session_state.hpp"
 #include "session_common.hpp"
 #include "wire.pb.h"
 
@@ -32,6 +44,75 @@ struct Device {
 };
 
 const char* peer_of(const std::string& name) { return name == "alice" ? "bob" : "alice"; }
+
+// ---- the keys of each step ---------------------------------------------------
+
+const protocol::SessionState& current_state(const SessionRecord& record) {
+    if (!record.data().current) throw Mismatch("the session has no current state");
+    return *record.data().current;
+}
+
+SessionRecord session_with(MemoryProtocolStore& store, const ProtocolAddress& peer) {
+    auto record = store.sessions().load_session(peer);
+    if (!record) throw Mismatch("no session with " + peer.to_string());
+    return std::move(*record);
+}
+
+PublicKey ratchet_key_of(CiphertextType type, const Bytes& bytes) {
+    if (type == CiphertextType::prekey) return PreKeySignalMessage::deserialize(bytes).message().sender_ratchet_key();
+    return SignalMessage::deserialize(bytes).sender_ratchet_key();
+}
+
+// The root key and sending chain key after a step, and after a decrypt the
+// receiving chain key of the message's ratchet key.
+json step_keys(const protocol::SessionState& state, const std::optional<PublicKey>& peer_ratchet) {
+    const auto& root = state.structure().root_key();
+    json keys{{"rootKey", to_hex(as_bytes(root))}, {"sendingChainKey", to_hex(state.sender_chain_key().key().span())}};
+    if (peer_ratchet) {
+        const auto chain = state.receiver_chain_key(*peer_ratchet);
+        if (!chain) throw Mismatch("no receiving chain for the message's ratchet key");
+        keys["receivingChainKey"] = to_hex(chain->key().span());
+    }
+    return keys;
+}
+
+json message_keys_json(const protocol::MessageKeys& keys) {
+    return {{"cipherKey", to_hex(keys.cipher_key.span())},
+            {"macKey", to_hex(keys.mac_key.span())},
+            {"iv", to_hex(keys.iv.span())}};
+}
+
+void check_step_keys(const std::string& where, const json& event, const SessionRecord& record,
+                     const std::optional<PublicKey>& peer_ratchet) {
+    if (!event.contains("rootKey")) return;  // a file without per-step keys
+    const json actual = step_keys(current_state(record), peer_ratchet);
+    for (const char* field : {"rootKey", "sendingChainKey", "receivingChainKey"}) {
+        if (!event.contains(field) && !actual.contains(field)) continue;
+        if (!actual.contains(field)) throw Mismatch(where + std::string(field) + " given for a step without one");
+        expect_equal(where + field, hex_param(event, field), hex_param(actual, field));
+    }
+}
+
+// The published message keys must be this message's: its MAC verifies under
+// macKey, and its body decrypts under cipherKey and iv to the plaintext.
+void check_message_keys(const std::string& where, const json& event, CiphertextType type, const Bytes& bytes,
+                        const Bytes& plaintext, const IdentityKey& sender, const IdentityKey& receiver) {
+    const auto keys = event.find("messageKeys");
+    if (keys == event.end()) return;
+    const Bytes cipher_key = hex_param(*keys, "cipherKey");
+    const Bytes mac_key = hex_param(*keys, "macKey");
+    const Bytes iv = hex_param(*keys, "iv");
+    if (cipher_key.size() != 32 || mac_key.size() != 32 || iv.size() != 16)
+        throw Mismatch(where + "messageKeys are 32, 32 and 16 bytes");
+    const SignalMessage message = type == CiphertextType::prekey
+                                      ? PreKeySignalMessage::deserialize(bytes).message()
+                                      : SignalMessage::deserialize(bytes);
+    if (!message.verify_mac(sender, receiver, ByteView(mac_key).first<32>()))
+        throw Mismatch(where + "the message's MAC does not verify under messageKeys.macKey");
+    expect_equal(where + "the body decrypted with messageKeys", plaintext,
+                 crypto::aes256_cbc_decrypt(ByteView(cipher_key).first<32>(), ByteView(iv).first<16>(),
+                                            message.ciphertext()));
+}
 
 void check_session_case(const json& group, const json& test) {
     if (string_param(group, "type") != "SessionTranscriptTest") throw Mismatch("unknown group type");
@@ -61,12 +142,18 @@ void check_session_case(const json& group, const json& test) {
         if (!devices.contains(by)) throw Mismatch(where + "unknown device " + by);
         Device& self = devices.at(by);
         Device& peer = devices.at(peer_of(by));
+        const IdentityKey self_identity = self.keys.identity().public_key();
+        const IdentityKey peer_identity = peer.keys.identity().public_key();
         if (op == "process_bundle") {
             process_prekey_bundle(*self.store, peer.keys.address(), peer.keys.bundle(), *self.random, kVectorSessionOptions);
+            check_step_keys(where, event, session_with(*self.store, peer.keys.address()), std::nullopt);
         } else if (op == "encrypt") {
-            const auto sent = SessionCipher(*self.store, self.keys.address(), peer.keys.address(), kVectorSessionOptions).encrypt(hex_param(event, "plaintext"), *self.random);
+            const Bytes plaintext = hex_param(event, "plaintext");
+            const auto sent = SessionCipher(*self.store, self.keys.address(), peer.keys.address(), kVectorSessionOptions).encrypt(plaintext, *self.random);
             if (type_name(sent.type) != string_param(event, "type")) throw Mismatch(where + "message type differs");
             expect_equal(where + "ciphertext", hex_param(event, "ciphertext"), sent.bytes);
+            check_step_keys(where, event, session_with(*self.store, peer.keys.address()), std::nullopt);
+            check_message_keys(where, event, sent.type, sent.bytes, plaintext, self_identity, peer_identity);
         } else if (op == "decrypt") {
             const CiphertextType type = type_param(event, "type");
             const Bytes ciphertext = hex_param(event, "ciphertext");
@@ -78,8 +165,11 @@ void check_session_case(const json& group, const json& test) {
                 expect_refused([&] { (void)cipher.decrypt(type, ciphertext, *self.random); }, error_param(event));
                 if (snapshot(*self.store) != before) throw Mismatch(where + "the refusal changed the stores");
             } else {
-                expect_equal(where + "plaintext", hex_param(event, "plaintext"),
-                             cipher.decrypt(type, ciphertext, *self.random));
+                const Bytes plaintext = hex_param(event, "plaintext");
+                expect_equal(where + "plaintext", plaintext, cipher.decrypt(type, ciphertext, *self.random));
+                check_step_keys(where, event, session_with(*self.store, peer.keys.address()),
+                                ratchet_key_of(type, ciphertext));
+                check_message_keys(where, event, type, ciphertext, plaintext, peer_identity, self_identity);
             }
         } else {
             throw Mismatch(where + "unknown op " + op);
@@ -109,19 +199,35 @@ public:
 
     void start() {
         process_prekey_bundle(*alice_, bob_keys_.address(), bob_keys_.bundle(), alice_random_, kVectorSessionOptions);
-        events_.push_back({{"op", "process_bundle"}, {"by", "alice"}});
+        json event{{"op", "process_bundle"}, {"by", "alice"}};
+        event.update(step_keys(current_state(session_with(*alice_, bob_keys_.address())), std::nullopt));
+        events_.push_back(std::move(event));
     }
 
     // Encrypts a plaintext of `size` bytes; returns the message's index.
     std::size_t send(const std::string& by, std::size_t size) {
         const Bytes plaintext = random_bytes(setup_, size);
+        const SessionRecord before = session_with(store(by), address(peer_of(by)));
+        const std::size_t drawn_before = recorder(by).drawn().size();
         const auto sent = SessionCipher(store(by), address(by), address(peer_of(by)), kVectorSessionOptions).encrypt(plaintext, random(by));
-        events_.push_back({{"op", "encrypt"},
-                           {"by", by},
-                           {"plaintext", to_hex(plaintext)},
-                           {"type", type_name(sent.type)},
-                           {"ciphertext", to_hex(sent.bytes)}});
+        json event{{"op", "encrypt"},
+                   {"by", by},
+                   {"plaintext", to_hex(plaintext)},
+                   {"type", type_name(sent.type)},
+                   {"ciphertext", to_hex(sent.bytes)}};
+        event.update(step_keys(current_state(session_with(store(by), address(peer_of(by)))), std::nullopt));
+        // The message keys, as encrypt made them: SPQR's step (replayed from
+        // the bytes encrypt drew) salts the keys of the sending chain's step.
+        const Bytes& drawn = recorder(by).drawn();
+        ReplayRandom pq_draws(Bytes(drawn.begin() + static_cast<std::ptrdiff_t>(drawn_before), drawn.end()));
+        const protocol::SessionState& state = current_state(before);
+        auto pq_ratchet = state.pq_ratchet();
+        const auto pq_sent = pq_ratchet.send(pq_draws);
+        const json keys = message_keys_json(state.sender_chain_key().step().first.keys(pq_sent.key));
+        event["messageKeys"] = keys;
+        events_.push_back(std::move(event));
         sent_.push_back({sent, plaintext});
+        message_keys_.push_back(keys);
         return sent_.size() - 1;
     }
 
@@ -129,11 +235,15 @@ public:
         const auto& [sent, plaintext] = sent_.at(message);
         const Bytes decrypted = SessionCipher(store(by), address(by), address(peer_of(by)), kVectorSessionOptions).decrypt(sent.type, sent.bytes, random(by));
         if (decrypted != plaintext) throw Mismatch("generation: a message did not round-trip");
-        events_.push_back({{"op", "decrypt"},
-                           {"by", by},
-                           {"type", type_name(sent.type)},
-                           {"ciphertext", to_hex(sent.bytes)},
-                           {"plaintext", to_hex(plaintext)}});
+        json event{{"op", "decrypt"},
+                   {"by", by},
+                   {"type", type_name(sent.type)},
+                   {"ciphertext", to_hex(sent.bytes)},
+                   {"plaintext", to_hex(plaintext)}};
+        event.update(step_keys(current_state(session_with(store(by), address(peer_of(by)))),
+                               ratchet_key_of(sent.type, sent.bytes)));
+        event["messageKeys"] = message_keys_.at(message);
+        events_.push_back(std::move(event));
     }
 
     // Delivers altered bytes, which must be refused with `error`.
@@ -166,9 +276,8 @@ public:
 
 private:
     MemoryProtocolStore& store(const std::string& name) { return name == "alice" ? *alice_ : *bob_; }
-    RandomSource& random(const std::string& name) {
-        return name == "alice" ? static_cast<RandomSource&>(alice_random_) : bob_random_;
-    }
+    RandomSource& random(const std::string& name) { return recorder(name); }
+    RecordingRandom& recorder(const std::string& name) { return name == "alice" ? alice_random_ : bob_random_; }
     ProtocolAddress address(const std::string& name) const {
         return name == "alice" ? alice_keys_.address() : bob_keys_.address();
     }
@@ -182,6 +291,7 @@ private:
     std::unique_ptr<MemoryProtocolStore> bob_;
     json events_ = json::array();
     std::vector<std::pair<CiphertextMessage, Bytes>> sent_;
+    std::vector<json> message_keys_;  // of each sent message, by index
 };
 
 Bytes with_counter(const Bytes& whisper, std::uint32_t counter) {
@@ -235,30 +345,45 @@ json out_of_order(bool pqxdh) {
                     json::array({pqxdh ? "Version4" : "Version3", "OutOfOrder"}));
 }
 
-json refusals(bool pqxdh) {
+// One refusal at the end of a transcript: the scenario below, run up to its
+// refusal number `which` and stopped there, the other refusals left out. A
+// refusal may draw (a ratchet key made before the MAC fails), so each is its
+// own transcript, with its own recorded randomness.
+json refusal(bool pqxdh, int which) {
     Transcript t(std::string("session refusals ") + (pqxdh ? "v4" : "v3"), false, pqxdh);
+    int index = 0;
+    std::optional<std::pair<std::string, ErrorCode>> done;
+    const auto refuse = [&](const std::string& what, const Bytes& bytes, ErrorCode error) {
+        if (done || index++ != which) return;
+        t.receive_refused("alice", CiphertextType::whisper, bytes, error);
+        done.emplace(what, error);
+    };
     t.start();
     t.receive("bob", t.send("alice", 10));
     const std::size_t reply = t.send("bob", 12);
-    Bytes bytes = t.message(reply).bytes;
+    const Bytes bytes = t.message(reply).bytes;
 
     Bytes bad_mac = bytes;
     bad_mac.back() ^= 0x01;
-    t.receive_refused("alice", CiphertextType::whisper, bad_mac, ErrorCode::invalid_message);
+    refuse("a tampered MAC", bad_mac, ErrorCode::invalid_message);
     Bytes wrong_version = bytes;
     wrong_version[0] = 0x23;
-    t.receive_refused("alice", CiphertextType::whisper, wrong_version, ErrorCode::invalid_message);
-    t.receive_refused("alice", CiphertextType::whisper, Bytes(bytes.begin(), bytes.end() - 9),
-                      ErrorCode::invalid_message);
-    t.receive("alice", reply);
-    t.receive_refused("alice", CiphertextType::whisper, bytes, ErrorCode::duplicate_message);
-    const std::size_t next = t.send("bob", 3);
-    t.receive_refused("alice", CiphertextType::whisper, with_counter(t.message(next).bytes, 25002),
-                      ErrorCode::invalid_message);
-    t.receive("alice", next);
-    return t.finish("tampered MAC, wrong version, truncation, replay and a counter 25001 ahead, each refused", false,
-                    json::array({pqxdh ? "Version4" : "Version3", "Refusals"}));
+    refuse("a wrong version byte", wrong_version, ErrorCode::invalid_message);
+    refuse("a truncated message", Bytes(bytes.begin(), bytes.end() - 9), ErrorCode::invalid_message);
+    if (!done) t.receive("alice", reply);
+    refuse("a replay", bytes, ErrorCode::duplicate_message);
+    if (!done) {
+        const std::size_t next = t.send("bob", 3);
+        refuse("a counter 25001 ahead", with_counter(t.message(next).bytes, 25002), ErrorCode::invalid_message);
+    }
+    if (!done) throw Mismatch("generation: no refusal number " + std::to_string(which));
+    json test = t.finish(done->first + " is refused, the stores unchanged", false,
+                         json::array({pqxdh ? "Version4" : "Version3", "Refusal"}));
+    test["error"] = to_string(done->second);
+    return test;
 }
+
+constexpr int kRefusals = 5;
 
 json generate_session() {
     json tests = json::array();
@@ -266,7 +391,7 @@ json generate_session() {
         tests.push_back(ping_pong(true, pqxdh));
         tests.push_back(ping_pong(false, pqxdh));
         tests.push_back(out_of_order(pqxdh));
-        tests.push_back(refusals(pqxdh));
+        for (int which = 0; which < kRefusals; ++which) tests.push_back(refusal(pqxdh, which));
     }
     const json header = json::array({
         "Whole two-party sessions as libsignal runs them: X3DH (version 3) or PQXDH (version 4), then the",
@@ -280,7 +405,7 @@ json generate_session() {
         {"Version4", "a PQXDH session with Kyber1024 (messages 0x44)"},
         {"PingPong", "messages answered in turn, plaintexts of 0 to 600 bytes"},
         {"OutOfOrder", "messages delivered out of order within and across ratchet steps"},
-        {"Refusals", "altered and replayed messages refused with the given code, stores unchanged"},
+        {"Refusal", "the last event is an altered or replayed message, refused with the test's error, stores unchanged"},
     };
     json group{{"type", "SessionTranscriptTest"}, {"tests", tests}};
     return vector_file("session", "Signal 1:1 sessions", header, notes,
