@@ -53,7 +53,7 @@ ERRORS = {
                       'BadSignature', 'UnknownSigner')},
     'fingerprint': {'IterationCount': 'invalid_argument', 'VersionMismatch': 'invalid_message',
                     'Malformed': 'invalid_message'},
-    'hkdf_sha256': {'SizeTooLarge': 'invalid_argument', 'ZeroSize': 'invalid_argument'},
+    'hkdf_sha256': {'SizeTooLarge': 'invalid_argument', 'SizeOverflow': 'invalid_argument'},
     'hmac_sha256': {f: 'invalid_message' for f in ('ModifiedTag', 'TruncatedTag', 'WrongKey')},
     'sealed_sender_v1': dict({f: 'invalid_message' for f in
                               ('BitFlip', 'MalformedContent', 'SenderKeyMismatch', 'Truncated', 'UnknownVersion',

@@ -19,7 +19,14 @@ void check_hkdf_case(const json& group, const json& test) {
     const Bytes salt = hex_param(test, "salt");
     const Bytes info = hex_param(test, "info");
     const std::uint64_t size = uint_param(test, "size");
-    if (size > kMaxCheckedSize) throw Mismatch("size is beyond what the checker allocates");
+    if (size > kMaxCheckedSize) {
+        // cliquet's HKDF writes into the caller's buffer, so it can only be
+        // asked for what the checker allocates.
+        if (!is_valid(test) && error_param(test) == ErrorCode::invalid_argument)
+            throw Skipped("an output over 1 MiB: cliquet's HKDF fills a caller's buffer of that size, which the "
+                          "checker does not allocate");
+        throw Mismatch("size is beyond what the checker allocates");
+    }
     Bytes okm(static_cast<std::size_t>(size));
     if (is_valid(test)) {
         crypto::hkdf_sha256(okm, ikm, salt, info);

@@ -125,6 +125,21 @@ function hkdfFile(options) {
     invalid.push(testCase(`${size} bytes: more than 255 * HashLen`, false, ['Libsignal', 'SizeTooLarge'],
       { ikm: hex(ikm), salt: '', info: '', size, okm: '' }));
   }
+  // Sizes a careless implementation gets wrong beyond the limit itself: none
+  // at all, and sizes a 32-bit length would wrap or turn negative.
+  {
+    const ikm = random.bytes(32);
+    assert.equal(signal.hkdf(0, ikm, Buffer.alloc(0), null).length, 0);
+    assert.equal(nodeHkdf(ikm, Buffer.alloc(0), Buffer.alloc(0), 0).length, 0);
+    made.push(testCase('0 bytes: an empty output', true, ['Libsignal', 'ZeroSize'],
+      { ikm: hex(ikm), salt: '', info: '', size: 0, okm: '' }));
+  }
+  for (const [size, what] of [[2 ** 31, '2^31 bytes, negative as a signed 32-bit length'],
+    [2 ** 32 + 32, '2^32 + 32 bytes, 32 bytes once truncated to 32 bits']]) {
+    const ikm = random.bytes(32);
+    assert.ok(refuses(() => signal.hkdf(size, ikm, Buffer.alloc(0), null)), `libsignal derived ${size} bytes`);
+    invalid.push(testCase(what, false, ['Libsignal', 'SizeOverflow'], { ikm: hex(ikm), salt: '', info: '', size, okm: '' }));
+  }
   const cliquet = cliquetGroups(options, 'hkdf_sha256');
   for (const group of cliquet) {
     for (const t of group.tests) {
@@ -138,6 +153,9 @@ function hkdfFile(options) {
   ], {
     Rfc5869: 'Published known answer of RFC 5869 (appendix A.1 to A.3, the SHA-256 cases).',
     SizeTooLarge: 'Output longer than 255 * 32 bytes; RFC 5869 forbids it and libsignal refuses it too.',
+    ZeroSize: 'An empty output, which RFC 5869 allows and libsignal gives.',
+    SizeOverflow: 'A size of 2^31 or more, refused like any size over 8160 (invalid_argument): not wrapped, not ' +
+      'truncated to 32 bits, not negative.',
     ...COMMON_NOTES,
   }, [
     { type: 'HkdfTest', tests: [...rfc, ...made, ...invalid] },
