@@ -1,17 +1,17 @@
 // Category certificates: sealed-sender server and sender certificates.
 //
 // Groups:
-//  - "ServerCertificateTest": trust_root, certificate; valid cases also give
-//    key_id and server_key. Valid: it parses to those and is signed by the
+//  - "ServerCertificateTest": trustRoot, certificate; valid cases also give
+//    keyId and serverKey. Valid: it parses to those and is signed by the
 //    trust root with a key id that is not revoked. Invalid: refused.
-//  - "SenderCertificateTest": trust_root, timestamp, certificate; valid cases
-//    give sender_uuid, sender_e164 (or null), sender_device_id,
-//    sender_identity_key, expiration. Valid: it parses to those and validates
+//  - "SenderCertificateTest": trustRoot, timestamp, certificate; valid cases
+//    give senderUuid, senderE164 (or null), senderDeviceId,
+//    senderIdentityKey, expiration. Valid: it parses to those and validates
 //    at timestamp. Invalid: refused (invalid_certificate), when parsed or
 //    when validated.
 //  - "CertificateCreateTest": the inputs of both signatures, with the 64
 //    random bytes each XEdDSA signature draws; creating both certificates
-//    must give server_certificate and certificate exactly.
+//    must give serverCertificate and certificate exactly.
 #include "cliquet/certificates.hpp"
 #include "cliquet/service_id.hpp"
 #include "registry.hpp"

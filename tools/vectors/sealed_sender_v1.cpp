@@ -1,13 +1,13 @@
 // Category sealed_sender_v1: version 1 sealed-sender envelopes.
 //
 // Groups:
-//  - "SealV1Test": sender_identity_private, recipient_identity_private,
-//    ephemeral_random (the 32 bytes the ephemeral private key is made from),
+//  - "SealV1Test": senderIdentityPrivate, recipientIdentityPrivate,
+//    ephemeralRandom (the 32 bytes the ephemeral private key is made from),
 //    content (a serialized UnidentifiedSenderMessageContent) and envelope.
 //    Sealing content with that ephemeral key must give envelope, and the
 //    recipient must open envelope to content.
-//  - "OpenV1Test": recipient_identity_private, envelope, and optionally
-//    trust_root and timestamp (then the certificate is validated too). Valid:
+//  - "OpenV1Test": recipientIdentityPrivate, envelope, and optionally
+//    trustRoot and timestamp (then the certificate is validated too). Valid:
 //    opens to content. Invalid: refused; flags Expired, ForeignTrustRoot and
 //    MalformedCertificate mean invalid_certificate, others invalid_message.
 #include "cliquet/certificates.hpp"
@@ -175,7 +175,7 @@ json generate_sealed_sender_v1() {
          {"Truncated", "bytes missing: invalid_message"},
          {"SenderKeyMismatch", "sealed by an identity other than the certificate's: invalid_message"},
          {"Expired", "the certificate is expired at timestamp: invalid_certificate"},
-         {"ForeignTrustRoot", "the certificate does not chain to trust_root: invalid_certificate"},
+         {"ForeignTrustRoot", "the certificate does not chain to trustRoot: invalid_certificate"},
          {"MalformedCertificate", "the sealed content holds a certificate that does not parse: invalid_certificate"},
          {"MalformedContent", "the sealed content is not a valid UnidentifiedSenderMessageContent: invalid_message"}},
         std::move(groups));

@@ -1,15 +1,15 @@
 // Category sealed_sender_v2: multi-recipient sealed sender.
 //
 // Groups:
-//  - "SealV2Test": sender_identity_private, m (the 32-byte message secret),
-//    content, recipients ([{service_id, identity_key, devices:
-//    [{device_id, registration_id}]}]), excluded (service id strings) and
+//  - "SealV2Test": senderIdentityPrivate, m (the 32-byte message secret),
+//    content, recipients ([{serviceId, identityKey, devices:
+//    [{deviceId, registrationId}]}]), excluded (service id strings) and
 //    sent. Sealing with that m must give sent exactly.
 //  - "FanoutTest": sent. Valid: the server's parse gives recipients
-//    ([{service_id, device_ids, registration_ids, received}], in order of
+//    ([{serviceId, deviceIds, registrationIds, received}], in order of
 //    first appearance) and excluded. Invalid: refused (invalid_message).
-//  - "OpenV2Test": recipient_identity_private, received, and optionally
-//    trust_root and timestamp. Valid: opens to content. Invalid: refused;
+//  - "OpenV2Test": recipientIdentityPrivate, received, and optionally
+//    trustRoot and timestamp. Valid: opens to content. Invalid: refused;
 //    flags Expired, ForeignTrustRoot and MalformedCertificate mean
 //    invalid_certificate, others invalid_message.
 #include "cliquet/certificates.hpp"
@@ -377,7 +377,7 @@ json generate_sealed_sender_v2() {
          {"SmallOrderKey", "the ephemeral key has small order: invalid_message"},
          {"SenderKeyMismatch", "sealed by an identity other than the certificate's: invalid_message"},
          {"Expired", "the certificate is expired at timestamp: invalid_certificate"},
-         {"ForeignTrustRoot", "the certificate does not chain to trust_root: invalid_certificate"},
+         {"ForeignTrustRoot", "the certificate does not chain to trustRoot: invalid_certificate"},
          {"MalformedCertificate", "the sealed content holds a certificate that does not parse: invalid_certificate"}},
         std::move(groups));
 }

@@ -4,7 +4,7 @@
 // form, a message and a 64-byte signature; a valid case verifies, an invalid
 // one is refused (the key does not deserialize, or the signature does not
 // verify). Groups of type "XeddsaSign" fix the 64 random bytes that make the
-// signature's nonce, so signing is a known answer: private_key, random and
+// signature's nonce, so signing is a known answer: privateKey, random and
 // message give publicKey and signature.
 //
 // Every refusal names its error: invalid_key when the key does not

@@ -119,15 +119,16 @@ function x25519File(options) {
   }
 
   return vectorFile('x25519', 'X25519', 'x25519_test_schema.json', [
-    'X25519 (RFC 7748) through libsignal-style keys: private is a 32-byte scalar (clamped on use), public a bare',
-    'u-coordinate, shared the 32-byte result. X25519Iterated repeats k, u = X25519(k, u), k as RFC 7748 5.2 does.',
+    'X25519 (RFC 7748) through libsignal-style keys: private is a 32-byte scalar (clamped on use), public the peer\'s',
+    'key in libsignal\'s 33-byte form (05 then u, any u), shared the 32-byte result. X25519Iterated repeats',
+    'k, u = X25519(k, u), k as RFC 7748 5.2 does. A small-order key is acceptable: cliquet refuses it (invalid_key).',
   ], {
     Rfc7748: 'Published known answer of RFC 7748 (sections 5.2 and 6.1).',
     HighBitSet: 'Bit 255 of the u-coordinate is set; RFC 7748 says to ignore it.',
     NonCanonicalPublic: 'The u-coordinate is at least p = 2^255 - 19; X25519 reduces it modulo p.',
     SmallOrderPublic: 'The public key has small order, so the result would be all zeros. RFC 7748 computes that ' +
-      'zero output; cliquet refuses it with invalid_key (policy: an agreement must be contributory), and ' +
-      'libsignal 0.103.0 also refuses it (checked when this file was generated).',
+      'zero output, so the case is acceptable; cliquet\'s policy refuses it with invalid_key (an agreement must ' +
+      'be contributory), and libsignal 0.103.0 also refuses it (checked when this file was generated).',
     ...COMMON_NOTES,
   }, [
     { type: 'X25519Agreement', curve: 'curve25519', tests: rfc },
@@ -281,7 +282,8 @@ function xeddsaFile(options) {
   return vectorFile('xeddsa', 'XEdDSA', 'xeddsa_test_schema.json', [
     'XEdDSA over Curve25519 as libsignal uses it for identity keys. publicKey is libsignal\'s 33-byte form (05 then u),',
     'sig is 64 bytes (R, then s with the Edwards sign bit in its top bit). XeddsaVerify: valid iff the key',
-    'deserializes and the signature verifies. XeddsaSign: privateKey and the 64 random bytes of the nonce hash',
+    'deserializes and the signature verifies; the inputs cliquet refuses and libsignal accepts are acceptable',
+    '(StricterThanLibsignal). XeddsaSign: privateKey and the 64 random bytes of the nonce hash',
     'determine sig exactly.',
   ], {
     LibsignalNode: 'Signed by libsignal-node 6.0.0 (npm libsignal, curve.calculateSignature).',
