@@ -4,7 +4,7 @@
 // i.e. HashLen zeros), info, size in bytes and okm. An invalid case asks for
 // more than 255 * 32 bytes, which cliquet refuses.
 #include "crypto/hash.hpp"
-#include "registry.hpp"
+#include "primitive_checks.hpp"
 
 namespace cliquet::vectors {
 namespace {
@@ -13,8 +13,9 @@ namespace {
 // rather than trust a file with its memory.
 constexpr std::uint64_t kMaxCheckedSize = 1u << 20;
 
-void check_hkdf_case(const json& group, const json& test) {
-    if (string_param(group, "type") != "HkdfTest") throw Mismatch("unknown group type");
+}  // namespace
+
+void check_hkdf_vector(const json& test) {
     const Bytes ikm = hex_param(test, "ikm");
     const Bytes salt = hex_param(test, "salt");
     const Bytes info = hex_param(test, "info");
@@ -22,7 +23,7 @@ void check_hkdf_case(const json& group, const json& test) {
     if (size > kMaxCheckedSize) {
         // cliquet's HKDF writes into the caller's buffer, so it can only be
         // asked for what the checker allocates.
-        if (!is_valid(test) && error_param(test) == ErrorCode::invalid_argument)
+        if (!is_valid(test) && (!test.contains("error") || error_param(test) == ErrorCode::invalid_argument))
             throw Skipped("an output over 1 MiB: cliquet's HKDF fills a caller's buffer of that size, which the "
                           "checker does not allocate");
         throw Mismatch("size is beyond what the checker allocates");
@@ -34,6 +35,13 @@ void check_hkdf_case(const json& group, const json& test) {
     } else {
         expect_refused([&] { crypto::hkdf_sha256(okm, ikm, salt, info); }, ErrorCode::invalid_argument);
     }
+}
+
+namespace {
+
+void check_hkdf_case(const json& group, const json& test) {
+    if (string_param(group, "type") != "HkdfTest") throw Mismatch("unknown group type");
+    check_hkdf_vector(test);
 }
 
 json generate_hkdf() {
