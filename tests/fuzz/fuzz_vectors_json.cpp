@@ -1,6 +1,7 @@
 // cliquet-vectors' reader: JSON parsing, finding the category of a file
-// ("category", else "algorithm") and running every case of every group
-// through the category's check, as `cliquet-vectors verify` does
+// ("category", else "wycheproof/" and "algorithm", else "algorithm") and
+// running every case of every group through the category's check, as
+// `cliquet-vectors verify` does
 // (tools/vectors/main.cpp; its verify_file is internal to the program, so
 // its dispatch is repeated here over the very registry and checks the
 // program links). A hostile file may fail any case, with any exception
@@ -8,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "registry.hpp"
 
@@ -29,12 +31,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const json document = json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
     if (document.is_discarded() || !document.is_object()) return 0;
 
+    // As cliquet-vectors: the category, else for a file without one (Project
+    // Wycheproof's) "wycheproof/" and its algorithm, else the algorithm.
+    std::vector<std::string> candidates;
+    const auto named = document.find("category");
+    if (named != document.end() && named->is_string()) candidates.push_back(named->get<std::string>());
+    const auto algorithm = document.find("algorithm");
+    if (algorithm != document.end() && algorithm->is_string()) {
+        if (named == document.end()) candidates.push_back("wycheproof/" + algorithm->get<std::string>());
+        candidates.push_back(algorithm->get<std::string>());
+    }
     const Category* category = nullptr;
-    for (const char* field : {"category", "algorithm"}) {
-        const auto it = document.find(field);
-        if (category != nullptr || it == document.end() || !it->is_string()) continue;
-        const auto found = categories().find(it->get<std::string>());
-        if (found != categories().end()) category = &found->second;
+    for (const std::string& candidate : candidates) {
+        const auto found = categories().find(candidate);
+        if (category == nullptr && found != categories().end()) category = &found->second;
     }
     const auto groups = document.find("testGroups");
     if (category == nullptr || groups == document.end() || !groups->is_array()) return 0;

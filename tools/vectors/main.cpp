@@ -242,6 +242,10 @@ int generate(const std::string& name) {
         std::cerr << "cliquet-vectors: no category named '" << name << "' (try 'cliquet-vectors list')\n";
         return 2;
     }
+    if (!it->second.generate) {
+        std::cerr << "cliquet-vectors: '" << name << "' is read, not generated (" << it->second.description << ")\n";
+        return 2;
+    }
     std::cout << it->second.generate().dump(2) << std::endl;
     return 0;
 }

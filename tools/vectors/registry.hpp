@@ -52,7 +52,8 @@ using nlohmann::json;
 
 // Runs one test of one group; throws when the case fails.
 using CheckFunction = std::function<void(const json& group, const json& test)>;
-// Returns a complete vector file computed by cliquet from fixed seeds.
+// Returns a complete vector file computed by cliquet from fixed seeds; empty
+// for a category that is only read (Project Wycheproof's).
 using GenerateFunction = std::function<json()>;
 
 struct Category {
