@@ -98,11 +98,13 @@ public:
 
     /// The library's own view of the states. Not part of the public API.
     ///@{
-    protocol::SessionRecordData& data() noexcept { return *data_; }
-    const protocol::SessionRecordData& data() const noexcept { return *data_; }
+    protocol::SessionRecordData& data();
+    const protocol::SessionRecordData& data() const noexcept;
     ///@}
 
 private:
+    // Null in a moved-from record, which reads as empty: a move must not
+    // allocate, since it cannot report a failure.
     std::unique_ptr<protocol::SessionRecordData> data_;
 };
 

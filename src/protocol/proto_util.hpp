@@ -139,4 +139,13 @@ inline ByteView view_of(const std::string& field) noexcept { return as_bytes(fie
 
 inline void wipe_string(std::string& field) noexcept { secure_wipe(field.data(), field.size()); }
 
+// Wipes a protobuf string field through `mutable_field` (its mutable_
+// accessor), unless it is empty: protobuf answers that accessor by
+// allocating a string for a field still at its default, and wiping runs in
+// destructors, where an allocation that fails cannot be reported.
+template <typename MutableField>
+void wipe_field(const std::string& value, MutableField&& mutable_field) noexcept {
+    if (!value.empty()) wipe_string(*mutable_field());
+}
+
 }  // namespace cliquet::protocol

@@ -100,17 +100,19 @@ SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteVie
         throw Error(ErrorCode::invalid_message, "sealed sender message claims to come from this very device");
 
     const ProtocolAddress remote{sender.sender_uuid(), sender.sender_device_id()};
-    std::optional<DecryptionErrorMessage> retry_request;
-    Bytes plaintext;
+    // Made before the message is decrypted, which commits it: past that
+    // point nothing may fail (an allocation included), or the caller would
+    // see an error for a message the store has already taken.
+    SealedSenderDecryptionResult result{sender.sender_uuid(), sender.sender_e164(), sender.sender_device_id(),
+                                        Bytes{},              content.type(),       content.content_hint(),
+                                        content.group_id(),   std::nullopt};
     try {
-        plaintext = decrypt_content(store, content, ProtocolAddress{local.uuid, local.device_id}, remote, random,
-                                    options, retry_request);
+        result.plaintext = decrypt_content(store, content, ProtocolAddress{local.uuid, local.device_id}, remote,
+                                           random, options, result.retry_request);
     } catch (const Error& e) {
         throw SealedSenderDecryptionError(e, content);
     }
-    return SealedSenderDecryptionResult{sender.sender_uuid(), sender.sender_e164(), sender.sender_device_id(),
-                                        std::move(plaintext),  content.type(),      content.content_hint(),
-                                        content.group_id(),    std::move(retry_request)};
+    return result;
 }
 
 }  // namespace cliquet

@@ -89,7 +89,7 @@ SenderKeyDistributionMessage SenderKeyDistributionMessage::deserialize(ByteView 
     proto::wire::SenderKeyDistributionMessage body;
     struct Wiper {
         proto::wire::SenderKeyDistributionMessage& body;
-        ~Wiper() { protocol::wipe_string(*body.mutable_chain_key()); }
+        ~Wiper() { protocol::wipe_field(body.chain_key(), [&] { return body.mutable_chain_key(); }); }
     } wiper{body};
     protocol::parse_proto(body, bytes.subspan(1), ErrorCode::invalid_message, what);
 

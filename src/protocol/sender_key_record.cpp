@@ -113,11 +113,19 @@ SecretArray<32> secret32(const std::string& field, const char* what) {
 }
 
 void wipe_secrets(RecordProto& record) noexcept {
+    // Through wipe_field, which allocates nothing: this runs as the record
+    // is destroyed.
     for (auto& state : *record.mutable_sender_key_states()) {
-        if (state.has_sender_chain_key()) protocol::wipe_string(*state.mutable_sender_chain_key()->mutable_seed());
-        if (state.has_sender_signing_key())
-            protocol::wipe_string(*state.mutable_sender_signing_key()->mutable_private_());
-        for (auto& key : *state.mutable_sender_message_keys()) protocol::wipe_string(*key.mutable_seed());
+        if (state.has_sender_chain_key()) {
+            auto& chain_key = *state.mutable_sender_chain_key();
+            protocol::wipe_field(chain_key.seed(), [&] { return chain_key.mutable_seed(); });
+        }
+        if (state.has_sender_signing_key()) {
+            auto& signing_key = *state.mutable_sender_signing_key();
+            protocol::wipe_field(signing_key.private_(), [&] { return signing_key.mutable_private_(); });
+        }
+        for (auto& key : *state.mutable_sender_message_keys())
+            protocol::wipe_field(key.seed(), [&] { return key.mutable_seed(); });
     }
 }
 

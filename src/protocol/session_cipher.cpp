@@ -253,7 +253,7 @@ Error no_session(const ProtocolAddress& remote) {
 
 // encrypt and decrypt work on the record through update_session, which may
 // lend them the stored record itself: everything that can fail (the message,
-// the MAC, the trust check) comes before the first change.
+// the MAC, the trust check, an allocation) comes before the first change.
 CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& random) {
     CiphertextMessage out;
     const Timestamp now = current_time(options_.clock);
@@ -296,8 +296,12 @@ CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& rando
 
         if (!store_.identities().is_trusted_identity(remote_, remote_identity, Direction::sending))
             throw UntrustedIdentityError(remote_, remote_identity);
-        state.set_sender_chain_key(next_chain);
-        state.set_pq_ratchet(std::move(pq_ratchet));
+        // Setting the fields allocates, which may fail: the new state is
+        // made aside and takes the lent one's place by a move that cannot.
+        SessionState next = state;
+        next.set_sender_chain_key(next_chain);
+        next.set_pq_ratchet(std::move(pq_ratchet));
+        state = std::move(next);
         return true;
     };
     store_.run_atomically([&] {
@@ -355,8 +359,14 @@ Bytes SessionCipher::decrypt(const SignalMessage& message, RandomSource& random)
         const IdentityKey their_identity = decryption.state(data).remote_identity();
         if (!identities.is_trusted_identity(remote_, their_identity, Direction::receiving))
             throw UntrustedIdentityError(remote_, their_identity);
+        // Applying allocates, which may fail: the record's new data is made
+        // aside (archived states are shared, so this copies one state) and
+        // takes the lent record's place, after the last write that can
+        // fail, by a move that cannot.
+        SessionRecordData next = data;
+        apply_decrypt(next, message, decryption, current_time(options_.clock));
         identities.save_identity(remote_, their_identity);
-        apply_decrypt(data, message, decryption, current_time(options_.clock));
+        data = std::move(next);
         plaintext = std::move(decryption.plaintext);
         return true;
     };

@@ -57,18 +57,28 @@ std::size_t count_archived_states(ByteView bytes) {
 SessionRecord::SessionRecord() : data_(std::make_unique<protocol::SessionRecordData>()) {}
 SessionRecord::~SessionRecord() = default;
 SessionRecord::SessionRecord(const SessionRecord& other)
-    : data_(std::make_unique<protocol::SessionRecordData>(*other.data_)) {}
+    : data_(std::make_unique<protocol::SessionRecordData>(other.data())) {}
 SessionRecord& SessionRecord::operator=(const SessionRecord& other) {
-    if (this != &other) *data_ = *other.data_;
+    if (this != &other) data() = other.data();
     return *this;
 }
-// A moved-from record is left empty but usable.
-SessionRecord::SessionRecord(SessionRecord&& other) noexcept : data_(std::move(other.data_)) {
-    other.data_ = std::make_unique<protocol::SessionRecordData>();
-}
+// A moved-from record is left empty but usable: it has no data until it
+// needs some.
+SessionRecord::SessionRecord(SessionRecord&& other) noexcept : data_(std::move(other.data_)) {}
 SessionRecord& SessionRecord::operator=(SessionRecord&& other) noexcept {
     std::swap(data_, other.data_);
     return *this;
+}
+
+protocol::SessionRecordData& SessionRecord::data() {
+    if (!data_) data_ = std::make_unique<protocol::SessionRecordData>();
+    return *data_;
+}
+
+const protocol::SessionRecordData& SessionRecord::data() const noexcept {
+    // Empty, and so allocating nothing to make.
+    static const protocol::SessionRecordData no_data;
+    return data_ ? *data_ : no_data;
 }
 
 // RecordStructure written by hand, straight from the states: field 1 the
@@ -82,10 +92,10 @@ SecretBytes SessionRecord::serialize() const {
     const auto field_size = [](std::size_t length) {
         return 1 + CodedOutputStream::VarintSize64(length) + length;
     };
-    const protocol::SessionStructure* current = data_->current ? &data_->current->structure() : nullptr;
+    const protocol::SessionStructure* current = data().current ? &data().current->structure() : nullptr;
     const std::size_t current_size = current ? current->ByteSizeLong() : 0;
     std::size_t total = current ? field_size(current_size) : 0;
-    for (const auto& archived : data_->previous) total += field_size(archived->size());
+    for (const auto& archived : data().previous) total += field_size(archived->size());
 
     SecretBytes out(total);
     std::uint8_t* at = out.data();
@@ -94,7 +104,7 @@ SecretBytes SessionRecord::serialize() const {
         at = CodedOutputStream::WriteVarint64ToArray(current_size, at);
         at = current->SerializeWithCachedSizesToArray(at);
     }
-    for (const auto& archived : data_->previous) {
+    for (const auto& archived : data().previous) {
         *at++ = kPreviousSessionsTag;
         at = CodedOutputStream::WriteVarint64ToArray(archived->size(), at);
         at = std::copy(archived->data(), archived->data() + archived->size(), at);
@@ -113,55 +123,55 @@ SessionRecord SessionRecord::deserialize(ByteView bytes) {
     if (record.has_current_session()) {
         protocol::SessionState state(std::move(*record.mutable_current_session()));
         state.check_usable();
-        out.data_->current.emplace(std::move(state));
+        out.data().current.emplace(std::move(state));
     }
     for (auto& archived : *record.mutable_previous_sessions()) {
-        out.data_->previous.push_back(std::make_shared<const SecretBytes>(as_bytes(archived)));
+        out.data().previous.push_back(std::make_shared<const SecretBytes>(as_bytes(archived)));
         protocol::wipe_string(archived);
     }
     return out;
 }
 
 bool SessionRecord::has_current_state() const noexcept {
-    return data_->current.has_value() && data_->current->has_sender_chain();
+    return data().current.has_value() && data().current->has_sender_chain();
 }
 
 std::optional<int> SessionRecord::session_version() const {
-    if (!data_->current) return std::nullopt;
-    return data_->current->version();
+    if (!data().current) return std::nullopt;
+    return data().current->version();
 }
 
 std::optional<IdentityKey> SessionRecord::remote_identity_key() const {
-    if (!data_->current) return std::nullopt;
-    return data_->current->remote_identity();
+    if (!data().current) return std::nullopt;
+    return data().current->remote_identity();
 }
 
 std::optional<std::uint32_t> SessionRecord::remote_registration_id() const {
-    if (!data_->current) return std::nullopt;
-    return data_->current->remote_registration_id();
+    if (!data().current) return std::nullopt;
+    return data().current->remote_registration_id();
 }
 
-std::size_t SessionRecord::archived_state_count() const noexcept { return data_->previous.size(); }
+std::size_t SessionRecord::archived_state_count() const noexcept { return data().previous.size(); }
 
 bool SessionRecord::current_ratchet_key_matches(const PublicKey& key) const {
-    return has_current_state() && data_->current->sender_ratchet_key() == key;
+    return has_current_state() && data().current->sender_ratchet_key() == key;
 }
 
-void SessionRecord::archive_current_state() { data_->archive_current(); }
+void SessionRecord::archive_current_state() { data().archive_current(); }
 
 std::optional<Timestamp> SessionRecord::created_at() const {
-    if (!data_->current) return std::nullopt;
-    return data_->current->created_at();
+    if (!data().current) return std::nullopt;
+    return data().current->created_at();
 }
 
 std::optional<Timestamp> SessionRecord::peer_answered_at() const {
-    if (!data_->current) return std::nullopt;
-    return data_->current->peer_answered_at();
+    if (!data().current) return std::nullopt;
+    return data().current->peer_answered_at();
 }
 
 bool SessionRecord::has_usable_sender_chain(Timestamp now, const SessionRequirements& requirements) const {
     if (!has_current_state()) return false;
-    const protocol::SessionState& state = *data_->current;
+    const protocol::SessionState& state = *data().current;
     if (requirements.not_stale && state.is_stale(now)) return false;
     if (requirements.pqxdh && state.version() < protocol::kPqxdhVersion) return false;
     if (requirements.spqr && state.structure().pq_ratchet_state().empty()) return false;

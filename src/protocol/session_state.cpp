@@ -38,20 +38,25 @@ bool same_key(const std::string& stored, const PublicKey& key) {
            std::equal(key.montgomery().begin(), key.montgomery().end(), stored_bytes.begin() + 1);
 }
 
-void wipe_chain(SessionStructure::Chain& chain) {
-    wipe_string(*chain.mutable_sender_ratchet_key_private());
-    wipe_string(*chain.mutable_chain_key()->mutable_key());
+void wipe_chain(SessionStructure::Chain& chain) noexcept {
+    wipe_field(chain.sender_ratchet_key_private(), [&] { return chain.mutable_sender_ratchet_key_private(); });
+    if (chain.has_chain_key()) {
+        auto& chain_key = *chain.mutable_chain_key();
+        wipe_field(chain_key.key(), [&] { return chain_key.mutable_key(); });
+    }
     for (auto& key : *chain.mutable_message_keys()) {
-        wipe_string(*key.mutable_cipher_key());
-        wipe_string(*key.mutable_mac_key());
-        wipe_string(*key.mutable_iv());
-        wipe_string(*key.mutable_seed());
+        wipe_field(key.cipher_key(), [&] { return key.mutable_cipher_key(); });
+        wipe_field(key.mac_key(), [&] { return key.mutable_mac_key(); });
+        wipe_field(key.iv(), [&] { return key.mutable_iv(); });
+        wipe_field(key.seed(), [&] { return key.mutable_seed(); });
     }
 }
 
-void wipe_structure(SessionStructure& s) {
-    wipe_string(*s.mutable_root_key());
-    wipe_string(*s.mutable_pq_ratchet_state());
+// Allocates nothing (see wipe_field): a moved-from state, whose structure is
+// all defaults, is destroyed too.
+void wipe_structure(SessionStructure& s) noexcept {
+    wipe_field(s.root_key(), [&] { return s.mutable_root_key(); });
+    wipe_field(s.pq_ratchet_state(), [&] { return s.mutable_pq_ratchet_state(); });
     if (s.has_sender_chain()) wipe_chain(*s.mutable_sender_chain());
     for (auto& chain : *s.mutable_receiver_chains()) wipe_chain(chain);
 }
@@ -229,10 +234,11 @@ spqr::PqRatchet SessionState::pq_ratchet() const {
 }
 
 void SessionState::set_pq_ratchet(spqr::PqRatchet pq_ratchet) {
+    auto kept = std::make_shared<const spqr::PqRatchet>(std::move(pq_ratchet));
     std::string* field = s_.mutable_pq_ratchet_state();
     wipe_string(*field);
-    set_bytes(field, pq_ratchet.serialize().span());
-    pq_ratchet_.emplace(std::move(pq_ratchet));
+    set_bytes(field, kept->serialize().span());
+    pq_ratchet_ = std::move(kept);
 }
 
 std::optional<PendingPreKey> SessionState::pending_pre_key() const {

@@ -121,7 +121,10 @@ private:
 
     SessionStructure s_;
     // The value s_.pq_ratchet_state() serializes, once set_pq_ratchet ran.
-    std::optional<spqr::PqRatchet> pq_ratchet_;
+    // Shared and never changed, so that moving a state allocates nothing
+    // (moving a PqRatchet does: its chain is a std::deque) and copying one
+    // does not copy it.
+    std::shared_ptr<const spqr::PqRatchet> pq_ratchet_;
 };
 
 // What a SessionRecord holds: the current state and the archive, newest

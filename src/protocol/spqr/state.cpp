@@ -118,24 +118,35 @@ void write_braid(const State& state, pb::Braid& out) {
         state);
 }
 
-// Wipes the secrets a record holds.
-void wipe(pb::PqRatchetRecord& record) {
-    auto wipe_half = [](pb::HalfChain* half) {
-        wipe_string(*half->mutable_next());
-        wipe_string(*half->mutable_skipped());
+// Wipes the secrets a record holds. Allocates nothing (see wipe_field): it
+// runs as the record is destroyed, and parts never set are not made.
+void wipe(pb::PqRatchetRecord& record) noexcept {
+    const auto wipe_half = [](pb::HalfChain& half) {
+        wipe_field(half.next(), [&] { return half.mutable_next(); });
+        wipe_field(half.skipped(), [&] { return half.mutable_skipped(); });
     };
-    wipe_string(*record.mutable_negotiation()->mutable_auth_key());
-    pb::Chain& chain = *record.mutable_chain();
-    wipe_string(*chain.mutable_next_root());
-    for (pb::ChainLink* link : {chain.mutable_link0(), chain.mutable_link1(), chain.mutable_link2()}) {
-        wipe_half(link->mutable_send());
-        wipe_half(link->mutable_recv());
+    const auto wipe_link = [&](pb::ChainLink& link) {
+        if (link.has_send()) wipe_half(*link.mutable_send());
+        if (link.has_recv()) wipe_half(*link.mutable_recv());
+    };
+    if (record.has_negotiation()) {
+        pb::Negotiation& negotiation = *record.mutable_negotiation();
+        wipe_field(negotiation.auth_key(), [&] { return negotiation.mutable_auth_key(); });
     }
-    pb::Braid& braid = *record.mutable_braid();
-    wipe_string(*braid.mutable_auth_root_key());
-    wipe_string(*braid.mutable_auth_mac_key());
-    wipe_string(*braid.mutable_key_seed());
-    wipe_string(*braid.mutable_encapsulation_m());
+    if (record.has_chain()) {
+        pb::Chain& chain = *record.mutable_chain();
+        wipe_field(chain.next_root(), [&] { return chain.mutable_next_root(); });
+        if (chain.has_link0()) wipe_link(*chain.mutable_link0());
+        if (chain.has_link1()) wipe_link(*chain.mutable_link1());
+        if (chain.has_link2()) wipe_link(*chain.mutable_link2());
+    }
+    if (record.has_braid()) {
+        pb::Braid& braid = *record.mutable_braid();
+        wipe_field(braid.auth_root_key(), [&] { return braid.mutable_auth_root_key(); });
+        wipe_field(braid.auth_mac_key(), [&] { return braid.mutable_auth_mac_key(); });
+        wipe_field(braid.key_seed(), [&] { return braid.mutable_key_seed(); });
+        wipe_field(braid.encapsulation_m(), [&] { return braid.mutable_encapsulation_m(); });
+    }
 }
 
 // ---- reading ----------------------------------------------------------------
