@@ -5,14 +5,37 @@
 /// None of them locks: a MemoryProtocolStore belongs to one thread at a time.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "cliquet/store.hpp"
 
 namespace cliquet {
+
+/// How MemoryProtocolStore::run_atomically undoes a unit that failed: while
+/// one runs, each write of its stores first makes, and records here, the
+/// step that undoes it. Whatever can fail (an allocation) happens before the
+/// write changes anything, and undoing allocates nothing.
+class MemoryUndoLog {
+public:
+    /// Makes room for one more step, so that recording it cannot fail.
+    void reserve() { steps_.reserve(steps_.size() + 1); }
+    /// Records the step that undoes the write just made; after reserve().
+    void record(std::function<void()> step) noexcept { steps_.push_back(std::move(step)); }
+    /// How many writes are recorded: a mark to undo back to.
+    std::size_t size() const noexcept { return steps_.size(); }
+    /// Undoes the writes recorded after `mark`, newest first, and forgets them.
+    void undo_to(std::size_t mark) noexcept;
+    /// Keeps every recorded write.
+    void forget() noexcept { steps_.clear(); }
+
+private:
+    std::vector<std::function<void()>> steps_;
+};
 
 /// An IdentityKeyStore in a std::map, trusting on first use.
 class MemoryIdentityKeyStore final : public IdentityKeyStore {
@@ -30,6 +53,8 @@ public:
     const std::map<ProtocolAddress, IdentityKey>& all() const noexcept { return known_; }
 
 private:
+    friend class MemoryProtocolStore;
+    MemoryUndoLog* undo_ = nullptr;  // while a MemoryProtocolStore unit runs
     IdentityKeyPair identity_;
     std::uint32_t registration_id_;
     std::map<ProtocolAddress, IdentityKey> known_;
@@ -47,6 +72,8 @@ public:
     const std::map<PreKeyId, PreKeyRecord>& all() const noexcept { return records_; }
 
 private:
+    friend class MemoryProtocolStore;
+    MemoryUndoLog* undo_ = nullptr;  // while a MemoryProtocolStore unit runs
     std::map<PreKeyId, PreKeyRecord> records_;
 };
 
@@ -62,6 +89,8 @@ public:
     const std::map<SignedPreKeyId, SignedPreKeyRecord>& all() const noexcept { return records_; }
 
 private:
+    friend class MemoryProtocolStore;
+    MemoryUndoLog* undo_ = nullptr;  // while a MemoryProtocolStore unit runs
     std::map<SignedPreKeyId, SignedPreKeyRecord> records_;
 };
 
@@ -90,6 +119,8 @@ public:
     const std::set<Use>& uses() const noexcept { return uses_; }
 
 private:
+    friend class MemoryProtocolStore;
+    MemoryUndoLog* undo_ = nullptr;  // while a MemoryProtocolStore unit runs
     std::map<KyberPreKeyId, Held> records_;
     std::set<Use> uses_;
 };
@@ -99,7 +130,10 @@ class MemorySessionStore final : public SessionStore {
 public:
     std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override;
     void store_session(const ProtocolAddress& address, SessionRecord record) override;
-    /// In place: `update` works on the stored record, with no copy.
+    /// In place: `update` works on the stored record, with no copy. A unit
+    /// does not undo it (that would need the copy): the library makes it the
+    /// last write of its units, and `update` changes nothing before its last
+    /// step that can fail.
     bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) override;
     std::vector<std::uint32_t> session_device_ids(std::string_view name) const override;
     void delete_session(const ProtocolAddress& address) override;
@@ -109,6 +143,8 @@ public:
     const std::map<ProtocolAddress, SessionRecord>& all() const noexcept { return records_; }
 
 private:
+    friend class MemoryProtocolStore;
+    MemoryUndoLog* undo_ = nullptr;  // while a MemoryProtocolStore unit runs
     std::map<ProtocolAddress, SessionRecord> records_;
 };
 
@@ -128,6 +164,8 @@ public:
     }
 
 private:
+    friend class MemoryProtocolStore;
+    MemoryUndoLog* undo_ = nullptr;  // while a MemoryProtocolStore unit runs
     std::map<std::pair<ProtocolAddress, DistributionId>, SecretBytes> records_;
 };
 
@@ -135,17 +173,17 @@ private:
 class MemoryPreKeyMetadataStore final : public PreKeyMetadataStore {
 public:
     std::optional<PreKeyMetadata> load_pre_key_metadata() const override { return metadata_; }
-    void store_pre_key_metadata(const PreKeyMetadata& metadata) override { metadata_ = metadata; }
+    void store_pre_key_metadata(const PreKeyMetadata& metadata) override;
 
 private:
+    friend class MemoryProtocolStore;
+    MemoryUndoLog* undo_ = nullptr;  // while a MemoryProtocolStore unit runs
     std::optional<PreKeyMetadata> metadata_;
 };
 
-/// One device's stores, all in memory. run_atomically needs nothing more than
-/// the default: every write here is a map assignment of an already computed
-/// value, and the only writes that can refuse (storing a taken pre-key id,
-/// a reused base key) check before they change anything and come first in
-/// the library's atomic units.
+/// One device's stores, all in memory. run_atomically is all or nothing:
+/// a unit that throws (a refused write, an allocation that failed) has each
+/// write it made undone (see MemoryUndoLog).
 class MemoryProtocolStore final : public ProtocolStore {
 public:
     /// Empty stores for the device with this identity and registration id.
@@ -160,7 +198,12 @@ public:
     MemorySenderKeyStore& sender_keys() override { return sender_keys_; }
     MemoryPreKeyMetadataStore& pre_key_metadata() override { return pre_key_metadata_; }
 
+    void run_atomically(const std::function<void()>& writes) override;
+
 private:
+    // Points every store at `log` (or at none).
+    void use_undo_log(MemoryUndoLog* log) noexcept;
+
     MemoryIdentityKeyStore identities_;
     MemoryPreKeyStore pre_keys_;
     MemorySignedPreKeyStore signed_pre_keys_;
