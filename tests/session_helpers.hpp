@@ -58,6 +58,37 @@ inline PreKeyBundle publish_bundle(ProtocolStore& store, std::uint32_t device_id
                      kyber ? &*kyber : nullptr);
 }
 
+// Everything a store holds, serialized: equal snapshots mean equal state.
+inline std::string snapshot_of(MemoryProtocolStore& store) {
+    std::string out;
+    auto add = [&out](const auto& bytes) { out += to_hex(ByteView(bytes.data(), bytes.size())) + ";"; };
+    for (const auto& [who, key] : store.identities().all()) {
+        out += who.to_string() + "=";
+        add(key.serialize());
+    }
+    for (const auto& [id, record] : store.pre_keys().all()) add(record.serialize());
+    for (const auto& [id, record] : store.signed_pre_keys().all()) add(record.serialize());
+    for (const auto& [id, held] : store.kyber_pre_keys().all()) {
+        out += held.kind == KyberPreKeyKind::last_resort ? "last-resort=" : "one-time=";
+        add(held.record.serialize());
+    }
+    for (const auto& [kyber_id, signed_id, base_key] : store.kyber_pre_keys().uses())
+        out += "used" + std::to_string(kyber_id) + "," + std::to_string(signed_id) + "," + to_hex(base_key) + ";";
+    for (const auto& [who, record] : store.sessions().all()) {
+        out += who.to_string() + "=";
+        add(record.serialize());
+    }
+    for (const auto& [key, record] : store.sender_keys().all()) {
+        out += key.first.to_string() + "/" + to_hex(key.second) + "=";
+        add(record.span());
+    }
+    if (const auto metadata = store.pre_key_metadata().load_pre_key_metadata())
+        out += "ids" + std::to_string(metadata->next_pre_key_id) + "," +
+               std::to_string(metadata->next_signed_pre_key_id) + "," +
+               std::to_string(metadata->next_kyber_pre_key_id) + ";";
+    return out;
+}
+
 struct Device {
     ProtocolAddress address;
     std::unique_ptr<MemoryProtocolStore> store;
@@ -96,35 +127,7 @@ struct Device {
     }
 
     // Everything the device holds, serialized: equal snapshots mean equal state.
-    std::string snapshot() {
-        std::string out;
-        auto add = [&out](const auto& bytes) { out += to_hex(ByteView(bytes.data(), bytes.size())) + ";"; };
-        for (const auto& [who, key] : store->identities().all()) {
-            out += who.to_string() + "=";
-            add(key.serialize());
-        }
-        for (const auto& [id, record] : store->pre_keys().all()) add(record.serialize());
-        for (const auto& [id, record] : store->signed_pre_keys().all()) add(record.serialize());
-        for (const auto& [id, held] : store->kyber_pre_keys().all()) {
-            out += held.kind == KyberPreKeyKind::last_resort ? "last-resort=" : "one-time=";
-            add(held.record.serialize());
-        }
-        for (const auto& [kyber_id, signed_id, base_key] : store->kyber_pre_keys().uses())
-            out += "used" + std::to_string(kyber_id) + "," + std::to_string(signed_id) + "," + to_hex(base_key) + ";";
-        for (const auto& [who, record] : store->sessions().all()) {
-            out += who.to_string() + "=";
-            add(record.serialize());
-        }
-        for (const auto& [key, record] : store->sender_keys().all()) {
-            out += key.first.to_string() + "/" + to_hex(key.second) + "=";
-            add(record.span());
-        }
-        if (const auto metadata = store->pre_key_metadata().load_pre_key_metadata())
-            out += "ids" + std::to_string(metadata->next_pre_key_id) + "," +
-                   std::to_string(metadata->next_signed_pre_key_id) + "," +
-                   std::to_string(metadata->next_kyber_pre_key_id) + ";";
-        return out;
-    }
+    std::string snapshot() const { return snapshot_of(*store); }
 };
 
 inline PreKeyBundle Device::bundle(std::optional<PreKeyId> pre_key_id, SignedPreKeyId signed_id,

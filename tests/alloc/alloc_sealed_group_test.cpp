@@ -1,0 +1,155 @@
+// Allocation failures in sealed sender and sender keys: every allocation of
+// opening a sealed message (version 1 and 2, holding a pre-key or a whisper
+// message) and of group encrypt and decrypt fails in turn. Each failure must
+// be reported, leave the store as it was, and let the same call succeed next.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "alloc_sweep.hpp"
+#include "cliquet/cliquet.hpp"
+#include "cliquet/sealed_fanout.hpp"
+#include "cliquet/sealed_session_cipher.hpp"
+#include "cliquet/sender_keys.hpp"
+#include "cliquet_testing/deterministic_random.hpp"
+#include "failing_new.hpp"
+#include "sealed_helpers.hpp"
+
+using namespace cliquet;
+using namespace cliquet::testing;
+using namespace cliquet::testing::alloc;
+
+namespace {
+
+constexpr std::array<std::uint8_t, 32> kSeed = {9, 9, 9};
+constexpr DistributionId kGroup = {0xd1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
+// A sealed envelope of `version` (1 or 2) from Alice to Bob around `message`.
+Bytes seal(SealedPair& pair, int version, const CiphertextMessage& message) {
+    const UnidentifiedSenderMessageContent content(message.type, pair.server.issue(pair.alice), message.bytes);
+    if (version == 1) return seal_v1(content, pair.alice.identity(), pair.bob.identity().public_key());
+    const std::vector<ProtocolAddress> to_bob = {pair.bob.address};
+    const auto sent = SealedSenderV2SentMessage::parse(
+        sealed_sender_multi_recipient_encrypt(*pair.alice.store, to_bob, {}, content));
+    REQUIRE(sent.recipients().size() == 1);
+    return sent.received_message(sent.recipients()[0]);
+}
+
+std::string sender_keys_of(const MemorySenderKeyStore& store) {
+    std::string out;
+    for (const auto& [key, record] : store.all())
+        out += key.first.to_string() + "/" + to_hex(key.second) + "=" + to_hex(record.span()) + ";";
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("an allocation failure anywhere in opening a sealed message changes nothing", "[alloc][sealed]") {
+    const int version = GENERATE(1, 2);
+    const bool first_contact = GENERATE(true, false);
+    SealedPair pair;
+    if (!first_contact) {
+        const auto hello = pair.alice.encrypt_to(pair.bob, "hello");
+        CHECK(pair.bob.decrypt_from(pair.alice, hello) == "hello");
+        const auto reply = pair.bob.encrypt_to(pair.alice, "hi");
+        CHECK(pair.alice.decrypt_from(pair.bob, reply) == "hi");
+    }
+    const CiphertextMessage inner = pair.alice.encrypt_to(pair.bob, "swept");
+    REQUIRE(inner.type == (first_contact ? CiphertextType::prekey : CiphertextType::whisper));
+    const Bytes sealed = seal(pair, version, inner);
+    const PublicKey& root = pair.server.trust_root.public_key;
+    const SealedSenderRecipient bob = sealed_recipient(pair.bob);
+
+    const std::string name = "sealed sender v" + std::to_string(version) + " open, " +
+                             (first_contact ? "pre-key message" : "whisper message");
+    sweep_allocations(name, [&](std::size_t n) {
+        MemoryProtocolStore store = *pair.bob.store;
+        const std::string before = snapshot_of(store);
+        DeterministicRandom random(kSeed);
+        std::optional<SealedSenderDecryptionResult> result;
+        const Outcome outcome = call_failing_at(n, [&] {
+            result = sealed_sender_decrypt(store, sealed, root, kSealedNow, bob, random, pair.bob.options);
+        });
+        if (outcome.failed()) {
+            CHECK(snapshot_of(store) == before);
+            DeterministicRandom again(kSeed);
+            result = sealed_sender_decrypt(store, sealed, root, kSealedNow, bob, again, pair.bob.options);
+        }
+        REQUIRE(result);
+        CHECK(text_of(result->plaintext) == "swept");
+        CHECK(result->sender_uuid == pair.alice.address.name);
+        // The session goes on: Bob's reply decrypts at Alice.
+        const auto reply = SessionCipher(store, pair.bob.address, pair.alice.address).encrypt(as_bytes("reply"));
+        MemoryProtocolStore alice = *pair.alice.store;
+        CHECK(text_of(SessionCipher(alice, pair.alice.address, pair.bob.address).decrypt(reply.type, reply.bytes)) ==
+              "reply");
+        return outcome;
+    });
+}
+
+TEST_CASE("an allocation failure anywhere in group encrypt or decrypt changes nothing", "[alloc][group]") {
+    const ProtocolAddress alice{"alice", 1};
+    MemorySenderKeyStore alice_keys;
+    MemorySenderKeyStore bob_keys;
+    const auto distribution = create_sender_key_distribution_message(alice_keys, alice, kGroup);
+    process_sender_key_distribution_message(bob_keys, alice, distribution);
+    // A few messages in, so that the chain has moved and Bob holds skipped keys.
+    for (int i = 0; i < 3; ++i) (void)group_encrypt(alice_keys, alice, kGroup, as_bytes("skipped"));
+    const SenderKeyMessage skipped_last = group_encrypt(alice_keys, alice, kGroup, as_bytes("later"));
+    REQUIRE(text_of(group_decrypt(bob_keys, alice, skipped_last.serialized())) == "later");
+
+    SECTION("encrypt") {
+        sweep_allocations("group encrypt", [&](std::size_t n) {
+            MemorySenderKeyStore keys = alice_keys;
+            const std::string before = sender_keys_of(keys);
+            DeterministicRandom random(kSeed);
+            std::optional<SenderKeyMessage> message;
+            const Outcome outcome = call_failing_at(n, [&] {
+                message = group_encrypt(keys, alice, kGroup, as_bytes("swept"), random);
+            });
+            if (outcome.failed()) {
+                CHECK(sender_keys_of(keys) == before);
+                DeterministicRandom again(kSeed);
+                message = group_encrypt(keys, alice, kGroup, as_bytes("swept"), again);
+            }
+            REQUIRE(message);
+            MemorySenderKeyStore receiver = bob_keys;
+            CHECK(text_of(group_decrypt(receiver, alice, message->serialized())) == "swept");
+            return outcome;
+        });
+    }
+    SECTION("decrypt, in order and out of order") {
+        const bool in_order = GENERATE(true, false);
+        // In order: the next message on Alice's chain. Out of order: one of
+        // the messages Bob skipped, whose key he kept.
+        MemorySenderKeyStore sender = alice_keys;
+        const SenderKeyMessage message = group_encrypt(sender, alice, kGroup, as_bytes("swept"));
+        MemorySenderKeyStore bob_start = bob_keys;
+        if (!in_order) {
+            (void)group_encrypt(sender, alice, kGroup, as_bytes("after"));
+            const SenderKeyMessage after = group_encrypt(sender, alice, kGroup, as_bytes("after"));
+            REQUIRE(text_of(group_decrypt(bob_start, alice, after.serialized())) == "after");
+        }
+        sweep_allocations(in_order ? "group decrypt, in order" : "group decrypt, skipped key", [&](std::size_t n) {
+            MemorySenderKeyStore keys = bob_start;
+            const std::string before = sender_keys_of(keys);
+            Bytes plaintext;
+            const Outcome outcome =
+                call_failing_at(n, [&] { plaintext = group_decrypt(keys, alice, message.serialized()); });
+            if (outcome.failed()) {
+                CHECK(sender_keys_of(keys) == before);
+                plaintext = group_decrypt(keys, alice, message.serialized());
+            }
+            CHECK(text_of(plaintext) == "swept");
+            // Once decrypted, it is a duplicate; the next message decrypts.
+            CHECK(error_of([&] { group_decrypt(keys, alice, message.serialized()); }) ==
+                  ErrorCode::duplicate_message);
+            MemorySenderKeyStore next_sender = sender;
+            const SenderKeyMessage next = group_encrypt(next_sender, alice, kGroup, as_bytes("next"));
+            CHECK(text_of(group_decrypt(keys, alice, next.serialized())) == "next");
+            return outcome;
+        });
+    }
+}
