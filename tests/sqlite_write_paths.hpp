@@ -40,7 +40,8 @@ struct WritePath {
 
 inline std::string text_of_bytes(ByteView bytes) { return std::string(bytes.begin(), bytes.end()); }
 
-// Bob's sealed store, with a rollback guard, kept as a closed file: a session
+// Bob's store (sealed unless asked), with a rollback guard, kept as a
+// closed file: a session
 // with Alice that has gone both ways, one-time pre-key 2, signed pre-key 1,
 // last-resort Kyber pre-key 1, and Alice's sender key. Alice's next whisper
 // message, Carol's first (pre-key) message and Alice's next group message
@@ -70,7 +71,9 @@ struct WritePathFixture {
     Bytes kept_file;
     std::uint64_t kept_guard = 0;
 
-    WritePathFixture() {
+    // `sealed`: with a storage key (the default), or without.
+    explicit WritePathFixture(bool sealed = true) {
+        if (!sealed) options.storage_key.reset();
         options.rollback_guard = guard;
         {
             auto store = SqliteStore::create(path, bob, options);
