@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <string>
 
+#include "cliquet/export.hpp"
+
 namespace cliquet {
 
 /// libsignal's ProtocolAddress: an account name (a service id such as an ACI
 /// UUID string, or any name the application uses) and a device id.
-struct ProtocolAddress {
+struct CLIQUET_EXPORT ProtocolAddress {
     std::string name;              ///< The account: a service id string or an application's name.
     std::uint32_t device_id = 0;  ///< The device of that account.
 

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cliquet/export.hpp"
+
 namespace cliquet {
 
 /// Public bytes, owned.
@@ -23,14 +25,14 @@ using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
 
 /// Lowercase hex of any bytes.
-std::string to_hex(ByteView bytes);
+CLIQUET_EXPORT std::string to_hex(ByteView bytes);
 /// Hex in either case to bytes; anything else is Error(invalid_argument).
-Bytes from_hex(std::string_view hex);
+CLIQUET_EXPORT Bytes from_hex(std::string_view hex);
 
 /// Overwrites memory in a way the compiler may not elide.
-void secure_wipe(void* data, std::size_t size) noexcept;
+CLIQUET_EXPORT void secure_wipe(void* data, std::size_t size) noexcept;
 /// Compares in time that depends only on the length.
-bool constant_time_equal(ByteView a, ByteView b) noexcept;
+CLIQUET_EXPORT bool constant_time_equal(ByteView a, ByteView b) noexcept;
 
 /// The bytes of `text`, viewed in place (no copy, no terminator).
 inline ByteView as_bytes(std::string_view text) noexcept {
@@ -75,7 +77,7 @@ private:
 };
 
 /// A variable-size secret, wiped on destruction and before every reallocation.
-class SecretBytes {
+class CLIQUET_EXPORT SecretBytes {
 public:
     SecretBytes() = default;
     /// `size` zero bytes.

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/random.hpp"
 
@@ -24,10 +25,10 @@ using TimestampMs = std::uint64_t;
 
 /// Server key ids libsignal refuses whatever their signature (0xDEADC357 is
 /// its revocation test id).
-bool is_revoked_server_key_id(std::uint32_t key_id) noexcept;
+CLIQUET_EXPORT bool is_revoked_server_key_id(std::uint32_t key_id) noexcept;
 
 /// A server key and its id, signed by the trust root.
-class ServerCertificate {
+class CLIQUET_EXPORT ServerCertificate {
 public:
     /// Signs `server_key` under `key_id` with the trust root's private key.
     static ServerCertificate create(std::uint32_t key_id, const PublicKey& server_key, const PrivateKey& trust_root,
@@ -61,7 +62,7 @@ inline constexpr std::uint32_t kMaxDeviceId = 127;
 
 /// A sender's account, device and identity key, signed by a server key, with
 /// an expiration: what a sealed message carries to name its sender.
-class SenderCertificate {
+class CLIQUET_EXPORT SenderCertificate {
 public:
     /// Whom a certificate names.
     struct Sender {

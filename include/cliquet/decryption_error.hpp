@@ -39,6 +39,7 @@
 #include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
 #include "cliquet/certificates.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/messages.hpp"
 #include "cliquet/store.hpp"
@@ -50,7 +51,7 @@ namespace cliquet {
 inline constexpr std::size_t kMaxRetryRequestSize = 4096;
 
 /// libsignal's DecryptionErrorMessage: which message failed to decrypt.
-class DecryptionErrorMessage {
+class CLIQUET_EXPORT DecryptionErrorMessage {
 public:
     /// The request for a message that failed: `original` of `type`, sent at
     /// `timestamp` by device `original_sender_device_id` of its account.
@@ -89,7 +90,7 @@ private:
 
 /// libsignal's PlaintextContent: a retry request as the bytes sent on the
 /// wire, unencrypted.
-class PlaintextContent {
+class CLIQUET_EXPORT PlaintextContent {
 public:
     /// Wraps `request` for sending.
     explicit PlaintextContent(const DecryptionErrorMessage& request);
@@ -146,7 +147,7 @@ enum class RetryAction : std::uint8_t {
 /// @code{.unparsed}
 ///   storage  the store failed (nothing changed)
 /// @endcode
-[[nodiscard]] RetryAction process_retry_request(ProtocolStore& store, const ProtocolAddress& local,
+[[nodiscard]] CLIQUET_EXPORT RetryAction process_retry_request(ProtocolStore& store, const ProtocolAddress& local,
                                                 const ProtocolAddress& requester,
                                                 const DecryptionErrorMessage& request);
 

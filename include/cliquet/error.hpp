@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "cliquet/export.hpp"
+
 namespace cliquet {
 
 /// What went wrong, as the peer protocol names it.
@@ -28,11 +30,11 @@ enum class ErrorCode {
 };
 
 /// The wire name of a code, as the peer protocol spells it.
-std::string_view to_string(ErrorCode code) noexcept;
+CLIQUET_EXPORT std::string_view to_string(ErrorCode code) noexcept;
 
 /// The exception every failing cliquet call throws: a code, and a message
 /// for people.
-class Error : public std::runtime_error {
+class CLIQUET_EXPORT Error : public std::runtime_error {
 public:
     /// `message` says what failed, for logs; programs branch on `code`.
     Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}

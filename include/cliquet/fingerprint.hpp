@@ -12,6 +12,7 @@
 
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/keys.hpp"
 
 namespace cliquet {
@@ -32,7 +33,7 @@ inline constexpr std::uint32_t kFingerprintVersionAci = 2;
 /// A scanned code carries a different version than ours: the two apps disagree
 /// on what the identifiers are, so the codes cannot be compared at all (which
 /// is not the same as a mismatch of identities).
-class FingerprintVersionMismatch : public Error {
+class CLIQUET_EXPORT FingerprintVersionMismatch : public Error {
 public:
     /// An Error(invalid_message) naming both versions.
     FingerprintVersionMismatch(std::uint32_t theirs, std::uint32_t ours);
@@ -46,7 +47,7 @@ private:
 
 /// The QR-code form: a CombinedFingerprints protobuf holding the version and
 /// the first 32 bytes of each side's digest, ours first.
-class ScannableFingerprint {
+class CLIQUET_EXPORT ScannableFingerprint {
 public:
     /// Error(invalid_message) for malformed bytes or a missing part.
     static ScannableFingerprint deserialize(ByteView bytes);
@@ -74,7 +75,7 @@ private:
 };
 
 /// A safety number for one pair of identities.
-class Fingerprint {
+class CLIQUET_EXPORT Fingerprint {
 public:
     /// `version` is carried in the scannable form only; the digits do not
     /// depend on it. An iteration count outside [2, 1'000'000] is

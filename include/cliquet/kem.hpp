@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/random.hpp"
 
 namespace cliquet {
@@ -23,13 +24,13 @@ enum class KemType : std::uint8_t {
 };
 
 /// What encapsulating to a public key yields.
-struct KemEncapsulation {
+struct CLIQUET_EXPORT KemEncapsulation {
     Bytes ciphertext;  ///< type byte || raw ciphertext, as libsignal sends it
     SecretArray<32> shared_secret;  ///< what decapsulating the ciphertext yields
 };
 
 /// A KEM public key, with its type.
-class KemPublicKey {
+class CLIQUET_EXPORT KemPublicKey {
 public:
     /// Type byte || raw key. Error(invalid_key) for an empty input, an
     /// unknown type or a length that is not the type's.
@@ -44,7 +45,7 @@ public:
     KemEncapsulation encapsulate(RandomSource& random = system_random()) const;
 
     /// Same type and same bytes.
-    friend bool operator==(const KemPublicKey& a, const KemPublicKey& b) noexcept;
+    friend CLIQUET_EXPORT bool operator==(const KemPublicKey& a, const KemPublicKey& b) noexcept;
 
 private:
     KemPublicKey(KemType type, Bytes raw) : type_(type), raw_(std::move(raw)) {}
@@ -55,7 +56,7 @@ private:
 };
 
 /// A KEM secret key, with its type; wiped when it dies.
-class KemSecretKey {
+class CLIQUET_EXPORT KemSecretKey {
 public:
     /// Type byte || raw key; the same errors as KemPublicKey::deserialize.
     static KemSecretKey deserialize(ByteView serialized);
@@ -79,7 +80,7 @@ private:
 };
 
 /// A KEM key pair.
-struct KemKeyPair {
+struct CLIQUET_EXPORT KemKeyPair {
     KemPublicKey public_key;  ///< The half to publish.
     KemSecretKey secret_key;  ///< The half to keep.
 

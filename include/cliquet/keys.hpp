@@ -12,6 +12,7 @@
 #include <span>
 
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/random.hpp"
 
 namespace cliquet {
@@ -25,7 +26,7 @@ inline constexpr std::size_t kSignatureSize = 64;     ///< An XEdDSA signature.
 using Signature = std::array<std::uint8_t, kSignatureSize>;
 
 /// A Curve25519 public key.
-class PublicKey {
+class CLIQUET_EXPORT PublicKey {
 public:
     /// Exactly 33 bytes starting with 0x05; anything else is Error(invalid_key).
     static PublicKey deserialize(ByteView bytes);
@@ -51,7 +52,7 @@ private:
 };
 
 /// A Curve25519 private key; the scalar is wiped when the key dies.
-class PrivateKey {
+class CLIQUET_EXPORT PrivateKey {
 public:
     /// A fresh key.
     static PrivateKey generate(RandomSource& random = system_random());
@@ -73,7 +74,7 @@ private:
 };
 
 /// A Curve25519 key pair.
-struct KeyPair {
+struct CLIQUET_EXPORT KeyPair {
     PublicKey public_key;    ///< The half to publish.
     PrivateKey private_key;  ///< The half to keep.
 
@@ -88,7 +89,7 @@ using IdentityKey = PublicKey;
 
 /// The long-term identity of an account, which every device of the account
 /// holds (a linked device receives it from the primary when it is linked).
-class IdentityKeyPair {
+class CLIQUET_EXPORT IdentityKeyPair {
 public:
     /// A fresh identity.
     static IdentityKeyPair generate(RandomSource& random = system_random());

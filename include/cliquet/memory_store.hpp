@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "cliquet/export.hpp"
 #include "cliquet/store.hpp"
 
 namespace cliquet {
@@ -20,7 +21,7 @@ namespace cliquet {
 /// one runs, each write of its stores first makes, and records here, the
 /// step that undoes it. Whatever can fail (an allocation) happens before the
 /// write changes anything, and undoing allocates nothing.
-class MemoryUndoLog {
+class CLIQUET_EXPORT MemoryUndoLog {
 public:
     /// Makes room for one more step, so that recording it cannot fail.
     void reserve() { steps_.reserve(steps_.size() + 1); }
@@ -38,7 +39,7 @@ private:
 };
 
 /// An IdentityKeyStore in a std::map, trusting on first use.
-class MemoryIdentityKeyStore final : public IdentityKeyStore {
+class CLIQUET_EXPORT MemoryIdentityKeyStore final : public IdentityKeyStore {
 public:
     /// This device's identity and registration id; no one else known yet.
     MemoryIdentityKeyStore(IdentityKeyPair identity, std::uint32_t registration_id)
@@ -61,7 +62,7 @@ private:
 };
 
 /// A PreKeyStore in a std::map.
-class MemoryPreKeyStore final : public PreKeyStore {
+class CLIQUET_EXPORT MemoryPreKeyStore final : public PreKeyStore {
 public:
     std::optional<PreKeyRecord> load_pre_key(PreKeyId id) const override;
     void store_pre_key(const PreKeyRecord& record) override;
@@ -78,7 +79,7 @@ private:
 };
 
 /// A SignedPreKeyStore in a std::map.
-class MemorySignedPreKeyStore final : public SignedPreKeyStore {
+class CLIQUET_EXPORT MemorySignedPreKeyStore final : public SignedPreKeyStore {
 public:
     std::optional<SignedPreKeyRecord> load_signed_pre_key(SignedPreKeyId id) const override;
     void store_signed_pre_key(const SignedPreKeyRecord& record) override;
@@ -96,7 +97,7 @@ private:
 
 /// A KyberPreKeyStore in std::maps: the records with their kinds, and the
 /// base keys each last-resort key was used with.
-class MemoryKyberPreKeyStore final : public KyberPreKeyStore {
+class CLIQUET_EXPORT MemoryKyberPreKeyStore final : public KyberPreKeyStore {
 public:
     /// A record and its kind.
     struct Held {
@@ -126,7 +127,7 @@ private:
 };
 
 /// A SessionStore in a std::map.
-class MemorySessionStore final : public SessionStore {
+class CLIQUET_EXPORT MemorySessionStore final : public SessionStore {
 public:
     std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override;
     void store_session(const ProtocolAddress& address, SessionRecord record) override;
@@ -149,7 +150,7 @@ private:
 };
 
 /// A SenderKeyStore in a std::map.
-class MemorySenderKeyStore final : public SenderKeyStore {
+class CLIQUET_EXPORT MemorySenderKeyStore final : public SenderKeyStore {
 public:
     std::optional<SecretBytes> load_sender_key(const ProtocolAddress& sender,
                                                const DistributionId& distribution_id) const override;
@@ -170,7 +171,7 @@ private:
 };
 
 /// A PreKeyMetadataStore in a std::optional.
-class MemoryPreKeyMetadataStore final : public PreKeyMetadataStore {
+class CLIQUET_EXPORT MemoryPreKeyMetadataStore final : public PreKeyMetadataStore {
 public:
     std::optional<PreKeyMetadata> load_pre_key_metadata() const override { return metadata_; }
     void store_pre_key_metadata(const PreKeyMetadata& metadata) override;
@@ -184,7 +185,7 @@ private:
 /// One device's stores, all in memory. run_atomically is all or nothing:
 /// a unit that throws (a refused write, an allocation that failed) has each
 /// write it made undone (see MemoryUndoLog).
-class MemoryProtocolStore final : public ProtocolStore {
+class CLIQUET_EXPORT MemoryProtocolStore final : public ProtocolStore {
 public:
     /// Empty stores for the device with this identity and registration id.
     MemoryProtocolStore(IdentityKeyPair identity, std::uint32_t registration_id)

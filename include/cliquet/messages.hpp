@@ -33,6 +33,7 @@
 
 #include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/kem.hpp"
 
@@ -52,11 +53,11 @@ using MessageAddresses = std::array<std::uint8_t, kMessageAddressesSize>;
 /// nullopt when either cannot be written: a name that is not a service id
 /// (an ACI's UUID, or "PNI:" and a UUID), or a device id outside 1 to 255.
 /// Such a conversation's messages carry no binding, as with libsignal.
-[[nodiscard]] std::optional<MessageAddresses> message_addresses(const ProtocolAddress& sender,
+[[nodiscard]] CLIQUET_EXPORT std::optional<MessageAddresses> message_addresses(const ProtocolAddress& sender,
                                                                const ProtocolAddress& recipient);
 
 /// A Double Ratchet message: what a session sends once the peer has answered.
-class SignalMessage {
+class CLIQUET_EXPORT SignalMessage {
 public:
     /// Frames and MACs a message; an empty `pq_ratchet` (the SPQR message) is
     /// left out, and so are absent `addresses`.
@@ -102,14 +103,14 @@ private:
 };
 
 /// The Kyber part of a version 4 pre-key message.
-struct KyberPayload {
+struct CLIQUET_EXPORT KyberPayload {
     std::uint32_t pre_key_id = 0;  ///< the Kyber pre-key encapsulated to
     Bytes ciphertext;  ///< with its KEM type byte
 };
 
 /// The first messages of a session: the handshake's public parts around a
 /// SignalMessage, sent until the peer answers.
-class PreKeySignalMessage {
+class CLIQUET_EXPORT PreKeySignalMessage {
 public:
     /// Frames a message; the embedded SignalMessage is already MACed.
     static PreKeySignalMessage create(int version, std::uint32_t registration_id, std::optional<std::uint32_t> pre_key_id,
@@ -151,7 +152,7 @@ private:
 };
 
 /// What encrypting produces: the bytes and how the receiver must treat them.
-struct CiphertextMessage {
+struct CLIQUET_EXPORT CiphertextMessage {
     CiphertextType type;  ///< prekey or whisper
     Bytes bytes;          ///< the serialized message
 };

@@ -36,6 +36,7 @@
 #include "cliquet/bytes.hpp"
 #include "cliquet/certificates.hpp"
 #include "cliquet/error.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/messages.hpp"
 #include "cliquet/prekeys.hpp"
 #include "cliquet/random.hpp"
@@ -46,13 +47,13 @@
 namespace cliquet {
 
 /// One account and its devices, as its server lists them.
-struct AccountDevices {
+struct CLIQUET_EXPORT AccountDevices {
     std::string account;                    ///< the name in the account's addresses (for Signal, its service id string)
     std::vector<std::uint32_t> device_ids;  ///< every device it has; this device itself is skipped when listed
 };
 
 /// One device's copy of a message.
-struct DeviceMessage {
+struct CLIQUET_EXPORT DeviceMessage {
     ProtocolAddress address;        ///< the device it is for
     std::uint32_t registration_id;  ///< the device's registration id, from its session, for the server to check
     CiphertextType type;            ///< the session message's type (prekey or whisper), sealed or not
@@ -60,14 +61,14 @@ struct DeviceMessage {
 };
 
 /// A device whose step failed, and why. Its state is as it was before.
-struct DeviceFailure {
+struct CLIQUET_EXPORT DeviceFailure {
     ProtocolAddress address;  ///< the device
     ErrorCode code;           ///< the error's code
     std::string message;      ///< the error's message
 };
 
 /// What MultiDeviceSender::encrypt and MultiDeviceSender::seal produce.
-struct MultiDeviceMessage {
+struct CLIQUET_EXPORT MultiDeviceMessage {
     std::vector<DeviceMessage> messages;            ///< one per device with a session, in the order listed
     std::vector<ProtocolAddress> missing_sessions;  ///< listed devices without a session: fetch their bundles
     std::vector<DeviceFailure> failures;            ///< devices whose encryption failed
@@ -76,20 +77,20 @@ struct MultiDeviceMessage {
 /// A server's answer to a send with an out-of-date device list, for one
 /// account (Signal's "mismatched devices" and "stale devices" answers), with
 /// the bundles of the missing devices fetched.
-struct DeviceListCorrection {
+struct CLIQUET_EXPORT DeviceListCorrection {
     std::vector<PreKeyBundle> missing{};   ///< bundles of devices the send left out; each bundle's device_id names its device
     std::vector<std::uint32_t> extra{};    ///< devices the account no longer has
     std::vector<std::uint32_t> stale{};    ///< devices whose registration id changed (reinstalled since the session started)
 };
 
 /// A device whose session was archived because the server called it stale.
-struct StaleDevice {
+struct CLIQUET_EXPORT StaleDevice {
     ProtocolAddress address;                       ///< the device
     std::optional<std::uint32_t> registration_id;  ///< the registration id its session had; nullopt if it had none
 };
 
 /// What MultiDeviceSender::apply changed.
-struct DeviceListUpdate {
+struct CLIQUET_EXPORT DeviceListUpdate {
     std::vector<ProtocolAddress> started;   ///< sessions started from the missing devices' bundles
     std::vector<ProtocolAddress> archived;  ///< sessions of extra devices, archived
     std::vector<StaleDevice> stale;         ///< sessions of stale devices, archived: fetch their bundles and apply them as missing
@@ -98,7 +99,7 @@ struct DeviceListUpdate {
 
 /// Encrypts for every device of the accounts it is given, and applies the
 /// server's corrections of their device lists, on behalf of one device.
-class MultiDeviceSender {
+class CLIQUET_EXPORT MultiDeviceSender {
 public:
     /// `store` must outlive the sender. `local` is this device's address;
     /// its name is this account's. `options` apply to the sessions `apply`

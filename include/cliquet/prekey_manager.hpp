@@ -23,6 +23,7 @@
 #include <optional>
 #include <vector>
 
+#include "cliquet/export.hpp"
 #include "cliquet/kem.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/prekeys.hpp"
@@ -38,7 +39,7 @@ namespace cliquet {
 inline constexpr std::uint32_t kMaxManagedPreKeyId = 0xFFFFFF;
 
 /// When PreKeyManager::run_schedule replenishes, rotates and deletes.
-struct PreKeySchedule {
+struct CLIQUET_EXPORT PreKeySchedule {
     /// One-time keys (EC and Kyber, each) made when fewer than
     /// `replenish_below` remain.
     std::size_t batch_size = 100;
@@ -53,27 +54,27 @@ struct PreKeySchedule {
 };
 
 /// A one-time EC pre-key as a server takes it.
-struct PublicPreKey {
+struct CLIQUET_EXPORT PublicPreKey {
     PreKeyId id;    ///< its id
     PublicKey key;  ///< its public key
 };
 
 /// A signed pre-key as a server takes it.
-struct PublicSignedPreKey {
+struct CLIQUET_EXPORT PublicSignedPreKey {
     SignedPreKeyId id;    ///< its id
     PublicKey key;        ///< its public key
     Signature signature;  ///< the identity key's signature over the key
 };
 
 /// A Kyber pre-key as a server takes it.
-struct PublicKyberPreKey {
+struct CLIQUET_EXPORT PublicKyberPreKey {
     KyberPreKeyId id;     ///< its id
     KemPublicKey key;     ///< its public key (with libsignal's type byte)
     Signature signature;  ///< the identity key's signature over the key
 };
 
 /// What a device uploads to the server: the parts of Signal's key upload.
-struct PreKeyUpload {
+struct CLIQUET_EXPORT PreKeyUpload {
     std::optional<PublicSignedPreKey> signed_pre_key;            ///< the current signed pre-key
     std::optional<PublicKyberPreKey> last_resort_kyber_pre_key;  ///< the current last-resort Kyber key
     std::vector<PublicPreKey> one_time_pre_keys;                 ///< one-time EC pre-keys
@@ -87,13 +88,13 @@ struct PreKeyUpload {
 };
 
 /// How many unused one-time keys a device still holds (a used one is gone).
-struct UnusedPreKeyCounts {
+struct CLIQUET_EXPORT UnusedPreKeyCounts {
     std::size_t one_time_pre_keys = 0;        ///< EC
     std::size_t one_time_kyber_pre_keys = 0;  ///< Kyber
 };
 
 /// Runs a device's pre-keys through their life, over its stores.
-class PreKeyManager {
+class CLIQUET_EXPORT PreKeyManager {
 public:
     /// `store` must outlive the manager. `clock` dates new keys and decides
     /// rotations (empty: the system clock).

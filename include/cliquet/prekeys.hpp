@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/kem.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/random.hpp"
@@ -53,7 +54,7 @@ using SignedPreKeyId = PreKeyIdOf<struct SignedPreKeyIdTag>;  ///< Names a signe
 using KyberPreKeyId = PreKeyIdOf<struct KyberPreKeyIdTag>;  ///< Names a Kyber pre-key.
 
 /// A one-time pre-key, private half included.
-class PreKeyRecord {
+class CLIQUET_EXPORT PreKeyRecord {
 public:
     /// A record of an existing key pair.
     PreKeyRecord(PreKeyId id, KeyPair key_pair);
@@ -74,7 +75,7 @@ private:
 };
 
 /// A signed pre-key, private half included.
-class SignedPreKeyRecord {
+class CLIQUET_EXPORT SignedPreKeyRecord {
 public:
     /// A record of an existing key pair and its signature (not checked here).
     SignedPreKeyRecord(SignedPreKeyId id, Timestamp made_at, KeyPair key_pair, const Signature& signature);
@@ -102,7 +103,7 @@ private:
 };
 
 /// A KEM pre-key signed by the identity key; PQXDH uses Kyber1024 ones.
-class KyberPreKeyRecord {
+class CLIQUET_EXPORT KyberPreKeyRecord {
 public:
     /// A record of an existing key pair and its signature (not checked here).
     KyberPreKeyRecord(KyberPreKeyId id, Timestamp made_at, KemKeyPair key_pair, const Signature& signature);
@@ -132,7 +133,7 @@ private:
 
 /// The public pre-keys of one device. Without a Kyber pre-key it starts an
 /// X3DH (version 3) session; with one, a PQXDH (version 4) session.
-struct PreKeyBundle {
+struct CLIQUET_EXPORT PreKeyBundle {
     std::uint32_t registration_id = 0;                   ///< the device's registration id
     std::uint32_t device_id = 0;                         ///< the device's id
     std::optional<PreKeyId> pre_key_id{};                ///< a one-time pre-key's id, if the server had one left

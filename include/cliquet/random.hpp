@@ -11,11 +11,12 @@
 #include <span>
 
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 
 namespace cliquet {
 
 /// Where randomness comes from.
-class RandomSource {
+class CLIQUET_EXPORT RandomSource {
 public:
     virtual ~RandomSource() = default;
     /// Fills `out` with random bytes.
@@ -23,6 +24,6 @@ public:
 };
 
 /// The operating system's CSPRNG through libsodium. Thread-safe.
-RandomSource& system_random() noexcept;
+CLIQUET_EXPORT RandomSource& system_random() noexcept;
 
 }  // namespace cliquet

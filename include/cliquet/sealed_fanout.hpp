@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/service_id.hpp"
 
 namespace cliquet {
 
 /// A parsed multi-recipient "sent" message, as the server sees it.
-class SealedSenderV2SentMessage {
+class CLIQUET_EXPORT SealedSenderV2SentMessage {
 public:
     /// One device of a recipient.
     struct Device {

@@ -23,6 +23,7 @@
 
 #include "cliquet/bytes.hpp"
 #include "cliquet/certificates.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/messages.hpp"
 #include "cliquet/random.hpp"
@@ -40,7 +41,7 @@ enum class ContentHint : std::uint32_t {
 
 /// The plaintext of a sealed envelope: who sent it and what (a message of any
 /// CiphertextType: a session message, a sender-key message, or plaintext).
-class UnidentifiedSenderMessageContent {
+class CLIQUET_EXPORT UnidentifiedSenderMessageContent {
 public:
     /// An empty group id is the same as none.
     UnidentifiedSenderMessageContent(CiphertextType type, SenderCertificate sender, Bytes content,
@@ -79,18 +80,18 @@ inline constexpr std::uint8_t kSealedSenderV2ServiceIdVersion = 0x23;  ///< v2 s
 /// Seals `content` to one recipient (version 1). `sender` must be the
 /// identity whose key the content's certificate carries, or the recipient
 /// refuses the envelope.
-Bytes seal_v1(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
+CLIQUET_EXPORT Bytes seal_v1(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
               const IdentityKey& recipient, RandomSource& random = system_random());
 
 /// One recipient device of a version 2 message.
-struct SealedRecipientDevice {
+struct CLIQUET_EXPORT SealedRecipientDevice {
     std::uint32_t device_id = 0;        ///< 1 to 127
     std::uint32_t registration_id = 0;  ///< 0 to 0x3fff
 };
 
 /// One recipient account of a version 2 message: its devices share the key
 /// material, so they are listed together.
-struct SealedRecipient {
+struct CLIQUET_EXPORT SealedRecipient {
     ServiceId service_id;                        ///< the account
     IdentityKey identity_key;                    ///< its identity key
     std::vector<SealedRecipientDevice> devices;  ///< at least one
@@ -101,7 +102,7 @@ struct SealedRecipient {
 /// the sender's static identity key; the static one is the same for every
 /// message to that recipient, so it is computed once and kept (wiped when the
 /// sealer dies). Not thread-safe.
-class MultiRecipientSealer {
+class CLIQUET_EXPORT MultiRecipientSealer {
 public:
     /// A sealer for messages from `sender`, which it copies.
     explicit MultiRecipientSealer(const IdentityKeyPair& sender) : sender_(sender) {}
@@ -125,12 +126,12 @@ private:
 };
 
 /// A one-off MultiRecipientSealer::seal.
-Bytes seal_v2(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
+CLIQUET_EXPORT Bytes seal_v2(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
               std::span<const SealedRecipient> recipients, std::span<const ServiceId> excluded = {},
               RandomSource& random = system_random());
 
 /// An opened envelope.
-struct UnsealedContent {
+struct CLIQUET_EXPORT UnsealedContent {
     std::uint8_t version;  ///< 1 or 2
     UnidentifiedSenderMessageContent content;  ///< what the sender sealed
 };
@@ -141,11 +142,11 @@ struct UnsealedContent {
 /// unseal() or validate content.sender() before believing it.
 /// Anything wrong is Error(invalid_message) (Error(invalid_certificate) for
 /// a malformed certificate), and nothing is returned.
-UnsealedContent unseal_unvalidated(ByteView ciphertext, const IdentityKeyPair& recipient);
+CLIQUET_EXPORT UnsealedContent unseal_unvalidated(ByteView ciphertext, const IdentityKeyPair& recipient);
 
 /// unseal_unvalidated, then the certificate validated against `trust_root` at
 /// `now` (Error(invalid_certificate) if it fails).
-UnsealedContent unseal(ByteView ciphertext, const IdentityKeyPair& recipient, const PublicKey& trust_root,
+CLIQUET_EXPORT UnsealedContent unseal(ByteView ciphertext, const IdentityKeyPair& recipient, const PublicKey& trust_root,
                        TimestampMs now);
 
 }  // namespace cliquet

@@ -23,6 +23,7 @@
 #include "cliquet/certificates.hpp"
 #include "cliquet/decryption_error.hpp"
 #include "cliquet/error.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/random.hpp"
 #include "cliquet/sealed_sender.hpp"
 #include "cliquet/service_id.hpp"
@@ -37,7 +38,7 @@ namespace cliquet {
 ///   no_session          no session, or no identity key, for the address
 ///   untrusted_identity  the session's identity is no longer trusted
 /// @endcode
-Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destination,
+CLIQUET_EXPORT Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destination,
                             const SenderCertificate& sender, ByteView plaintext, RandomSource& random = system_random());
 
 /// Seals `content` (version 2) to every device in `destinations`, which are
@@ -55,14 +56,14 @@ Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destina
 ///                     account known with different identity keys (the
 ///                     message names the account)
 /// @endcode
-Bytes sealed_sender_multi_recipient_encrypt(ProtocolStore& store, std::span<const ProtocolAddress> destinations,
+CLIQUET_EXPORT Bytes sealed_sender_multi_recipient_encrypt(ProtocolStore& store, std::span<const ProtocolAddress> destinations,
                                             std::span<const ServiceId> excluded,
                                             const UnidentifiedSenderMessageContent& content,
                                             RandomSource& random = system_random());
 
 /// What sealed_sender_decrypt learned: the validated sender, what the
 /// envelope held and the plaintext.
-struct SealedSenderDecryptionResult {
+struct CLIQUET_EXPORT SealedSenderDecryptionResult {
     std::string sender_uuid;                 ///< the sender's ACI, as a string
     std::optional<std::string> sender_e164;  ///< the sender's phone number, if its certificate disclosed it
     std::uint32_t sender_device_id;          ///< the sender's device
@@ -86,7 +87,7 @@ struct SealedSenderDecryptionResult {
 /// application needs to ask the sender for the message again. Everything
 /// here comes from a validated certificate or from the envelope that the
 /// certificate's identity key sealed.
-class SealedSenderDecryptionError : public Error {
+class CLIQUET_EXPORT SealedSenderDecryptionError : public Error {
 public:
     /// `cause`, the inner cipher's error, about the message in `content`.
     SealedSenderDecryptionError(const Error& cause, const UnidentifiedSenderMessageContent& content);
@@ -136,7 +137,7 @@ private:
 };
 
 /// This device, the recipient: a message that claims to come from it is refused.
-struct SealedSenderRecipient {
+struct CLIQUET_EXPORT SealedSenderRecipient {
     std::string uuid;                 ///< this account's ACI, as a string
     std::optional<std::string> e164;  ///< this account's phone number, if known
     std::uint32_t device_id;          ///< this device's id
@@ -160,7 +161,7 @@ struct SealedSenderRecipient {
 /// which names the sender, the content hint and the group.
 /// `options` apply to a session that a sealed pre-key message starts, as
 /// SessionCipher's do.
-SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteView ciphertext,
+CLIQUET_EXPORT SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteView ciphertext,
                                                    const PublicKey& trust_root, TimestampMs now,
                                                    const SealedSenderRecipient& local, RandomSource& random = system_random(),
                                                    const SessionOptions& options = {});

@@ -17,6 +17,7 @@
 
 #include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/random.hpp"
 #include "cliquet/store.hpp"
@@ -38,7 +39,7 @@ using SenderChainKeyBytes = SecretArray<32>;
 
 /// What a sender gives each member so that the member can read its messages.
 /// It holds the chain key, so its bytes are a secret.
-class SenderKeyDistributionMessage {
+class CLIQUET_EXPORT SenderKeyDistributionMessage {
 public:
     /// Anything but libsignal's version 3 layout with a 32-byte chain key and
     /// a 33-byte signing key is Error(invalid_message), or Error(invalid_key)
@@ -77,7 +78,7 @@ private:
 
 /// One group message: version byte, protobuf body, then a 64-byte XEdDSA
 /// signature by the sender's signing key over everything before it.
-class SenderKeyMessage {
+class CLIQUET_EXPORT SenderKeyMessage {
 public:
     static constexpr std::size_t kSignatureSize = cliquet::kSignatureSize;  ///< The trailing signature's size.
 
@@ -120,7 +121,7 @@ struct SenderKeyRecordAccess;
 /// Everything known about one (sender, distribution id): up to
 /// kMaxSenderKeyStates chains, newest first. Serialized as libsignal's
 /// SenderKeyRecordStructure; the bytes hold chain and signing keys.
-class SenderKeyRecord {
+class CLIQUET_EXPORT SenderKeyRecord {
 public:
     SenderKeyRecord();  ///< A record with no chain.
     /// Copies are deep: a copy changes independently of its original.
@@ -156,7 +157,7 @@ private:
 /// The message `sender` (this device) sends to every member before its first
 /// group message. Creates the sender key on first use; later calls describe
 /// the current chain, at its current iteration.
-SenderKeyDistributionMessage create_sender_key_distribution_message(SenderKeyStore& store,
+CLIQUET_EXPORT SenderKeyDistributionMessage create_sender_key_distribution_message(SenderKeyStore& store,
                                                                     const ProtocolAddress& sender,
                                                                     const DistributionId& distribution_id,
                                                                     RandomSource& random = system_random());
@@ -164,12 +165,12 @@ SenderKeyDistributionMessage create_sender_key_distribution_message(SenderKeySto
 /// Records a member's sender key. The same chain processed twice keeps its
 /// progress (a replayed distribution message cannot rewind it); a chain id
 /// seen with a different signing key replaces the old chain.
-void process_sender_key_distribution_message(SenderKeyStore& store, const ProtocolAddress& sender,
+CLIQUET_EXPORT void process_sender_key_distribution_message(SenderKeyStore& store, const ProtocolAddress& sender,
                                              const SenderKeyDistributionMessage& message);
 
 /// Encrypts with this device's newest chain for `distribution_id` and
 /// advances it. Without a sender key of our own for it: Error(no_session).
-SenderKeyMessage group_encrypt(SenderKeyStore& store, const ProtocolAddress& sender,
+CLIQUET_EXPORT SenderKeyMessage group_encrypt(SenderKeyStore& store, const ProtocolAddress& sender,
                                const DistributionId& distribution_id, ByteView plaintext,
                                RandomSource& random = system_random());
 
@@ -183,7 +184,7 @@ SenderKeyMessage group_encrypt(SenderKeyStore& store, const ProtocolAddress& sen
 ///   an iteration more than kMaxSenderKeyForwardJump
 ///   ahead of the chain                                 Error(invalid_message)
 /// @endcode
-Bytes group_decrypt(SenderKeyStore& store, const ProtocolAddress& sender, ByteView ciphertext);
+CLIQUET_EXPORT Bytes group_decrypt(SenderKeyStore& store, const ProtocolAddress& sender, ByteView ciphertext);
 ///@}
 
 }  // namespace cliquet

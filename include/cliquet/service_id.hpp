@@ -15,15 +15,17 @@
 #include <string>
 #include <string_view>
 
+#include "cliquet/export.hpp"
+
 namespace cliquet {
 
 /// A UUID, as 16 bytes.
 using Uuid = std::array<std::uint8_t, 16>;
 
 /// The hyphenated form, 36 characters, either case; nullopt otherwise.
-std::optional<Uuid> parse_uuid(std::string_view text) noexcept;
+CLIQUET_EXPORT std::optional<Uuid> parse_uuid(std::string_view text) noexcept;
 /// Lowercase and hyphenated.
-std::string format_uuid(const Uuid& uuid);
+CLIQUET_EXPORT std::string format_uuid(const Uuid& uuid);
 
 /// Which identifier a ServiceId is, an account's (ACI) or its phone number's
 /// (PNI); the value is its kind byte.
@@ -34,7 +36,7 @@ inline constexpr std::size_t kServiceIdFixedWidthSize = 17;  ///< Kind byte and 
 using ServiceIdFixedWidth = std::array<std::uint8_t, kServiceIdFixedWidthSize>;
 
 /// An account's ACI or PNI.
-class ServiceId {
+class CLIQUET_EXPORT ServiceId {
 public:
     /// The ACI or the PNI with this UUID.
     ///@{

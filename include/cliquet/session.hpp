@@ -35,6 +35,7 @@
 
 #include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/messages.hpp"
 #include "cliquet/prekeys.hpp"
 #include "cliquet/random.hpp"
@@ -69,7 +70,7 @@ enum class PqRatchetPolicy : std::uint8_t {
 };
 
 /// How sessions are started and used.
-struct SessionOptions {
+struct CLIQUET_EXPORT SessionOptions {
     /// What the session requires of its post-quantum protection; fixed
     /// when the session starts.
     PqRatchetPolicy pq_ratchet = PqRatchetPolicy::require;
@@ -94,14 +95,14 @@ struct SessionOptions {
 /// @endcode
 /// The session records when it was made (`options.clock`), as libsignal
 /// stamps the pending pre-key; `options` apply to the new session.
-void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
+CLIQUET_EXPORT void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
                            RandomSource& random = system_random(), const SessionOptions& options = {});
 /// process_prekey_bundle made at `now`, whatever `options.clock` says.
-void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
+CLIQUET_EXPORT void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
                            RandomSource& random, Timestamp now, const SessionOptions& options = {});
 
 /// Encrypts to and decrypts from one remote address, through a store.
-class SessionCipher {
+class CLIQUET_EXPORT SessionCipher {
 public:
     /// `store` must outlive the cipher. `local` is this device's own address
     /// and `remote` the peer's. When both names are service ids, the first

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/time.hpp"
 
@@ -31,7 +32,7 @@ inline constexpr std::chrono::days kMaxUnansweredSessionAge{30};
 
 /// What a session must be for a sender to use it, as libsignal's
 /// SessionUsabilityRequirements (its flags, as booleans). All must hold.
-struct SessionRequirements {
+struct CLIQUET_EXPORT SessionRequirements {
     /// Not stale: a session the peer started, or one it has answered, or
     /// one started less than kMaxUnansweredSessionAge ago.
     bool not_stale = true;
@@ -48,7 +49,7 @@ struct SessionRequirements {
     static constexpr SessionRequirements all() noexcept { return {true, true, true}; }
 };
 /// The ratchet states of one session, current and archived.
-class SessionRecord {
+class CLIQUET_EXPORT SessionRecord {
 public:
     /// A record with no state, as before the first handshake.
     SessionRecord();

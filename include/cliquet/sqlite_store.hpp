@@ -39,6 +39,7 @@
 
 #include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/store.hpp"
 
@@ -91,7 +92,7 @@ enum class Erasure {
 /// key the numbers in the file are authenticated; without one, anyone who can
 /// write the file can raise them, so the guard then only catches restores
 /// that are not attacks. See docs/storage.md, "Whole-file restores".
-class RollbackGuard {
+class CLIQUET_EXPORT RollbackGuard {
 public:
     virtual ~RollbackGuard() = default;
     /// The number last recorded, or 0 before the first. Read when a store
@@ -105,7 +106,7 @@ public:
 };
 
 /// How a SqliteStore is created or opened.
-struct SqliteStoreOptions {
+struct CLIQUET_EXPORT SqliteStoreOptions {
     /// Seals every value at rest and authenticates the state as a whole; the
     /// same key is needed to open the file.
     std::optional<StorageKey> storage_key;
@@ -117,14 +118,14 @@ struct SqliteStoreOptions {
 };
 
 /// The device a database belongs to, written when it is created.
-struct LocalDevice {
+struct CLIQUET_EXPORT LocalDevice {
     ProtocolAddress address;            ///< the device's own address
     IdentityKeyPair identity;           ///< its identity key pair
     std::uint32_t registration_id = 0;  ///< its registration id
 };
 
 /// Every store of one device in one SQLite database file.
-class SqliteStore final : public ProtocolStore {
+class CLIQUET_EXPORT SqliteStore final : public ProtocolStore {
 public:
     /// The schema version this build writes (PRAGMA user_version). Older
     /// databases are migrated on open; newer ones are refused.

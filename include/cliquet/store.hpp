@@ -25,6 +25,7 @@
 #include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/function_ref.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/prekeys.hpp"
@@ -46,7 +47,7 @@ enum class IdentityChange {
 /// Error(untrusted_identity) with what an application needs to tell the
 /// user "safety number changed" and, once the user accepts, to save the new
 /// key: the address and the identity key it presented.
-class UntrustedIdentityError : public Error {
+class CLIQUET_EXPORT UntrustedIdentityError : public Error {
 public:
     /// `key` is the identity key `address` presented and that is not trusted.
     UntrustedIdentityError(ProtocolAddress address, const IdentityKey& key)
@@ -63,7 +64,7 @@ private:
 };
 
 /// This device's identity, and the identity keys it has seen for others.
-class IdentityKeyStore {
+class CLIQUET_EXPORT IdentityKeyStore {
 public:
     virtual ~IdentityKeyStore() = default;
 
@@ -95,7 +96,7 @@ inline Error pre_key_id_taken(std::string_view kind, std::uint32_t id) {
 }
 
 /// This device's one-time (EC) pre-keys, removed once a message used them.
-class PreKeyStore {
+class CLIQUET_EXPORT PreKeyStore {
 public:
     virtual ~PreKeyStore() = default;
     /// The record under `id`, if held.
@@ -110,7 +111,7 @@ public:
 };
 
 /// This device's signed pre-keys.
-class SignedPreKeyStore {
+class CLIQUET_EXPORT SignedPreKeyStore {
 public:
     virtual ~SignedPreKeyStore() = default;
     /// The record under `id`, if held.
@@ -134,7 +135,7 @@ enum class KyberPreKeyKind : std::uint8_t {
 };
 
 /// A Kyber pre-key id and its kind, as KyberPreKeyStore lists them.
-struct KyberPreKeyEntry {
+struct CLIQUET_EXPORT KyberPreKeyEntry {
     KyberPreKeyId id;      ///< its id
     KyberPreKeyKind kind;  ///< one-time or last-resort
     /// Same id and kind.
@@ -144,7 +145,7 @@ struct KyberPreKeyEntry {
 };
 
 /// This device's Kyber pre-keys, one-time and last-resort.
-class KyberPreKeyStore {
+class CLIQUET_EXPORT KyberPreKeyStore {
 public:
     virtual ~KyberPreKeyStore() = default;
     /// The record under `id`, if held.
@@ -173,7 +174,7 @@ public:
 };
 
 /// One SessionRecord per remote address.
-class SessionStore {
+class CLIQUET_EXPORT SessionStore {
 public:
     virtual ~SessionStore() = default;
     /// A copy: the caller works on it and stores it back only on success.
@@ -210,7 +211,7 @@ public:
 using DistributionId = std::array<std::uint8_t, 16>;
 
 /// What names one sender-key record.
-struct SenderKeyName {
+struct CLIQUET_EXPORT SenderKeyName {
     ProtocolAddress sender;          ///< the sending device
     DistributionId distribution_id;  ///< the group's distribution id
     /// Same sender and distribution id.
@@ -219,7 +220,7 @@ struct SenderKeyName {
 
 /// Sender-key records (groups) as opaque serialized bytes, keyed by the
 /// sending device and the distribution id.
-class SenderKeyStore {
+class CLIQUET_EXPORT SenderKeyStore {
 public:
     virtual ~SenderKeyStore() = default;
     /// The serialized SenderKeyRecord, if any.
@@ -236,7 +237,7 @@ public:
 
 /// What PreKeyManager keeps between runs: the next id of each kind to hand
 /// out, and which signed and last-resort Kyber pre-keys are current.
-struct PreKeyMetadata {
+struct CLIQUET_EXPORT PreKeyMetadata {
     PreKeyId next_pre_key_id;                                           ///< next one-time EC pre-key id
     SignedPreKeyId next_signed_pre_key_id;                              ///< next signed pre-key id
     KyberPreKeyId next_kyber_pre_key_id;                                ///< next Kyber pre-key id (both kinds)
@@ -245,7 +246,7 @@ struct PreKeyMetadata {
 };
 
 /// Where PreKeyMetadata lives; nothing there until PreKeyManager first runs.
-class PreKeyMetadataStore {
+class CLIQUET_EXPORT PreKeyMetadataStore {
 public:
     virtual ~PreKeyMetadataStore() = default;
     /// What was stored last, if anything.
@@ -255,7 +256,7 @@ public:
 };
 
 /// All the stores of one device, and the unit of atomicity.
-class ProtocolStore {
+class CLIQUET_EXPORT ProtocolStore {
 public:
     virtual ~ProtocolStore() = default;
 
