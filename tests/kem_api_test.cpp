@@ -194,3 +194,33 @@ TEST_CASE("public KEM keys and ciphertexts carry libsignal's type byte", "[kem]"
     CHECK(error_of([&] { KemPublicKey::deserialize(truncated); }) == ErrorCode::invalid_key);
     CHECK(error_of([&] { KemSecretKey::deserialize(truncated); }) == ErrorCode::invalid_key);
 }
+
+TEST_CASE("the public raw KEM entry points are the internal ones", "[kem]") {
+    const std::pair<RawKem, KemVariant> kems[] = {{RawKem::kyber1024, KemVariant::kyber1024},
+                                                  {RawKem::mlkem768, KemVariant::mlkem768},
+                                                  {RawKem::mlkem1024, KemVariant::mlkem1024}};
+    for (const auto& kem : kems) {
+        // Plain variables, not a structured binding: clang 14's lambdas cannot capture one.
+        const RawKem raw = kem.first;
+        const KemVariant variant = kem.second;
+        const auto seed = seed_from(7);
+        const auto pair = raw_kem_keygen(raw, seed);
+        const auto expected = keygen(variant, seed);
+        CHECK(pair.public_key == expected.public_key);
+        CHECK(pair.secret_key == expected.secret_key);
+
+        std::array<std::uint8_t, 32> message{};
+        message.fill(0x5c);
+        const auto sent = raw_kem_encapsulate(raw, pair.public_key, message);
+        const auto expected_sent = encapsulate(variant, expected.public_key, message);
+        CHECK(sent.ciphertext == expected_sent.ciphertext);
+        CHECK(sent.shared_secret == expected_sent.shared_secret);
+        CHECK(raw_kem_decapsulate(raw, pair.secret_key.span(), sent.ciphertext) == sent.shared_secret);
+
+        CHECK(error_of([&] { (void)raw_kem_encapsulate(raw, ByteView(pair.public_key).first(100), message); }) ==
+              ErrorCode::invalid_key);
+        const ByteView truncated = ByteView(sent.ciphertext).first(100);
+        CHECK(error_of([&] { (void)raw_kem_decapsulate(raw, pair.secret_key.span(), truncated); }) ==
+              ErrorCode::invalid_message);
+    }
+}

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <utility>
 
 #include "cliquet/bytes.hpp"
@@ -87,5 +88,45 @@ struct CLIQUET_EXPORT KemKeyPair {
     /// A fresh key pair of `type`.
     static KemKeyPair generate(KemType type, RandomSource& random = system_random());
 };
+
+/// The module-lattice KEMs bare: keys and ciphertexts without libsignal's
+/// type byte, and the randomness passed in, so that a test or a harness can
+/// hold them against published answers and other implementations
+/// (cliquet-peer's KEM hooks). Applications use the typed keys above.
+enum class RawKem {
+    kyber1024,  ///< CRYSTALS-Kyber 1024, round 3
+    mlkem768,   ///< ML-KEM-768 (FIPS 203), as SPQR uses it
+    mlkem1024,  ///< ML-KEM-1024 (FIPS 203)
+};
+
+/// A raw key pair: the encapsulation key, and the decapsulation key (which
+/// holds the encapsulation key too, as FIPS 203 lays it out).
+struct RawKemKeyPair {
+    Bytes public_key;        ///< raw encapsulation key
+    SecretBytes secret_key;  ///< raw decapsulation key
+};
+
+/// A raw ciphertext and the shared secret it carries.
+struct RawKemEncapsulation {
+    Bytes ciphertext;               ///< raw ciphertext
+    SecretArray<32> shared_secret;  ///< what decapsulating it yields
+};
+
+/// The key pair of the 64-byte seed d || z (FIPS 203's ML-KEM.KeyGen_internal;
+/// for Kyber round 3, d and z are its two 32-byte draws).
+[[nodiscard]] CLIQUET_EXPORT RawKemKeyPair raw_kem_keygen(RawKem kem, std::span<const std::uint8_t, 64> seed);
+
+/// Encapsulation with the 32-byte message m as drawn, before any hashing.
+/// Error(invalid_key) for a key of the wrong length or, for ML-KEM, one that
+/// fails the modulus check.
+[[nodiscard]] CLIQUET_EXPORT RawKemEncapsulation raw_kem_encapsulate(RawKem kem, ByteView public_key,
+                                                                     std::span<const std::uint8_t, 32> message);
+
+/// Decapsulation with implicit rejection: a well-formed ciphertext not made
+/// for the key yields an unrelated secret, not an error. Error(invalid_key)
+/// for a malformed key, Error(invalid_message) for a ciphertext of the wrong
+/// length.
+[[nodiscard]] CLIQUET_EXPORT SecretArray<32> raw_kem_decapsulate(RawKem kem, ByteView secret_key,
+                                                                 ByteView ciphertext);
 
 }  // namespace cliquet

@@ -1,18 +1,16 @@
 #include "kem_ops.hpp"
 
-#include "crypto/kem/kem.hpp"
+#include "cliquet/kem.hpp"
 #include "peer.hpp"
 
 namespace cliquet::peer {
 namespace {
 
-using crypto::kem::KemVariant;
-
-KemVariant kem_type_field(const json& request) {
+RawKem kem_type_field(const json& request) {
     const std::string name = string_field(request, "kem_type");
-    if (name == "kyber1024") return KemVariant::kyber1024;
-    if (name == "mlkem1024") return KemVariant::mlkem1024;
-    if (name == "mlkem768") return KemVariant::mlkem768;
+    if (name == "kyber1024") return RawKem::kyber1024;
+    if (name == "mlkem1024") return RawKem::mlkem1024;
+    if (name == "mlkem768") return RawKem::mlkem768;
     throw BadRequest("field 'kem_type' must be kyber1024, mlkem1024 or mlkem768");
 }
 
@@ -31,27 +29,27 @@ SecretArray<N> seed_field(const json& request, std::string_view name) {
 }  // namespace
 
 json kem_keygen(const json& request) {
-    const KemVariant variant = kem_type_field(request);
-    const auto seed = seed_field<crypto::kem::kSeedSize>(request, "seed");
-    const auto pair = crypto::kem::keygen(variant, seed.span());
+    const RawKem kem = kem_type_field(request);
+    const auto seed = seed_field<64>(request, "seed");
+    const auto pair = raw_kem_keygen(kem, seed.span());
     return json{{"public_key", to_hex(pair.public_key)}, {"secret_key", to_hex(pair.secret_key.span())}};
 }
 
 json kem_encapsulate(const json& request) {
-    const KemVariant variant = kem_type_field(request);
+    const RawKem kem = kem_type_field(request);
     const Bytes public_key = hex_field(request, "public_key");
-    const auto message = seed_field<crypto::kem::kMessageSize>(request, "seed");
-    const auto result = crypto::kem::encapsulate(variant, public_key, message.span());
+    const auto message = seed_field<32>(request, "seed");
+    const auto result = raw_kem_encapsulate(kem, public_key, message.span());
     return json{{"ciphertext", to_hex(result.ciphertext)}, {"shared_secret", to_hex(result.shared_secret.span())}};
 }
 
 json kem_decapsulate(const json& request) {
-    const KemVariant variant = kem_type_field(request);
+    const RawKem kem = kem_type_field(request);
     Bytes secret_key = hex_field(request, "secret_key");
     const Bytes ciphertext = hex_field(request, "ciphertext");
     const SecretBytes key(secret_key);
     secure_wipe(secret_key.data(), secret_key.size());
-    const auto shared = crypto::kem::decapsulate(variant, key.span(), ciphertext);
+    const auto shared = raw_kem_decapsulate(kem, key.span(), ciphertext);
     return json{{"shared_secret", to_hex(shared.span())}};
 }
 

@@ -87,4 +87,31 @@ KemKeyPair KemKeyPair::generate(KemType type, RandomSource& random) {
     return {KemPublicKey(type, std::move(pair.public_key)), KemSecretKey(type, std::move(pair.secret_key))};
 }
 
+namespace {
+
+KemVariant variant_of(RawKem kem) {
+    switch (kem) {
+        case RawKem::kyber1024: return KemVariant::kyber1024;
+        case RawKem::mlkem768: return KemVariant::mlkem768;
+        case RawKem::mlkem1024: return KemVariant::mlkem1024;
+    }
+    throw Error(ErrorCode::invalid_argument, "unknown KEM");
+}
+
+}  // namespace
+
+RawKemKeyPair raw_kem_keygen(RawKem kem, std::span<const std::uint8_t, 64> seed) {
+    auto pair = crypto::kem::keygen(variant_of(kem), seed);
+    return {std::move(pair.public_key), std::move(pair.secret_key)};
+}
+
+RawKemEncapsulation raw_kem_encapsulate(RawKem kem, ByteView public_key, std::span<const std::uint8_t, 32> message) {
+    auto result = crypto::kem::encapsulate(variant_of(kem), public_key, message);
+    return {std::move(result.ciphertext), result.shared_secret};
+}
+
+SecretArray<32> raw_kem_decapsulate(RawKem kem, ByteView secret_key, ByteView ciphertext) {
+    return crypto::kem::decapsulate(variant_of(kem), secret_key, ciphertext);
+}
+
 }  // namespace cliquet
