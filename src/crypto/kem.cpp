@@ -1,4 +1,5 @@
-// include/cliquet/kem.hpp over the internal KEMs: the libsignal type byte.
+// include/cliquet/kem.hpp over the internal KEMs: the typed keys (with
+// libsignal's type byte) and the raw entry points.
 #include <string>
 
 #include "cliquet/error.hpp"
