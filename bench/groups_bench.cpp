@@ -32,7 +32,7 @@ void BM_GroupEncrypt(benchmark::State& state) {
     const Bytes plaintext(static_cast<std::size_t>(state.range(0)), 0x2a);
     for (auto _ : state) {
         auto message = group_encrypt(group.sender, kSender, kDistribution, plaintext);
-        benchmark::DoNotOptimize(message.serialized().data());
+        benchmark::DoNotOptimize(message.serialize().data());
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
@@ -51,7 +51,7 @@ void BM_GroupDecrypt(benchmark::State& state) {
             state.PauseTiming();
             batch.clear();
             for (std::size_t i = 0; i < kBatch; ++i)
-                batch.push_back(group_encrypt(group.sender, kSender, kDistribution, plaintext).serialized());
+                batch.push_back(group_encrypt(group.sender, kSender, kDistribution, plaintext).serialize());
             next = 0;
             state.ResumeTiming();
         }

@@ -131,7 +131,7 @@ public:
     // device of each member account over their sealed 1:1 sessions.
     void start_group(const DistributionId& group, const std::vector<std::string>& members) {
         const auto distribution = create_sender_key_distribution_message(store_->sender_keys(), address_, group);
-        const std::string control = "sender-key:" + to_hex(distribution.serialized().span());
+        const std::string control = "sender-key:" + to_hex(distribution.serialize().span());
         std::vector<AccountDevices> lists;
         for (const std::string& member : members) lists.push_back(account_devices(member));
         deliver(lists, as_bytes(control), next_timestamp());
@@ -139,7 +139,7 @@ public:
 
     void send_to_group(const DistributionId& group, const std::vector<std::string>& members, const std::string& text) {
         const SenderKeyMessage message = group_encrypt(store_->sender_keys(), address_, group, as_bytes(text));
-        const UnidentifiedSenderMessageContent content(CiphertextType::sender_key, *certificate_, message.serialized(),
+        const UnidentifiedSenderMessageContent content(CiphertextType::sender_key, *certificate_, message.serialize(),
                                                        ContentHint::resendable, Bytes(group.begin(), group.end()));
         std::vector<ProtocolAddress> destinations;
         for (const std::string& member : members)
@@ -276,12 +276,12 @@ private:
         std::printf("  %s could not decrypt a message from %s (%s); %s, and asks for it again\n", name().c_str(),
                     from.c_str(), std::string(to_string(failure.code())).c_str(), meanwhile);
         const PlaintextContent request(failure.retry_request(sent_at));
-        const UnidentifiedSenderMessageContent content(CiphertextType::plaintext, *certificate_, request.serialized(),
+        const UnidentifiedSenderMessageContent content(CiphertextType::plaintext, *certificate_, request.serialize(),
                                                        ContentHint::implicit);
         server_.deliver(failure.sender(),
                         {next_timestamp(), seal_v1(content, identity_pair(), failure.sender_identity_key())});
         std::printf("  %s -> server: a %zu-byte retry request for %s, sealed\n", name().c_str(),
-                    request.serialized().size(), from.c_str());
+                    request.serialize().size(), from.c_str());
     }
 
     // Another device could not decrypt what this one sent at

@@ -41,7 +41,7 @@ Bytes alice_message_at(GroupWorld& world, MemorySenderKeyStore& alice, std::uint
     const SenderKeyMessage message = group_encrypt(alice, world.alice_address, world.distribution_id,
                                                    as_bytes("at " + std::to_string(iteration)), world.random);
     REQUIRE(message.iteration() == iteration);
-    return message.serialized();
+    return message.serialize();
 }
 
 }  // namespace

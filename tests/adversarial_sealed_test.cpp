@@ -19,7 +19,7 @@ namespace {
 std::optional<Bytes> open_as_bob(const SealedWorld& world, ByteView bytes) {
     try {
         const auto opened = unseal(bytes, world.bob, world.trust_root.public_key, SealedWorld::kNow);
-        return opened.content.serialized();
+        return opened.content.serialize();
     } catch (const Error& e) {
         CHECK((e.code() == ErrorCode::invalid_message || e.code() == ErrorCode::invalid_certificate));
         return std::nullopt;
@@ -36,7 +36,7 @@ void require_flips_refused(const SealedWorld& world, ByteView message) {
             if (!opened) continue;
             INFO("flip of byte " << i << " bit " << bit << " opened");
             CHECK(i == 0);
-            CHECK(*opened == world.content.serialized());
+            CHECK(*opened == world.content.serialize());
         }
     }
 }
@@ -57,7 +57,7 @@ void require_truncations_and_extensions_refused(const SealedWorld& world, ByteVi
 
 TEST_CASE("flipped, truncated and extended sealed sender v1 envelopes are refused", "[adversarial][sealed]") {
     const SealedWorld world;
-    REQUIRE(open_as_bob(world, world.v1) == world.content.serialized());
+    REQUIRE(open_as_bob(world, world.v1) == world.content.serialize());
     require_flips_refused(world, world.v1);
     require_truncations_and_extensions_refused(world, world.v1);
 }
@@ -65,7 +65,7 @@ TEST_CASE("flipped, truncated and extended sealed sender v1 envelopes are refuse
 TEST_CASE("flipped, truncated and extended sealed sender v2 received messages are refused",
           "[adversarial][sealed]") {
     const SealedWorld world;
-    REQUIRE(open_as_bob(world, world.v2_received_by_bob) == world.content.serialized());
+    REQUIRE(open_as_bob(world, world.v2_received_by_bob) == world.content.serialize());
     require_flips_refused(world, world.v2_received_by_bob);
     require_truncations_and_extensions_refused(world, world.v2_received_by_bob);
 }
@@ -85,7 +85,7 @@ TEST_CASE("a flipped v2 sent message never yields a different message Bob accept
             if (recipient.service_id != world.bob_id) continue;
             const auto opened = open_as_bob(world, sent->received_message(recipient));
             INFO("flip of byte " << i);
-            if (opened) CHECK(*opened == world.content.serialized());
+            if (opened) CHECK(*opened == world.content.serialize());
         }
     }
     CHECK(parsed < static_cast<int>(world.v2_sent.size()));

@@ -51,7 +51,7 @@ pb::SenderCertificate::Certificate good_body(const Authority& authority, const P
     body.set_expires(kExpiration);
     const Bytes key = identity.serialize();
     body.set_identity_key(key.data(), key.size());
-    body.set_server_certificate(std::string(authority.server.serialized().begin(), authority.server.serialized().end()));
+    body.set_server_certificate(std::string(authority.server.serialize().begin(), authority.server.serialize().end()));
     return body;
 }
 
@@ -68,10 +68,10 @@ void require_code(const std::function<void()>& action, ErrorCode code) {
 
 TEST_CASE("server certificates round-trip and validate only against their trust root", "[certificates]") {
     const Authority authority;
-    const auto parsed = ServerCertificate::deserialize(authority.server.serialized());
+    const auto parsed = ServerCertificate::deserialize(authority.server.serialize());
     CHECK(parsed.key_id() == authority.key_id);
     CHECK(parsed.key() == authority.server_key.public_key);
-    CHECK(parsed.serialized() == authority.server.serialized());
+    CHECK(parsed.serialize() == authority.server.serialize());
     CHECK(parsed.is_valid(authority.trust_root.public_key));
     CHECK_FALSE(parsed.is_valid(KeyPair::generate().public_key));
 }
@@ -93,16 +93,16 @@ TEST_CASE("sender certificates carry the sender and round-trip", "[certificates]
     const Authority authority;
     const KeyPair identity = KeyPair::generate();
     const auto certificate = authority.issue(identity.public_key, 42);
-    const auto parsed = SenderCertificate::deserialize(certificate.serialized());
+    const auto parsed = SenderCertificate::deserialize(certificate.serialize());
     CHECK(parsed.sender_uuid() == kUuid);
     CHECK(parsed.sender_e164() == std::optional<std::string>("+14155550100"));
     CHECK(parsed.sender_device_id() == 42);
     CHECK(parsed.identity_key() == identity.public_key);
     CHECK(parsed.expiration() == kExpiration);
-    CHECK(parsed.signer().serialized() == authority.server.serialized());
-    CHECK(parsed.serialized() == certificate.serialized());
+    CHECK(parsed.signer().serialize() == authority.server.serialize());
+    CHECK(parsed.serialize() == certificate.serialize());
 
-    const auto without_e164 = SenderCertificate::deserialize(authority.issue(identity.public_key, 1, std::nullopt).serialized());
+    const auto without_e164 = SenderCertificate::deserialize(authority.issue(identity.public_key, 1, std::nullopt).serialize());
     CHECK_FALSE(without_e164.sender_e164().has_value());
 }
 
@@ -137,7 +137,7 @@ TEST_CASE("a certificate validated before is still refused once expired or under
     const Authority authority;
     const auto certificate = authority.issue(KeyPair::generate().public_key);
     const PublicKey& root = authority.trust_root.public_key;
-    const auto remembered = ValidatedCertificates::key_of(certificate.serialized(), {&root, 1});
+    const auto remembered = ValidatedCertificates::key_of(certificate.serialize(), {&root, 1});
     ValidatedCertificates::shared().clear();
 
     CHECK_NOTHROW(certificate.validate(root, 0));
@@ -148,8 +148,8 @@ TEST_CASE("a certificate validated before is still refused once expired or under
 
     // The same bytes parsed again are the same certificate; a copy with any
     // byte changed is another, checked in full.
-    CHECK_NOTHROW(SenderCertificate::deserialize(certificate.serialized()).validate(root, 0));
-    Bytes altered = certificate.serialized();
+    CHECK_NOTHROW(SenderCertificate::deserialize(certificate.serialize()).validate(root, 0));
+    Bytes altered = certificate.serialize();
     altered.back() ^= 0x01;
     try {
         const auto parsed = SenderCertificate::deserialize(altered);
@@ -173,7 +173,7 @@ TEST_CASE("refused certificates are not remembered; a forgotten one is checked a
     for (int attempt = 0; attempt < 2; ++attempt)
         require_code([&] { by_revoked.validate(root, 0); }, ErrorCode::invalid_certificate);
     CHECK_FALSE(ValidatedCertificates::shared().contains(
-        ValidatedCertificates::key_of(by_revoked.serialized(), {&root, 1})));
+        ValidatedCertificates::key_of(by_revoked.serialize(), {&root, 1})));
 
     // Signed by another key than its server's: likewise.
     const Bytes forged =
@@ -185,7 +185,7 @@ TEST_CASE("refused certificates are not remembered; a forgotten one is checked a
 
     // A genuine certificate whose entry another took is verified again.
     const auto genuine = authority.issue(KeyPair::generate().public_key);
-    const auto key = ValidatedCertificates::key_of(genuine.serialized(), {&root, 1});
+    const auto key = ValidatedCertificates::key_of(genuine.serialize(), {&root, 1});
     CHECK_NOTHROW(genuine.validate(root, 0));
     auto rival = key;
     rival[31] ^= 0x01;  // the same slot, another certificate
@@ -209,7 +209,7 @@ TEST_CASE("a sender certificate signed by another key than its server's is refus
 
 TEST_CASE("every bit flipped in a sender certificate is refused", "[certificates]") {
     const Authority authority;
-    const Bytes good = authority.issue(KeyPair::generate().public_key).serialized();
+    const Bytes good = authority.issue(KeyPair::generate().public_key).serialize();
     for (std::size_t i = 0; i < good.size(); ++i) {
         Bytes tampered = good;
         tampered[i] ^= 0x01;

@@ -50,10 +50,10 @@ TEST_CASE("a retry request is laid out byte for byte as libsignal's", "[retry]")
     // message with its own unit test's timestamp and device id, and the
     // PlaintextContent around it.
     const auto request = DecryptionErrorMessage::for_original({}, CiphertextType::sender_key, 0x2'0000'0001, 0x8086'2021);
-    CHECK(to_hex(request.serialized()) == "10818080802018a1c0988408");
-    CHECK(to_hex(PlaintextContent(request).serialized()) == "c0420c10818080802018a1c098840880");
+    CHECK(to_hex(request.serialize()) == "10818080802018a1c0988408");
+    CHECK(to_hex(PlaintextContent(request).serialize()) == "c0420c10818080802018a1c098840880");
     CHECK(to_hex(PlaintextContent(DecryptionErrorMessage::for_original({}, CiphertextType::sender_key, 12345, 7))
-                     .serialized()) == "c0420510b960180780");
+                     .serialize()) == "c0420510b960180780");
 
     // With a ratchet key: field 1 first, then the timestamp and device id.
     Pair p;
@@ -61,8 +61,8 @@ TEST_CASE("a retry request is laid out byte for byte as libsignal's", "[retry]")
     const auto with_key = DecryptionErrorMessage::for_original(message.bytes, message.type, 5, 3);
     Bytes expected = field(0x0a, ratchet_key_of(message).serialize());
     expected.insert(expected.end(), {0x10, 0x05, 0x18, 0x03});
-    CHECK(with_key.serialized() == expected);
-    CHECK(PlaintextContent(with_key).serialized() == plaintext_content_around(field(0x42, expected)));
+    CHECK(with_key.serialize() == expected);
+    CHECK(PlaintextContent(with_key).serialize() == plaintext_content_around(field(0x42, expected)));
 }
 
 TEST_CASE("a retry request names the failed message's ratchet key, time and sender device", "[retry]") {
@@ -80,17 +80,17 @@ TEST_CASE("a retry request names the failed message's ratchet key, time and send
         REQUIRE(request.ratchet_key());
         CHECK(*request.ratchet_key() == ratchet_key_of(*message));
 
-        const auto parsed = PlaintextContent::deserialize(PlaintextContent(request).serialized()).decryption_error();
+        const auto parsed = PlaintextContent::deserialize(PlaintextContent(request).serialize()).decryption_error();
         CHECK(parsed.timestamp() == request.timestamp());
         CHECK(parsed.device_id() == request.device_id());
         CHECK(parsed.ratchet_key() == request.ratchet_key());
-        CHECK(parsed.serialized() == request.serialized());
+        CHECK(parsed.serialize() == request.serialize());
     }
 
     // A group message has no ratchet key, and its bytes are not read.
     const auto group = DecryptionErrorMessage::for_original(as_bytes("not a message"), CiphertextType::sender_key, 9, 1);
     CHECK_FALSE(group.ratchet_key());
-    CHECK(DecryptionErrorMessage::deserialize(group.serialized()).device_id() == 1);
+    CHECK(DecryptionErrorMessage::deserialize(group.serialize()).device_id() == 1);
 
     // Plaintext was never encrypted; a damaged 1:1 message names no key.
     CHECK(error_of([&] { (void)DecryptionErrorMessage::for_original(answer.bytes, CiphertextType::plaintext, 1, 1); }) ==
@@ -126,7 +126,7 @@ TEST_CASE("malformed retry requests and plaintext contents are refused as invali
             join({field(0x0a, short_key), timestamp, device}),       // a key one byte short
             join({field(0x0a, foreign_key), timestamp, device}),     // a key of an unknown type
             join({field(0x0a, {}), timestamp}),                      // an empty key
-            Bytes(genuine.serialized().begin(), genuine.serialized().end() - 1),  // truncated
+            Bytes(genuine.serialize().begin(), genuine.serialize().end() - 1),  // truncated
             {0x10},                                                  // a tag without its value
             {0x0a, 0x7f, 0x05},                                      // a length past the end
             {0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},  // an overlong varint
@@ -140,13 +140,13 @@ TEST_CASE("malformed retry requests and plaintext contents are refused as invali
         }
         // What libsignal accepts: no device id (0), and fields it does not know.
         CHECK(DecryptionErrorMessage::deserialize(timestamp).device_id() == 0);
-        CHECK(DecryptionErrorMessage::deserialize(join({genuine.serialized(), field(0x22, {1, 2})})).timestamp() == 77);
+        CHECK(DecryptionErrorMessage::deserialize(join({genuine.serialize(), field(0x22, {1, 2})})).timestamp() == 77);
     }
 
     SECTION("plaintext contents") {
-        const Bytes content = field(0x42, genuine.serialized());
+        const Bytes content = field(0x42, genuine.serialize());
         const Bytes good = plaintext_content_around(content);
-        REQUIRE(PlaintextContent::deserialize(good).decryption_error().serialized() == genuine.serialized());
+        REQUIRE(PlaintextContent::deserialize(good).decryption_error().serialize() == genuine.serialize());
         Bytes wrong_marker = good;
         wrong_marker[0] = 0xC1;
         Bytes padded = good;
@@ -198,7 +198,7 @@ TEST_CASE("a retry request for the current session archives it, and the resend s
     // Bob's device loses its session (restored from a backup, which holds none).
     p.bob.store->sessions().store_session(p.alice.address, SessionRecord());
     CHECK(error_of([&] { p.bob.decrypt_from(p.alice, lost); }) == ErrorCode::no_session);
-    const Bytes sent = PlaintextContent(DecryptionErrorMessage::for_original(lost.bytes, lost.type, 1000, 3)).serialized();
+    const Bytes sent = PlaintextContent(DecryptionErrorMessage::for_original(lost.bytes, lost.type, 1000, 3)).serialize();
 
     const auto request = PlaintextContent::deserialize(sent).decryption_error();
     CHECK(process_retry_request(*p.alice.store, p.alice.address, p.bob.address, request) == RetryAction::session_archived);

@@ -61,24 +61,24 @@ TEST_CASE("one call opens session, group and plaintext contents", "[sealed_dispa
     const auto distribution = create_sender_key_distribution_message(p.alice.store->sender_keys(), p.alice.address, kGroup);
     process_sender_key_distribution_message(p.bob.store->sender_keys(), p.alice.address, distribution);
     const auto group_message = group_encrypt(p.alice.store->sender_keys(), p.alice.address, kGroup, as_bytes("to all"));
-    const auto group = open(p, seal_to_bob(p, CiphertextType::sender_key, group_message.serialized()));
+    const auto group = open(p, seal_to_bob(p, CiphertextType::sender_key, group_message.serialize()));
     CHECK(text_of(group.plaintext) == "to all");
     CHECK(group.content_type == CiphertextType::sender_key);
     CHECK(group.group_id == kGroupId);
     // The chain moved: the same message again is a duplicate.
-    CHECK(error_of([&] { (void)open(p, seal_to_bob(p, CiphertextType::sender_key, group_message.serialized())); }) ==
+    CHECK(error_of([&] { (void)open(p, seal_to_bob(p, CiphertextType::sender_key, group_message.serialize())); }) ==
           ErrorCode::duplicate_message);
 
     // A retry request travels as plaintext content.
     const auto request = DecryptionErrorMessage::for_original(first.bytes, first.type, 1234, 1);
     const PlaintextContent content(request);
-    const auto plaintext = open(p, seal_to_bob(p, CiphertextType::plaintext, content.serialized(), ContentHint::implicit,
+    const auto plaintext = open(p, seal_to_bob(p, CiphertextType::plaintext, content.serialize(), ContentHint::implicit,
                                                std::nullopt));
     CHECK(plaintext.content_type == CiphertextType::plaintext);
     CHECK(plaintext.content_hint == ContentHint::implicit);
     CHECK_FALSE(plaintext.group_id);
     REQUIRE(plaintext.retry_request);
-    CHECK(plaintext.retry_request->serialized() == request.serialized());
+    CHECK(plaintext.retry_request->serialize() == request.serialize());
     CHECK(plaintext.plaintext == Bytes(content.body().begin(), content.body().end()));
 }
 
@@ -114,7 +114,7 @@ TEST_CASE("a message that fails inside an opened envelope names its sender, hint
     const Bytes group_message = [&]() -> Bytes {
         MemorySenderKeyStore elsewhere;
         (void)create_sender_key_distribution_message(elsewhere, p.alice.address, kGroup);
-        return group_encrypt(elsewhere, p.alice.address, kGroup, as_bytes("unseen")).serialized();
+        return group_encrypt(elsewhere, p.alice.address, kGroup, as_bytes("unseen")).serialize();
     }();
     const auto group_error = failure_of(p, seal_to_bob(p, CiphertextType::sender_key, group_message, ContentHint::none));
     CHECK(group_error.code() == ErrorCode::no_session);
@@ -196,18 +196,18 @@ TEST_CASE("a group message that fails is recovered by sending the sender key aga
     SealedPair p;
     (void)create_sender_key_distribution_message(p.alice.store->sender_keys(), p.alice.address, kGroup);
     const auto lost = group_encrypt(p.alice.store->sender_keys(), p.alice.address, kGroup, as_bytes("lost"));
-    const SealedSenderDecryptionError error = failure_of(p, seal_to_bob(p, CiphertextType::sender_key, lost.serialized()));
+    const SealedSenderDecryptionError error = failure_of(p, seal_to_bob(p, CiphertextType::sender_key, lost.serialize()));
     CHECK(error.code() == ErrorCode::no_session);
 
     const PlaintextContent request(error.retry_request(77));
-    const auto parsed = PlaintextContent::deserialize(request.serialized()).decryption_error();
+    const auto parsed = PlaintextContent::deserialize(request.serialize()).decryption_error();
     CHECK(process_retry_request(*p.alice.store, p.alice.address, p.bob.address, parsed) == RetryAction::resend_sender_key);
 
     // The distribution message describes the chain as it is now, past the
     // lost message: Alice sends it, then the message again, newly encrypted.
     const auto distribution = create_sender_key_distribution_message(p.alice.store->sender_keys(), p.alice.address, kGroup);
     process_sender_key_distribution_message(p.bob.store->sender_keys(), p.alice.address,
-                                            SenderKeyDistributionMessage::deserialize(distribution.serialized().span()));
+                                            SenderKeyDistributionMessage::deserialize(distribution.serialize().span()));
     const auto again = group_encrypt(p.alice.store->sender_keys(), p.alice.address, kGroup, as_bytes("lost"));
-    CHECK(text_of(open(p, seal_to_bob(p, CiphertextType::sender_key, again.serialized())).plaintext) == "lost");
+    CHECK(text_of(open(p, seal_to_bob(p, CiphertextType::sender_key, again.serialize())).plaintext) == "lost");
 }

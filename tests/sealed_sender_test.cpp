@@ -78,13 +78,13 @@ TEST_CASE("sealed content round-trips every type, hint and group id", "[sealed_s
         for (auto hint : {ContentHint::none, ContentHint::resendable, ContentHint::implicit, ContentHint{77}, ContentHint{0x80000001}}) {
             for (const std::optional<Bytes>& group : {std::optional<Bytes>(), std::optional<Bytes>(Bytes{1, 2, 3})}) {
                 const auto content = world.content(type, hint, group);
-                const auto parsed = UnidentifiedSenderMessageContent::deserialize(content.serialized());
+                const auto parsed = UnidentifiedSenderMessageContent::deserialize(content.serialize());
                 CHECK(parsed.type() == type);
                 CHECK(parsed.content_hint() == hint);
                 CHECK(parsed.group_id() == group);
                 CHECK(parsed.content() == content.content());
-                CHECK(parsed.sender().serialized() == world.alice_certificate.serialized());
-                CHECK(parsed.serialized() == content.serialized());
+                CHECK(parsed.sender().serialize() == world.alice_certificate.serialize());
+                CHECK(parsed.serialize() == content.serialize());
             }
         }
     }
@@ -92,11 +92,11 @@ TEST_CASE("sealed content round-trips every type, hint and group id", "[sealed_s
     const auto empty_group = world.content(CiphertextType::whisper, ContentHint::none, Bytes{});
     CHECK_FALSE(empty_group.group_id().has_value());
     proto::sealed_sender::UnidentifiedSenderMessage::Message message;
-    REQUIRE(message.ParseFromArray(empty_group.serialized().data(), static_cast<int>(empty_group.serialized().size())));
+    REQUIRE(message.ParseFromArray(empty_group.serialize().data(), static_cast<int>(empty_group.serialize().size())));
     CHECK_FALSE(message.has_group_id());
     CHECK_FALSE(message.has_content_hint());
     CHECK(message.type() == 2);
-    CHECK(UnidentifiedSenderMessageContent::deserialize(world.content(CiphertextType::prekey).serialized()).type() ==
+    CHECK(UnidentifiedSenderMessageContent::deserialize(world.content(CiphertextType::prekey).serialize()).type() ==
           CiphertextType::prekey);
 }
 
@@ -105,7 +105,7 @@ TEST_CASE("malformed sealed content is refused", "[sealed_sender]") {
     using Message = proto::sealed_sender::UnidentifiedSenderMessage::Message;
     Message good;
     good.set_type(2);
-    good.set_sender_certificate(std::string(world.alice_certificate.serialized().begin(), world.alice_certificate.serialized().end()));
+    good.set_sender_certificate(std::string(world.alice_certificate.serialize().begin(), world.alice_certificate.serialize().end()));
     good.set_content("x");
     const auto parse = [](const Message& m) { (void)UnidentifiedSenderMessageContent::deserialize(to_bytes(m.SerializeAsString())); };
     CHECK_NOTHROW(parse(good));
@@ -138,7 +138,7 @@ TEST_CASE("version 1 envelopes open for their recipient", "[sealed_sender][v1]")
 
     const auto opened = unseal(envelope, world.bob, world.trust_root.public_key, kExpiration);
     CHECK(opened.version == 1);
-    CHECK(opened.content.serialized() == content.serialized());
+    CHECK(opened.content.serialize() == content.serialize());
     CHECK(opened.content.sender().sender_uuid() == kAlice.to_string());
     CHECK(opened.content.sender().sender_device_id() == 2);
 
@@ -164,7 +164,7 @@ TEST_CASE("version 1 refusals", "[sealed_sender][v1]") {
             Bytes changed = envelope;
             changed[0] = static_cast<std::uint8_t>(v);
             if ((v >> 4) <= 1)
-                CHECK(unseal_unvalidated(changed, world.bob).content.serialized() == content.serialized());
+                CHECK(unseal_unvalidated(changed, world.bob).content.serialize() == content.serialize());
             else
                 require_refused(changed, world.bob);
         }
@@ -243,7 +243,7 @@ TEST_CASE("version 2: seal to many, fan out, each recipient opens its own", "[se
     for (const auto& [message, identity] : {std::pair{for_bob, &world.bob}, std::pair{for_carol, &world.carol}}) {
         const auto opened = unseal(message, *identity, world.trust_root.public_key, kExpiration);
         CHECK(opened.version == 2);
-        CHECK(opened.content.serialized() == content.serialized());
+        CHECK(opened.content.serialize() == content.serialize());
     }
     require_refused(for_bob, world.carol);
     require_refused(for_carol, world.bob);
@@ -254,7 +254,7 @@ TEST_CASE("version 2: seal to many, fan out, each recipient opens its own", "[se
     CHECK(unseal_unvalidated(SealedSenderV2SentMessage::parse(again).received_message(
                                  SealedSenderV2SentMessage::parse(again).recipients()[1]),
                              world.carol)
-              .content.serialized() == content.serialized());
+              .content.serialize() == content.serialize());
     sealer.clear_cache();
     CHECK_NOTHROW(sealer.seal(content, recipients, excluded));
 }
@@ -467,7 +467,7 @@ TEST_CASE("fan-out reads version 0x22 messages whose entries are 17 bytes", "[se
         const Bytes received = parsed.received_message(parsed.recipients()[0]);
         const auto original = SealedSenderV2SentMessage::parse(sealed);
         CHECK(received == original.received_message(original.recipients()[0]));
-        CHECK(unseal(received, world.bob, world.trust_root.public_key, kExpiration).content.serialized() ==
-              content.serialized());
+        CHECK(unseal(received, world.bob, world.trust_root.public_key, kExpiration).content.serialize() ==
+              content.serialize());
     }
 }

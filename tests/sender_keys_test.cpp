@@ -57,10 +57,10 @@ struct Group {
     Group() {
         const auto distribution = create_sender_key_distribution_message(alice_store, kAlice, kGroup);
         process_sender_key_distribution_message(
-            bob_store, kAlice, SenderKeyDistributionMessage::deserialize(distribution.serialized().span()));
+            bob_store, kAlice, SenderKeyDistributionMessage::deserialize(distribution.serialize().span()));
     }
     Bytes send(std::string_view plaintext) {
-        return group_encrypt(alice_store, kAlice, kGroup, text(plaintext)).serialized();
+        return group_encrypt(alice_store, kAlice, kGroup, text(plaintext)).serialize();
     }
     Bytes receive(ByteView ciphertext) { return group_decrypt(bob_store, kAlice, ciphertext); }
 };
@@ -93,20 +93,20 @@ TEST_CASE("group messages decrypt in order and out of order", "[sender_keys]") {
 TEST_CASE("sender key messages have libsignal's layout", "[sender_keys]") {
     Group group;
     const auto message = SenderKeyMessage::deserialize(group.send("hello"));
-    REQUIRE(message.serialized().size() > 1 + 64);
-    CHECK(message.serialized()[0] == 0x33);
+    REQUIRE(message.serialize().size() > 1 + 64);
+    CHECK(message.serialize()[0] == 0x33);
     CHECK(message.distribution_id() == kGroup);
     CHECK(message.iteration() == 0);
     CHECK(message.ciphertext().size() == 16);
     CHECK(SenderKeyMessage::deserialize(group.send("again")).iteration() == 1);
 
     const auto distribution = create_sender_key_distribution_message(group.alice_store, kAlice, kGroup);
-    CHECK(distribution.serialized().data()[0] == 0x33);
+    CHECK(distribution.serialize().data()[0] == 0x33);
     CHECK(distribution.chain_id() == message.chain_id());
     CHECK(distribution.chain_id() < 0x80000000u);
     // A later distribution message describes the chain where it now stands.
     CHECK(distribution.iteration() == 2);
-    const auto parsed = SenderKeyDistributionMessage::deserialize(distribution.serialized().span());
+    const auto parsed = SenderKeyDistributionMessage::deserialize(distribution.serialize().span());
     CHECK(parsed.chain_key() == distribution.chain_key());
     CHECK(parsed.signing_key() == distribution.signing_key());
     CHECK(message.verify_signature(parsed.signing_key()));
@@ -135,7 +135,7 @@ TEST_CASE("a member without the distribution message has no session", "[sender_k
     MemorySenderKeyStore other_alice;
     (void)create_sender_key_distribution_message(other_alice, kAlice, kGroup);
     // Bob knows alice in this group, but not this chain.
-    const Bytes unknown_chain = group_encrypt(other_alice, kAlice, kGroup, text("x")).serialized();
+    const Bytes unknown_chain = group_encrypt(other_alice, kAlice, kGroup, text("x")).serialize();
     require_refusal(group.bob_store, ErrorCode::no_session, [&] { group.receive(unknown_chain); });
 }
 
@@ -172,11 +172,11 @@ TEST_CASE("a validly signed message with a bad body is invalid and changes nothi
 
     for (const Bytes& body : {Bytes(15, 0), Bytes{}, zero_padding}) {
         const auto forged = SenderKeyMessage::create(kGroup, genuine.chain_id(), 5, body, signing);
-        require_refusal(group.bob_store, ErrorCode::invalid_message, [&] { group.receive(forged.serialized()); });
+        require_refusal(group.bob_store, ErrorCode::invalid_message, [&] { group.receive(forged.serialize()); });
     }
-    CHECK(group.receive(SenderKeyMessage::create(kGroup, genuine.chain_id(), 5, intact, signing).serialized()) ==
+    CHECK(group.receive(SenderKeyMessage::create(kGroup, genuine.chain_id(), 5, intact, signing).serialize()) ==
           text("intact"));
-    CHECK(group.receive(genuine.serialized()) == text("x"));
+    CHECK(group.receive(genuine.serialize()) == text("x"));
 }
 
 TEST_CASE("messages too far ahead are refused; kept keys are bounded", "[sender_keys]") {
@@ -198,14 +198,14 @@ TEST_CASE("messages too far ahead are refused; kept keys are bounded", "[sender_
         CHECK(group.receive(at_limit) == text("at the limit"));
         CHECK(group.receive(beyond) == text("beyond"));
         // Only the newest kMaxSenderMessageKeys skipped keys were kept.
-        require_refusal(group.bob_store, ErrorCode::duplicate_message, [&] { group.receive(first.serialized()); });
+        require_refusal(group.bob_store, ErrorCode::duplicate_message, [&] { group.receive(first.serialize()); });
     }
     SECTION("a forged iteration far ahead") {
         const auto forged = SenderKeyMessage::create(kGroup, first.chain_id(), kMaxSenderKeyForwardJump + 1,
                                                      first.ciphertext(), signing);
-        require_refusal(group.bob_store, ErrorCode::invalid_message, [&] { group.receive(forged.serialized()); });
+        require_refusal(group.bob_store, ErrorCode::invalid_message, [&] { group.receive(forged.serialize()); });
         const auto far = SenderKeyMessage::create(kGroup, first.chain_id(), 0xffffffffu, first.ciphertext(), signing);
-        require_refusal(group.bob_store, ErrorCode::invalid_message, [&] { group.receive(far.serialized()); });
+        require_refusal(group.bob_store, ErrorCode::invalid_message, [&] { group.receive(far.serialize()); });
     }
 }
 
@@ -340,7 +340,7 @@ TEST_CASE("malformed distribution messages are refused", "[sender_keys]") {
     SecretArray<32> chain_key;
     const auto signing = KeyPair::generate();
     const SenderKeyDistributionMessage genuine(kGroup, 7, 0, chain_key, signing.public_key);
-    const ByteView bytes = genuine.serialized().span();
+    const ByteView bytes = genuine.serialize().span();
     CHECK(SenderKeyDistributionMessage::deserialize(bytes).chain_id() == 7);
 
     auto with_body = [](std::uint8_t version_byte, const proto::wire::SenderKeyDistributionMessage& body) {

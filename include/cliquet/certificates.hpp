@@ -38,7 +38,7 @@ public:
 
     std::uint32_t key_id() const noexcept { return key_id_; }  ///< The server key's id.
     const PublicKey& key() const noexcept { return key_; }      ///< The server key.
-    const Bytes& serialized() const noexcept { return serialized_; }  ///< libsignal's ServerCertificate protobuf.
+    const Bytes& serialize() const noexcept { return serialized_; }  ///< libsignal's ServerCertificate protobuf.
     const Bytes& certificate() const noexcept { return certificate_; }  ///< the signed bytes
     const Bytes& signature() const noexcept { return signature_; }  ///< The trust root's XEdDSA signature.
 
@@ -89,7 +89,7 @@ public:
     const PublicKey& identity_key() const noexcept { return sender_.identity_key; }
     ///@}
     TimestampMs expiration() const noexcept { return expiration_; }  ///< Not valid after this instant.
-    const Bytes& serialized() const noexcept { return serialized_; }  ///< libsignal's SenderCertificate protobuf.
+    const Bytes& serialize() const noexcept { return serialized_; }  ///< libsignal's SenderCertificate protobuf.
     const Bytes& certificate() const noexcept { return certificate_; }  ///< the signed bytes
     const Bytes& signature() const noexcept { return signature_; }  ///< The server key's XEdDSA signature.
 

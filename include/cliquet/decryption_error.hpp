@@ -15,7 +15,7 @@
 /// @code
 ///   // On the receiver, after a failed decrypt of (type, bytes) sent at `sent_at`:
 ///   const auto request = DecryptionErrorMessage::for_original(bytes, type, sent_at, sender.device_id);
-///   send_unencrypted(sender, PlaintextContent(request).serialized());
+///   send_unencrypted(sender, PlaintextContent(request).serialize());
 ///   // On the sender:
 ///   const auto content = PlaintextContent::deserialize(received);
 ///   switch (process_retry_request(store, my_address, requester, content.decryption_error())) { ... }
@@ -76,7 +76,7 @@ public:
     /// The device that sent the failed message, which the request is for.
     std::uint32_t device_id() const noexcept { return device_id_; }
     /// The protobuf bytes.
-    const Bytes& serialized() const noexcept { return serialized_; }
+    const Bytes& serialize() const noexcept { return serialized_; }
 
 private:
     DecryptionErrorMessage(TimestampMs timestamp, std::optional<PublicKey> ratchet_key, std::uint32_t device_id,
@@ -102,7 +102,7 @@ public:
     [[nodiscard]] static PlaintextContent deserialize(ByteView bytes);
 
     /// The bytes to send.
-    const Bytes& serialized() const noexcept { return serialized_; }
+    const Bytes& serialize() const noexcept { return serialized_; }
     /// What follows the 0xC0 byte: the Content and the boundary, as libsignal's body().
     ByteView body() const noexcept { return ByteView(serialized_).subspan(1); }
     /// The retry request inside.

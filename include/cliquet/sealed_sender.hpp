@@ -57,7 +57,7 @@ public:
     ContentHint content_hint() const noexcept { return hint_; }     ///< How to react to a failure.
     /// The group the message belongs to, if any.
     const std::optional<Bytes>& group_id() const noexcept { return group_id_; }
-    const Bytes& serialized() const noexcept { return serialized_; }  ///< libsignal's protobuf form.
+    const Bytes& serialize() const noexcept { return serialized_; }  ///< libsignal's protobuf form.
 
 private:
     struct Parsed {};

@@ -51,7 +51,7 @@ public:
                                  const PublicKey& signing_key);
 
     /// The bytes to send (over a 1:1 session: they are a secret).
-    const SecretBytes& serialized() const noexcept { return serialized_; }
+    const SecretBytes& serialize() const noexcept { return serialized_; }
     std::uint8_t message_version() const noexcept { return message_version_; }  ///< Always 3.
     /// The group it belongs to.
     const DistributionId& distribution_id() const noexcept { return distribution_id_; }
@@ -91,7 +91,7 @@ public:
                                    std::uint32_t iteration, ByteView ciphertext, const PrivateKey& signing_key,
                                    RandomSource& random = system_random());
 
-    const Bytes& serialized() const noexcept { return serialized_; }  ///< The whole message, signature included.
+    const Bytes& serialize() const noexcept { return serialized_; }  ///< The whole message, signature included.
     std::uint8_t message_version() const noexcept { return message_version_; }  ///< Always 3.
     /// The group it belongs to.
     const DistributionId& distribution_id() const noexcept { return distribution_id_; }

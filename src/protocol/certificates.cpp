@@ -174,7 +174,7 @@ SenderCertificate SenderCertificate::create(const Sender& sender, TimestampMs ex
     body.set_expires(expiration);
     const Bytes key_bytes = sender.identity_key.serialize();
     body.set_identity_key(key_bytes.data(), key_bytes.size());
-    body.set_server_certificate(to_string(signer.serialized()));
+    body.set_server_certificate(to_string(signer.serialize()));
     const Bytes certificate = to_bytes(body.SerializeAsString());
     const Signature signature = signer_key.sign(certificate, random);
 

@@ -70,7 +70,7 @@ DecryptionErrorMessage DecryptionErrorMessage::deserialize(ByteView bytes) {
 
 PlaintextContent::PlaintextContent(const DecryptionErrorMessage& request) : request_(request) {
     proto::service::Content content;
-    content.set_decryption_error_message(request.serialized().data(), request.serialized().size());
+    content.set_decryption_error_message(request.serialize().data(), request.serialize().size());
     serialized_.reserve(2 + content.ByteSizeLong());
     serialized_.push_back(kPlaintextContentByte);
     const std::string body = content.SerializeAsString();

@@ -43,7 +43,7 @@ UnidentifiedSenderMessageContent::UnidentifiedSenderMessageContent(CiphertextTyp
         throw Error(ErrorCode::invalid_argument, "unknown sealed content type");
     ProtoContent message;
     message.set_type(proto_type(type_));
-    message.set_sender_certificate(sender_.serialized().data(), sender_.serialized().size());
+    message.set_sender_certificate(sender_.serialize().data(), sender_.serialize().size());
     message.set_content(content_.data(), content_.size());
     // Like libsignal, the default hint and an empty group id are left out.
     // Hints travel as protobuf enums, i.e. int32: values past INT32_MAX wrap

@@ -87,7 +87,7 @@ SecretArray<32> agree_or_refuse(const PrivateKey& ours, const PublicKey& theirs)
 
 Bytes seal_v1(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
               const IdentityKey& recipient, RandomSource& random) {
-    return protocol::seal_v1_bytes(content.serialized(), sender, recipient, random);
+    return protocol::seal_v1_bytes(content.serialize(), sender, recipient, random);
 }
 
 namespace protocol {

@@ -121,7 +121,7 @@ const SecretArray<32>& MultiRecipientSealer::static_agreement(const IdentityKey&
 Bytes MultiRecipientSealer::seal(const UnidentifiedSenderMessageContent& content,
                                  std::span<const SealedRecipient> recipients, std::span<const ServiceId> excluded,
                                  RandomSource& random) {
-    return protocol::seal_v2_bytes(content.serialized(), sender_, recipients, excluded, random,
+    return protocol::seal_v2_bytes(content.serialize(), sender_, recipients, excluded, random,
                                    [this](const IdentityKey& recipient) { return static_agreement(recipient); });
 }
 

@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
     const auto distribution = create_sender_key_distribution_message(alice->sender_keys(), alice_address, group);
     process_sender_key_distribution_message(bob->sender_keys(), alice_address, distribution);
     const auto group_first = group_encrypt(alice->sender_keys(), alice_address, group, as_bytes("group one"));
-    (void)group_decrypt(bob->sender_keys(), alice_address, group_first.serialized());
+    (void)group_decrypt(bob->sender_keys(), alice_address, group_first.serialize());
     const auto group_in_flight =
         group_encrypt(alice->sender_keys(), alice_address, group, as_bytes("group message sent before the migration"));
 
@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
              << "  \"distribution_id\": \"" << hex(group) << "\",\n"
              << "  \"in_flight_whisper\": \"" << hex(in_flight.bytes) << "\",\n"
              << "  \"in_flight_whisper_plaintext\": \"" << hex(as_bytes("sent before the migration")) << "\",\n"
-             << "  \"in_flight_group\": \"" << hex(group_in_flight.serialized()) << "\",\n"
+             << "  \"in_flight_group\": \"" << hex(group_in_flight.serialize()) << "\",\n"
              << "  \"in_flight_group_plaintext\": \"" << hex(as_bytes("group message sent before the migration")) << "\"\n"
              << "}\n";
     return 0;

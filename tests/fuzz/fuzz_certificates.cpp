@@ -15,11 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         if (data[0] % 2 == 0) {
             const auto certificate = ServerCertificate::deserialize(input);
-            if (certificate.serialized() != Bytes(input.begin(), input.end())) __builtin_trap();
+            if (certificate.serialize() != Bytes(input.begin(), input.end())) __builtin_trap();
             (void)certificate.is_valid(world->trust_root.public_key);
         } else {
             const auto certificate = SenderCertificate::deserialize(input);
-            if (certificate.serialized() != Bytes(input.begin(), input.end())) __builtin_trap();
+            if (certificate.serialize() != Bytes(input.begin(), input.end())) __builtin_trap();
             if (certificate.sender_device_id() < 1 || certificate.sender_device_id() > kMaxDeviceId) __builtin_trap();
             (void)certificate.is_valid(world->trust_root.public_key, fuzzing::SealedWorld::kNow);
             try {

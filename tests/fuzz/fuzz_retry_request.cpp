@@ -23,18 +23,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const ByteView bytes(data, size);
     try {
         const auto request = DecryptionErrorMessage::deserialize(bytes);
-        if (size > kMaxRetryRequestSize || request.serialized() != Bytes(data, data + size)) __builtin_trap();
+        if (size > kMaxRetryRequestSize || request.serialize() != Bytes(data, data + size)) __builtin_trap();
         const PlaintextContent wrapped(request);
-        if (!same_fields(PlaintextContent::deserialize(wrapped.serialized()).decryption_error(), request)) __builtin_trap();
+        if (!same_fields(PlaintextContent::deserialize(wrapped.serialize()).decryption_error(), request)) __builtin_trap();
     } catch (const Error& e) {
         if (e.code() != ErrorCode::invalid_message) __builtin_trap();
     }
     try {
         const auto content = PlaintextContent::deserialize(bytes);
-        if (size > kMaxRetryRequestSize || content.serialized() != Bytes(data, data + size)) __builtin_trap();
+        if (size > kMaxRetryRequestSize || content.serialize() != Bytes(data, data + size)) __builtin_trap();
         if (data[0] != 0xC0 || data[size - 1] != 0x80 || content.body().size() != size - 1) __builtin_trap();
         const DecryptionErrorMessage& request = content.decryption_error();
-        if (!same_fields(DecryptionErrorMessage::deserialize(request.serialized()), request)) __builtin_trap();
+        if (!same_fields(DecryptionErrorMessage::deserialize(request.serialize()), request)) __builtin_trap();
         // Made again from its fields (for a group message, whose original
         // is not read), a request reads back the same.
         if (!request.ratchet_key()) {

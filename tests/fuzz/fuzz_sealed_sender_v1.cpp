@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (opened.version != 1 && opened.version != 2) __builtin_trap();
         if (!opened.content.sender().is_valid(world->trust_root.public_key, fuzzing::SealedWorld::kNow))
             __builtin_trap();
-        const auto reparsed = UnidentifiedSenderMessageContent::deserialize(opened.content.serialized());
-        if (reparsed.serialized() != opened.content.serialized()) __builtin_trap();
+        const auto reparsed = UnidentifiedSenderMessageContent::deserialize(opened.content.serialize());
+        if (reparsed.serialize() != opened.content.serialize()) __builtin_trap();
     } catch (const Error&) {
     }
     return 0;

@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const PublicKey unrelated = PublicKey::from_montgomery(std::array<std::uint8_t, 32>{9});
     try {
         const auto message = SenderKeyMessage::deserialize(ByteView(data, size));
-        if (message.serialized() != Bytes(data, data + size)) __builtin_trap();
+        if (message.serialize() != Bytes(data, data + size)) __builtin_trap();
         if (message.message_version() != kSenderKeyMessageVersion) __builtin_trap();
         if (message.ciphertext().size() >= size) __builtin_trap();
         (void)message.verify_signature(unrelated);

@@ -112,11 +112,11 @@ void sealed_seeds(SeedWriter& out) {
     out.write("fuzz_sealed_sender_v1", "alice-to-bob", world.v1);
     out.write("fuzz_sealed_sender_v2_sent", "alice-to-bob-carol", world.v2_sent);
     out.write("fuzz_sealed_sender_v2_received", "bob", world.v2_received_by_bob);
-    out.write("fuzz_sealed_content", "whisper-group-resendable", world.content.serialized());
+    out.write("fuzz_sealed_content", "whisper-group-resendable", world.content.serialize());
     const UnidentifiedSenderMessageContent bare(CiphertextType::sender_key, world.certificate, Bytes{1, 2, 3});
-    out.write("fuzz_sealed_content", "sender-key-bare", bare.serialized());
-    out.write("fuzz_certificates", "server", world.server.serialized(), 0);
-    out.write("fuzz_certificates", "sender", world.certificate.serialized(), 1);
+    out.write("fuzz_sealed_content", "sender-key-bare", bare.serialize());
+    out.write("fuzz_certificates", "server", world.server.serialize(), 0);
+    out.write("fuzz_certificates", "sender", world.certificate.serialize(), 1);
 }
 
 // Retry requests for the session and group worlds' messages, each as a
@@ -135,8 +135,8 @@ void retry_seeds(SeedWriter& out) {
     };
     for (const auto& original : originals) {
         const auto request = DecryptionErrorMessage::for_original(original.message, original.type, 1'700'000'000'123, 2);
-        out.write("fuzz_retry_request", std::string(original.name) + "-request", request.serialized());
-        out.write("fuzz_retry_request", std::string(original.name) + "-content", PlaintextContent(request).serialized());
+        out.write("fuzz_retry_request", std::string(original.name) + "-request", request.serialize());
+        out.write("fuzz_retry_request", std::string(original.name) + "-content", PlaintextContent(request).serialize());
     }
 }
 

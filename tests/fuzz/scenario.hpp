@@ -189,12 +189,12 @@ struct GroupWorld {
 
     GroupWorld() {
         const auto message = create_sender_key_distribution_message(alice, alice_address, distribution_id, random);
-        distribution.assign(message.serialized().data(), message.serialized().data() + message.serialized().size());
+        distribution.assign(message.serialize().data(), message.serialize().data() + message.serialize().size());
         process_sender_key_distribution_message(bob, alice_address,
                                                 SenderKeyDistributionMessage::deserialize(distribution));
         for (const char* text : {"g1", "g2", "g3"})
-            messages.push_back(group_encrypt(alice, alice_address, distribution_id, as_bytes(text), random).serialized());
-        next = group_encrypt(alice, alice_address, distribution_id, as_bytes("g4"), random).serialized();
+            messages.push_back(group_encrypt(alice, alice_address, distribution_id, as_bytes(text), random).serialize());
+        next = group_encrypt(alice, alice_address, distribution_id, as_bytes("g4"), random).serialize();
     }
 };
 

@@ -26,7 +26,7 @@ json group_start(PeerState& state, const json& request) {
     const DistributionId distribution_id = distribution_id_field(request);
     const auto message = create_sender_key_distribution_message(sender_key_store(state), self_address(state),
                                                                 distribution_id);
-    return json{{"distribution_message", hex(message.serialized().span())}};
+    return json{{"distribution_message", hex(message.serialize().span())}};
 }
 
 json group_join(PeerState& state, const json& request) {
@@ -42,7 +42,7 @@ json group_encrypt(PeerState& state, const json& request) {
     const Bytes plaintext = hex_field(request, "plaintext");
     const auto message = cliquet::group_encrypt(sender_key_store(state), self_address(state), distribution_id,
                                                 plaintext);
-    return json{{"ciphertext", hex(message.serialized())}};
+    return json{{"ciphertext", hex(message.serialize())}};
 }
 
 json group_decrypt(PeerState& state, const json& request) {

@@ -17,7 +17,7 @@ json retry_request(PeerState&, const json& request) {
     const Bytes ciphertext = hex_field(request, "ciphertext");
     const TimestampMs timestamp = timestamp_field(request, "timestamp");
     const auto message = DecryptionErrorMessage::for_original(ciphertext, type, timestamp, sender.device_id);
-    return json{{"content", hex(PlaintextContent(message).serialized())}};
+    return json{{"content", hex(PlaintextContent(message).serialize())}};
 }
 
 json read_retry_request(PeerState&, const json& request) {

@@ -69,7 +69,7 @@ json server_certificate(PeerState&, const json& request) {
     const auto certificate = ServerCertificate::create(u32_field(request, "key_id"),
                                                        public_key_field(request, "server_key"),
                                                        private_key_field(request, "trust_root_private"));
-    return json{{"certificate", hex(certificate.serialized())}};
+    return json{{"certificate", hex(certificate.serialize())}};
 }
 
 json sender_certificate(PeerState&, const json& request) {
@@ -80,7 +80,7 @@ json sender_certificate(PeerState&, const json& request) {
     const auto signer = ServerCertificate::deserialize(hex_field(request, "server_certificate"));
     const auto certificate = SenderCertificate::create(sender, timestamp_field(request, "expiration"), signer,
                                                        private_key_field(request, "server_private"));
-    return json{{"certificate", hex(certificate.serialized())}};
+    return json{{"certificate", hex(certificate.serialize())}};
 }
 
 json validate_sender_certificate(PeerState&, const json& request) {

@@ -82,7 +82,7 @@ void check_create(const json& test) {
     const PrivateKey server_key = PrivateKey::deserialize(hex_param(test, "serverPrivate"));
     FixedRandom server_random(hex_param(test, "serverRandom"));
     const auto server = ServerCertificate::create(u32_param(test, "keyId"), server_key.public_key(), root, server_random);
-    expect_equal("serverCertificate", hex_param(test, "serverCertificate"), server.serialized());
+    expect_equal("serverCertificate", hex_param(test, "serverCertificate"), server.serialize());
 
     const SenderCertificate::Sender sender{string_param(test, "senderUuid"), optional_string(test, "senderE164"),
                                            u32_param(test, "senderDeviceId"),
@@ -90,7 +90,7 @@ void check_create(const json& test) {
     FixedRandom sender_random(hex_param(test, "senderRandom"));
     const auto certificate =
         SenderCertificate::create(sender, uint_param(test, "expiration"), server, server_key, sender_random);
-    expect_equal("certificate", hex_param(test, "certificate"), certificate.serialized());
+    expect_equal("certificate", hex_param(test, "certificate"), certificate.serialize());
     if (!server_random.exhausted() || !sender_random.exhausted()) throw Mismatch("random bytes left over");
 }
 
@@ -132,7 +132,7 @@ struct Generator {
                      const std::string& trust_root) {
         json test = test_case(comment, valid, flags);
         test["trustRoot"] = trust_root;
-        test["certificate"] = to_hex(certificate.serialized());
+        test["certificate"] = to_hex(certificate.serialize());
         if (valid) {
             test["keyId"] = certificate.key_id();
             test["serverKey"] = to_hex(certificate.key().serialize());
@@ -171,7 +171,7 @@ struct Generator {
         b.set_expires(kExpiration);
         const Bytes key = identity.serialize();
         b.set_identity_key(key.data(), key.size());
-        b.set_server_certificate(std::string(server.serialized().begin(), server.serialized().end()));
+        b.set_server_certificate(std::string(server.serialize().begin(), server.serialize().end()));
         return b;
     }
 
@@ -205,14 +205,14 @@ struct Generator {
             test["keyId"] = v.key_id;
             test["serverPrivate"] = to_hex(signer.private_key.secret().span());
             test["serverRandom"] = to_hex(server_random);
-            test["serverCertificate"] = to_hex(server_certificate.serialized());
+            test["serverCertificate"] = to_hex(server_certificate.serialize());
             test["senderUuid"] = sender.uuid;
             test["senderE164"] = v.e164 ? json(*v.e164) : json(nullptr);
             test["senderDeviceId"] = v.device_id;
             test["senderIdentityKey"] = to_hex(identity.public_key.serialize());
             test["expiration"] = kExpiration;
             test["senderRandom"] = to_hex(sender_random);
-            test["certificate"] = to_hex(certificate.serialized());
+            test["certificate"] = to_hex(certificate.serialize());
             create_tests.push_back(std::move(test));
         }
     }
@@ -223,10 +223,10 @@ struct Generator {
         server_case("another trust root", false, {"Cliquet", "ForeignTrustRoot"}, server, foreign);
         const auto revoked = ServerCertificate::create(0xDEADC357, server_key.public_key, root.private_key, random);
         server_case("revoked key id 0xDEADC357, correctly signed", false, {"Cliquet", "RevokedKeyId"}, revoked, root_hex());
-        for (std::size_t i : {server.serialized().size() - 1, server.serialized().size() - 40, std::size_t{10}}) {
+        for (std::size_t i : {server.serialize().size() - 1, server.serialize().size() - 40, std::size_t{10}}) {
             json test = test_case("byte " + std::to_string(i) + " flipped", false, {"Cliquet", "BitFlip"});
             test["trustRoot"] = root_hex();
-            test["certificate"] = to_hex(flipped(server.serialized(), i));
+            test["certificate"] = to_hex(flipped(server.serialize(), i));
             server_tests.push_back(std::move(test));
         }
         pb::ServerCertificate outer;
@@ -273,7 +273,7 @@ struct Generator {
         sender_invalid("another trust root", {"Cliquet", "ForeignTrustRoot"}, good, 0, foreign);
         const auto revoked = ServerCertificate::create(0xDEADC357, server_key.public_key, root.private_key, random);
         auto revoked_body = body(identity.public_key);
-        revoked_body.set_server_certificate(std::string(revoked.serialized().begin(), revoked.serialized().end()));
+        revoked_body.set_server_certificate(std::string(revoked.serialize().begin(), revoked.serialize().end()));
         sender_invalid("server key id 0xDEADC357 is revoked", {"Cliquet", "RevokedKeyId"}, issue(revoked_body), 0,
                        root_hex());
         sender_invalid("signed by a key other than the server's", {"Cliquet", "BadSignature"},

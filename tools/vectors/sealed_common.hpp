@@ -62,7 +62,7 @@ inline void check_open(const json& test, std::string_view ciphertext_field, int 
     }
     const UnsealedContent opened = open();
     if (opened.version != version) throw Mismatch("opened as version " + std::to_string(opened.version));
-    expect_equal("content", hex_param(test, "content"), opened.content.serialized());
+    expect_equal("content", hex_param(test, "content"), opened.content.serialize());
 }
 
 // The well-known names of content types in the vectors and the peer protocol.

@@ -31,7 +31,7 @@ void check_seal(const json& test) {
     const Bytes envelope = seal_v1(UnidentifiedSenderMessageContent::deserialize(content), sender,
                                    recipient.public_key(), ephemeral);
     expect_equal("envelope", hex_param(test, "envelope"), envelope);
-    expect_equal("content", content, unseal_unvalidated(envelope, recipient).content.serialized());
+    expect_equal("content", content, unseal_unvalidated(envelope, recipient).content.serialize());
 }
 
 void check_sealed_sender_v1_case(const json& group, const json& test) {
@@ -89,7 +89,7 @@ struct Generator {
                 test["senderIdentityPrivate"] = to_hex(sender.private_key().secret().span());
                 test["recipientIdentityPrivate"] = to_hex(recipient.private_key().secret().span());
                 test["ephemeralRandom"] = to_hex(ephemeral);
-                test["content"] = to_hex(content.serialized());
+                test["content"] = to_hex(content.serialize());
                 test["envelope"] = to_hex(envelope);
                 seal_tests.push_back(std::move(test));
             }
@@ -100,13 +100,13 @@ struct Generator {
         const UnidentifiedSenderMessageContent content(CiphertextType::whisper, certificate, random_bytes(random, 48));
         const Bytes envelope = seal_v1(content, sender, recipient.public_key(), random);
         json valid = open_case("opens and validates", true, {"Cliquet"}, envelope, recipient, true);
-        valid["content"] = to_hex(content.serialized());
+        valid["content"] = to_hex(content.serialize());
         open_tests.push_back(valid);
         Bytes version_zero = envelope;
         version_zero[0] = 0x01;
         json zero = open_case("version byte 0x01: a high nibble of 0 reads as version 1", true,
                               {"Cliquet", "VersionNibbleZero"}, version_zero, recipient);
-        zero["content"] = to_hex(content.serialized());
+        zero["content"] = to_hex(content.serialize());
         open_tests.push_back(zero);
 
         open_tests.push_back(open_case("another recipient", false, {"Cliquet", "WrongRecipient"}, envelope,
@@ -145,7 +145,7 @@ struct Generator {
                                        {"Cliquet", "MalformedCertificate"},
                                        protocol::seal_v1_bytes(as_bytes(bad_certificate), sender, recipient.public_key(), random),
                                        recipient));
-        message.set_sender_certificate(std::string(certificate.serialized().begin(), certificate.serialized().end()));
+        message.set_sender_certificate(std::string(certificate.serialize().begin(), certificate.serialize().end()));
         message.set_type(3);  // 3 to 6 are reserved
         const std::string bad_type = message.SerializeAsString();
         open_tests.push_back(open_case("content of unknown type 3", false, {"Cliquet", "MalformedContent"},

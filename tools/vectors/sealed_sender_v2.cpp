@@ -207,7 +207,7 @@ struct Generator {
         json test = test_case(comment, true, {"Cliquet"});
         test["senderIdentityPrivate"] = to_hex(sender.private_key().secret().span());
         test["m"] = to_hex(m);
-        test["content"] = to_hex(content.serialized());
+        test["content"] = to_hex(content.serialize());
         json list = json::array();
         for (const auto& r : recipients) {
             json devices = json::array();
@@ -282,11 +282,11 @@ struct Generator {
         fanout_invalid("service id kind 2", "BadServiceId", kind);
         // The excluded PNI listed again (count 5): it is excluded twice.
         Bytes twice{sent[0], 5};
-        twice.insert(twice.end(), sent.begin() + 2, sent.end() - static_cast<std::ptrdiff_t>(32 + 16 + many.serialized().size()));
+        twice.insert(twice.end(), sent.begin() + 2, sent.end() - static_cast<std::ptrdiff_t>(32 + 16 + many.serialize().size()));
         const auto erin_fixed = erin.fixed_width();
         twice.insert(twice.end(), erin_fixed.begin(), erin_fixed.end());
         twice.push_back(0);
-        twice.insert(twice.end(), sent.end() - static_cast<std::ptrdiff_t>(32 + 16 + many.serialized().size()), sent.end());
+        twice.insert(twice.end(), sent.end() - static_cast<std::ptrdiff_t>(32 + 16 + many.serialize().size()), sent.end());
         fanout_invalid("an account excluded twice", "RedundantRecipient", twice);
 
         // Opening.
@@ -294,15 +294,15 @@ struct Generator {
         const Bytes for_bob = parsed.received_message(parsed.recipients()[0]);
         const Bytes for_carol = parsed.received_message(parsed.recipients()[1]);
         json valid = open_case("opens and validates", true, {"Cliquet"}, for_bob, bob.identity, true);
-        valid["content"] = to_hex(many.serialized());
+        valid["content"] = to_hex(many.serialize());
         open_tests.push_back(valid);
         json pni = open_case("a PNI recipient", true, {"Cliquet"}, for_carol, carol.identity);
-        pni["content"] = to_hex(many.serialized());
+        pni["content"] = to_hex(many.serialize());
         open_tests.push_back(pni);
         Bytes low_nibble = for_carol;
         low_nibble[0] = 0x2f;
         json any_low = open_case("version byte 0x2f: only the high nibble counts", true, {"Cliquet"}, low_nibble, carol.identity);
-        any_low["content"] = to_hex(many.serialized());
+        any_low["content"] = to_hex(many.serialize());
         open_tests.push_back(any_low);
 
         open_tests.push_back(open_case("another recipient's message", false, {"Cliquet", "WrongRecipient"}, for_carol, bob.identity));

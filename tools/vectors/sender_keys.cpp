@@ -77,7 +77,7 @@ void check_encrypt_test(const json& test) {
     MemorySenderKeyStore sender;
     install_sender_chain(sender, distribution_id, chain_id, iteration, chain_key, signing);
     const auto ours = group_encrypt(sender, kSender, distribution_id, plaintext);
-    const ByteView serialized(ours.serialized());
+    const ByteView serialized(ours.serialize());
     expect_equal("body", hex_param(test, "body"),
                  serialized.first(serialized.size() - SenderKeyMessage::kSignatureSize));
     if (!ours.verify_signature(signing.public_key())) throw Mismatch("cliquet's signature does not verify");
@@ -127,7 +127,7 @@ void check_distribution_test(const json& test) {
     if (message.iteration() != u32_param(test, "iteration")) throw Mismatch("iteration differs");
     expect_equal("chainKey", hex_param(test, "chainKey"), message.chain_key().span());
     expect_equal("signingKey", hex_param(test, "signingKey"), message.signing_key().serialize());
-    expect_equal("re-encoding", bytes, message.serialized().span());
+    expect_equal("re-encoding", bytes, message.serialize().span());
 }
 
 void check_record_test(const json& test) {
@@ -172,7 +172,7 @@ Bytes message_at(const protocol::SenderKeyState& state, const DistributionId& di
     const Bytes ciphertext = crypto::aes256_cbc_encrypt(keys.cipher_key.span(), keys.iv.span(), plaintext);
     return SenderKeyMessage::create(distribution_id, state.chain_id, iteration, ciphertext, *state.signing_private,
                                     random)
-        .serialized();
+        .serialize();
 }
 
 json generate_encrypt_tests(RandomSource& random) {
@@ -195,7 +195,7 @@ json generate_encrypt_tests(RandomSource& random) {
         MemorySenderKeyStore sender;
         install_sender_chain(sender, distribution_id, chain_id, iteration, chain_key, signing);
         const auto message = group_encrypt(sender, kSender, distribution_id, plaintext, random);
-        const ByteView serialized(message.serialized());
+        const ByteView serialized(message.serialize());
 
         json test = test_case("iteration " + std::to_string(iteration) + ", " + std::to_string(size) + " bytes", true,
                               {"Cliquet"});
@@ -230,12 +230,12 @@ json generate_decrypt_tests(RandomSource& random) {
     MemorySenderKeyStore sender;
     const DistributionId distribution_id = random_distribution_id(random);
     const auto distribution = create_sender_key_distribution_message(sender, kSender, distribution_id, random);
-    const Bytes skdm(distribution.serialized().span().begin(), distribution.serialized().span().end());
+    const Bytes skdm(distribution.serialize().span().begin(), distribution.serialize().span().end());
     std::vector<Bytes> plaintexts;
     std::vector<Bytes> messages;
     for (std::size_t i = 0; i < 4; ++i) {
         plaintexts.push_back(random_bytes(random, 10 * i + 5));
-        messages.push_back(group_encrypt(sender, kSender, distribution_id, plaintexts.back(), random).serialized());
+        messages.push_back(group_encrypt(sender, kSender, distribution_id, plaintexts.back(), random).serialize());
     }
     const auto state = own_state(sender, distribution_id);
     const Bytes far_plaintext = random_bytes(random, 20);
@@ -246,7 +246,7 @@ json generate_decrypt_tests(RandomSource& random) {
 
     MemorySenderKeyStore other_sender;
     const auto other = create_sender_key_distribution_message(other_sender, kSender, distribution_id, random);
-    const Bytes other_skdm(other.serialized().span().begin(), other.serialized().span().end());
+    const Bytes other_skdm(other.serialize().span().begin(), other.serialize().span().end());
 
     auto tampered = [](Bytes bytes, std::size_t index, std::uint8_t mask) {
         bytes[index] ^= mask;
@@ -299,7 +299,7 @@ json generate_distribution_tests(RandomSource& random) {
     random.fill(chain_key.span());
     const SenderKeyDistributionMessage message(random_distribution_id(random), 0x12345678, 42, chain_key,
                                                PrivateKey::generate(random).public_key());
-    const Bytes good(message.serialized().span().begin(), message.serialized().span().end());
+    const Bytes good(message.serialize().span().begin(), message.serialize().span().end());
     if (good.size() < 1 + 32 + kPublicKeySize) throw Mismatch("cliquet wrote a short distribution message");
     // The signing key is the last field: tag, length 33, then the key.
     Bytes wrong_key_type = good;
@@ -338,7 +338,7 @@ json generate_record_tests(RandomSource& random) {
     process_sender_key_distribution_message(member, kSender, distribution);
     std::vector<Bytes> messages;
     for (int i = 0; i < 4; ++i)
-        messages.push_back(group_encrypt(sender, kSender, distribution_id, Bytes{0x01}, random).serialized());
+        messages.push_back(group_encrypt(sender, kSender, distribution_id, Bytes{0x01}, random).serialize());
     (void)group_decrypt(member, kSender, messages[3]);
     const Bytes with_skipped = stored_record(member, distribution_id);
     MemorySenderKeyStore other;
