@@ -19,7 +19,7 @@
 namespace cliquet::bench {
 namespace {
 
-constexpr TimestampMs kExpiration = 1'800'000'000'000;
+constexpr Timestamp kExpiration = timestamp_from_unix_ms(1'800'000'000'000);
 
 struct SealedWorld {
     KeyPair root = KeyPair::generate();
@@ -72,7 +72,7 @@ BENCHMARK(BM_UnsealV1);
 void BM_UnsealV1Validated(benchmark::State& state) {
     const SealedWorld& w = world();
     const Bytes envelope = seal_v1(w.content, w.sender, w.recipient.public_key());
-    for (auto _ : state) benchmark::DoNotOptimize(unseal(envelope, w.recipient, w.root.public_key, 0));
+    for (auto _ : state) benchmark::DoNotOptimize(unseal(envelope, w.recipient, w.root.public_key, Timestamp{}));
 }
 BENCHMARK(BM_UnsealV1Validated);
 

@@ -36,7 +36,7 @@
 
 using namespace cliquet;
 using demo::Delivery;
-using demo::now_ms;
+using demo::now;
 using demo::Server;
 
 namespace {
@@ -98,7 +98,7 @@ public:
     // Sends `text` to every device of `account`, and a copy to this
     // account's other devices, keeping it in case one asks for it again.
     void send(const std::string& account, const std::string& text) {
-        const TimestampMs sent_at = next_timestamp();
+        const Timestamp sent_at = next_timestamp();
         sent_[sent_at] = text;
         deliver({account_devices(account), account_devices(address_.name)}, as_bytes(text), sent_at);
     }
@@ -109,7 +109,7 @@ public:
         const SealedSenderRecipient me{address_.name, std::nullopt, address_.device_id};
         for (const Delivery& delivery : server_.collect(address_)) {
             try {
-                const auto opened = sealed_sender_decrypt(*store_, delivery.envelope, server_.trust_root(), now_ms(), me);
+                const auto opened = sealed_sender_decrypt(*store_, delivery.envelope, server_.trust_root(), now(), me);
                 const std::string from = display(opened.sender());
                 if (opened.content_type == CiphertextType::plaintext) {
                     answer_retry_request(opened.sender(), *opened.retry_request);
@@ -188,7 +188,9 @@ private:
         return static_cast<std::uint32_t>(std::hash<std::string>{}(address.to_string()) & 0x3fff) | 1;
     }
 
-    TimestampMs next_timestamp() { return last_timestamp_ = std::max(now_ms(), last_timestamp_ + 1); }
+    Timestamp next_timestamp() {
+        return last_timestamp_ = std::max(now(), last_timestamp_ + std::chrono::milliseconds{1});
+    }
 
     AccountDevices account_devices(const std::string& account) { return {account, known_devices_[account]}; }
 
@@ -196,7 +198,7 @@ private:
     // lacks and correcting the lists as the server says, then hands the
     // envelopes over. With `whole_accounts` false (a resend to one device)
     // the server's device check does not apply.
-    void deliver(std::vector<AccountDevices> lists, ByteView plaintext, TimestampMs sent_at, bool whole_accounts = true) {
+    void deliver(std::vector<AccountDevices> lists, ByteView plaintext, Timestamp sent_at, bool whole_accounts = true) {
         MultiDeviceSender sender(*store_, address_);
         for (;;) {
             const MultiDeviceMessage out = sender.seal(lists, *certificate_, plaintext, ContentHint::resendable);
@@ -268,7 +270,7 @@ private:
 
     // A message inside an opened envelope did not decrypt: the error names
     // its sender, so ask that device to send it again.
-    void ask_to_resend(const SealedSenderDecryptionError& failure, TimestampMs sent_at) {
+    void ask_to_resend(const SealedSenderDecryptionError& failure, Timestamp sent_at) {
         const std::string from = display(failure.sender());
         const char* meanwhile = failure.content_hint() == ContentHint::resendable ? "it waits for the copy"
                                 : failure.content_hint() == ContentHint::implicit ? "it shows nothing"
@@ -319,9 +321,9 @@ private:
     std::unique_ptr<SqliteStore> store_;
     std::optional<SenderCertificate> certificate_;  // issued by the server at registration
     std::map<std::string, std::vector<std::uint32_t>> known_devices_;  // the app's device lists, by account
-    std::map<TimestampMs, std::string> sent_;  // what this device sent, by timestamp, for resending
+    std::map<Timestamp, std::string> sent_;  // what this device sent, by timestamp, for resending
     std::vector<std::string> read_;            // the 1:1 messages it opened
-    TimestampMs last_timestamp_ = 0;
+    Timestamp last_timestamp_{};
 };
 
 }  // namespace

@@ -22,16 +22,12 @@ namespace demo {
 
 using namespace cliquet;
 
-inline TimestampMs now_ms() {
-    return static_cast<TimestampMs>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
-}
+inline Timestamp now() { return current_time(); }
 
 // An envelope in a mailbox, with the time its sender stamped on it (which
 // a retry request names).
 struct Delivery {
-    TimestampMs sent_at;
+    Timestamp sent_at;
     Bytes envelope;
 };
 
@@ -53,7 +49,7 @@ public:
 
     SenderCertificate issue_certificate(const ProtocolAddress& device, const IdentityKey& identity) {
         return SenderCertificate::create({device.name, std::nullopt, device.device_id, identity},
-                                         now_ms() + 24 * 3600 * 1000, certificate_, server_key_.private_key);
+                                         now() + std::chrono::hours{24}, certificate_, server_key_.private_key);
     }
 
     // A device's key upload; the first registers it with its account. New
@@ -126,7 +122,7 @@ public:
     void deliver(const ProtocolAddress& to, Delivery delivery) { mailboxes_[to].push_back(std::move(delivery)); }
 
     // Sealed sender v2: split one sent message into each recipient's copy.
-    void deliver_to_many(ByteView sent, TimestampMs sent_at) {
+    void deliver_to_many(ByteView sent, Timestamp sent_at) {
         const auto message = SealedSenderV2SentMessage::parse(sent);
         std::size_t copies = 0;
         for (const auto& recipient : message.recipients()) {

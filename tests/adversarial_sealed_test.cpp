@@ -8,6 +8,7 @@
 #include "adversarial_helpers.hpp"
 
 using namespace cliquet;
+using namespace std::chrono_literals;
 using adversarial::flipped;
 using adversarial::refusal;
 using fuzzing::SealedWorld;
@@ -110,6 +111,7 @@ TEST_CASE("a sealed message for Bob does not open for Carol, nor with another tr
     const PublicKey other_root = world.server_key.public_key;
     CHECK(refusal([&] { (void)unseal(world.v1, world.bob, other_root, SealedWorld::kNow); }) ==
           ErrorCode::invalid_certificate);
-    CHECK(refusal([&] { (void)unseal(world.v1, world.bob, world.trust_root.public_key, SealedWorld::kExpiration + 1); }) ==
-          ErrorCode::invalid_certificate);
+    CHECK(refusal([&] {
+              (void)unseal(world.v1, world.bob, world.trust_root.public_key, SealedWorld::kExpiration + 1ms);
+          }) == ErrorCode::invalid_certificate);
 }

@@ -10,12 +10,13 @@
 #include "sealed_sender.pb.h"
 
 using namespace cliquet;
+using namespace std::chrono_literals;
 
 namespace {
 
 namespace pb = proto::sealed_sender;
 
-constexpr TimestampMs kExpiration = 1'700'000'000'000;
+constexpr Timestamp kExpiration = timestamp_from_unix_ms(1'700'000'000'000);
 const std::string kUuid = "9d0652a3-dcc3-4d11-975f-74d61598733f";
 
 struct Authority {
@@ -48,7 +49,7 @@ pb::SenderCertificate::Certificate good_body(const Authority& authority, const P
     pb::SenderCertificate::Certificate body;
     body.set_uuid_string(kUuid);
     body.set_sender_device(3);
-    body.set_expires(kExpiration);
+    body.set_expires(unix_ms(kExpiration));
     const Bytes key = identity.serialize();
     body.set_identity_key(key.data(), key.size());
     body.set_server_certificate(std::string(authority.server.serialize().begin(), authority.server.serialize().end()));
@@ -109,25 +110,26 @@ TEST_CASE("sender certificates carry the sender and round-trip", "[certificates]
 TEST_CASE("sender certificates expire after their expiration, not at it", "[certificates]") {
     const Authority authority;
     const auto certificate = authority.issue(KeyPair::generate().public_key);
-    CHECK_NOTHROW(certificate.validate(authority.trust_root.public_key, 0));
+    CHECK_NOTHROW(certificate.validate(authority.trust_root.public_key, Timestamp{}));
     CHECK_NOTHROW(certificate.validate(authority.trust_root.public_key, kExpiration));
     CHECK(certificate.is_valid(authority.trust_root.public_key, kExpiration));
-    require_code([&] { certificate.validate(authority.trust_root.public_key, kExpiration + 1); },
+    require_code([&] { certificate.validate(authority.trust_root.public_key, kExpiration + 1ms); },
                  ErrorCode::invalid_certificate);
-    CHECK_FALSE(certificate.is_valid(authority.trust_root.public_key, kExpiration + 1));
+    CHECK_FALSE(certificate.is_valid(authority.trust_root.public_key, kExpiration + 1ms));
 }
 
 TEST_CASE("a foreign trust root is refused; any of several roots will do", "[certificates]") {
     const Authority authority;
     const auto certificate = authority.issue(KeyPair::generate().public_key);
     const KeyPair foreign = KeyPair::generate();
-    require_code([&] { certificate.validate(foreign.public_key, 0); }, ErrorCode::invalid_certificate);
+    require_code([&] { certificate.validate(foreign.public_key, Timestamp{}); }, ErrorCode::invalid_certificate);
 
     const std::vector<PublicKey> roots = {foreign.public_key, authority.trust_root.public_key};
-    CHECK_NOTHROW(certificate.validate(roots, 0));
+    CHECK_NOTHROW(certificate.validate(roots, Timestamp{}));
     const std::vector<PublicKey> wrong_roots = {foreign.public_key, KeyPair::generate().public_key};
-    require_code([&] { certificate.validate(wrong_roots, 0); }, ErrorCode::invalid_certificate);
-    require_code([&] { certificate.validate(std::span<const PublicKey>{}, 0); }, ErrorCode::invalid_certificate);
+    require_code([&] { certificate.validate(wrong_roots, Timestamp{}); }, ErrorCode::invalid_certificate);
+    require_code([&] { certificate.validate(std::span<const PublicKey>{}, Timestamp{}); },
+                 ErrorCode::invalid_certificate);
 }
 
 // A sender's messages skip the signature checks once its certificate has
@@ -140,20 +142,21 @@ TEST_CASE("a certificate validated before is still refused once expired or under
     const auto remembered = ValidatedCertificates::key_of(certificate.serialize(), {&root, 1});
     ValidatedCertificates::shared().clear();
 
-    CHECK_NOTHROW(certificate.validate(root, 0));
+    CHECK_NOTHROW(certificate.validate(root, Timestamp{}));
     REQUIRE(ValidatedCertificates::shared().contains(remembered));
     CHECK_NOTHROW(certificate.validate(root, kExpiration));
-    require_code([&] { certificate.validate(root, kExpiration + 1); }, ErrorCode::invalid_certificate);
-    require_code([&] { certificate.validate(KeyPair::generate().public_key, 0); }, ErrorCode::invalid_certificate);
+    require_code([&] { certificate.validate(root, kExpiration + 1ms); }, ErrorCode::invalid_certificate);
+    require_code([&] { certificate.validate(KeyPair::generate().public_key, Timestamp{}); },
+                 ErrorCode::invalid_certificate);
 
     // The same bytes parsed again are the same certificate; a copy with any
     // byte changed is another, checked in full.
-    CHECK_NOTHROW(SenderCertificate::deserialize(certificate.serialize()).validate(root, 0));
+    CHECK_NOTHROW(SenderCertificate::deserialize(certificate.serialize()).validate(root, Timestamp{}));
     Bytes altered = certificate.serialize();
     altered.back() ^= 0x01;
     try {
         const auto parsed = SenderCertificate::deserialize(altered);
-        require_code([&] { parsed.validate(root, 0); }, ErrorCode::invalid_certificate);
+        require_code([&] { parsed.validate(root, Timestamp{}); }, ErrorCode::invalid_certificate);
     } catch (const Error& e) {
         CHECK(e.code() == ErrorCode::invalid_certificate);
     }
@@ -171,7 +174,7 @@ TEST_CASE("refused certificates are not remembered; a forgotten one is checked a
     const auto by_revoked = SenderCertificate::create({kUuid, std::nullopt, 1, KeyPair::generate().public_key},
                                                       kExpiration, revoked, server_key.private_key);
     for (int attempt = 0; attempt < 2; ++attempt)
-        require_code([&] { by_revoked.validate(root, 0); }, ErrorCode::invalid_certificate);
+        require_code([&] { by_revoked.validate(root, Timestamp{}); }, ErrorCode::invalid_certificate);
     CHECK_FALSE(ValidatedCertificates::shared().contains(
         ValidatedCertificates::key_of(by_revoked.serialize(), {&root, 1})));
 
@@ -180,18 +183,18 @@ TEST_CASE("refused certificates are not remembered; a forgotten one is checked a
         sign_sender_body(good_body(authority, KeyPair::generate().public_key), KeyPair::generate().private_key);
     const auto parsed = SenderCertificate::deserialize(forged);
     for (int attempt = 0; attempt < 2; ++attempt)
-        require_code([&] { parsed.validate(root, 0); }, ErrorCode::invalid_certificate);
+        require_code([&] { parsed.validate(root, Timestamp{}); }, ErrorCode::invalid_certificate);
     CHECK_FALSE(ValidatedCertificates::shared().contains(ValidatedCertificates::key_of(forged, {&root, 1})));
 
     // A genuine certificate whose entry another took is verified again.
     const auto genuine = authority.issue(KeyPair::generate().public_key);
     const auto key = ValidatedCertificates::key_of(genuine.serialize(), {&root, 1});
-    CHECK_NOTHROW(genuine.validate(root, 0));
+    CHECK_NOTHROW(genuine.validate(root, Timestamp{}));
     auto rival = key;
     rival[31] ^= 0x01;  // the same slot, another certificate
     ValidatedCertificates::shared().insert(rival);
     CHECK_FALSE(ValidatedCertificates::shared().contains(key));
-    CHECK_NOTHROW(genuine.validate(root, 0));
+    CHECK_NOTHROW(genuine.validate(root, Timestamp{}));
     CHECK(ValidatedCertificates::shared().contains(key));
 }
 
@@ -200,11 +203,12 @@ TEST_CASE("a sender certificate signed by another key than its server's is refus
     const KeyPair identity = KeyPair::generate();
     const Bytes forged = sign_sender_body(good_body(authority, identity.public_key), KeyPair::generate().private_key);
     const auto parsed = SenderCertificate::deserialize(forged);
-    require_code([&] { parsed.validate(authority.trust_root.public_key, 0); }, ErrorCode::invalid_certificate);
+    require_code([&] { parsed.validate(authority.trust_root.public_key, Timestamp{}); },
+                 ErrorCode::invalid_certificate);
 
     // The genuine signature verifies, which shows the forgery failed for its signature alone.
     const Bytes genuine = sign_sender_body(good_body(authority, identity.public_key), authority.server_key.private_key);
-    CHECK_NOTHROW(SenderCertificate::deserialize(genuine).validate(authority.trust_root.public_key, 0));
+    CHECK_NOTHROW(SenderCertificate::deserialize(genuine).validate(authority.trust_root.public_key, Timestamp{}));
 }
 
 TEST_CASE("every bit flipped in a sender certificate is refused", "[certificates]") {
@@ -215,7 +219,7 @@ TEST_CASE("every bit flipped in a sender certificate is refused", "[certificates
         tampered[i] ^= 0x01;
         try {
             const auto parsed = SenderCertificate::deserialize(tampered);
-            parsed.validate(authority.trust_root.public_key, 0);
+            parsed.validate(authority.trust_root.public_key, Timestamp{});
             FAIL("accepted a certificate with byte " << i << " flipped");
         } catch (const Error& e) {
             CHECK(e.code() == ErrorCode::invalid_certificate);

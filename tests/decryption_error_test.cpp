@@ -13,6 +13,9 @@ using cliquet::testing::error_of;
 
 namespace {
 
+// The instant `ms` milliseconds after the Unix epoch.
+constexpr Timestamp at_ms(std::uint64_t ms) { return timestamp_from_unix_ms(ms); }
+
 // Two devices named by ACI, Alice with a version-4 session to Bob.
 struct Pair {
     Device alice{"9d0652a3-dcc3-4d11-975f-74d61598733f", 1111};
@@ -49,16 +52,17 @@ TEST_CASE("a retry request is laid out byte for byte as libsignal's", "[retry]")
     // libsignal 0.103's DecryptionErrorMessage.forOriginal of a sender-key
     // message with its own unit test's timestamp and device id, and the
     // PlaintextContent around it.
-    const auto request = DecryptionErrorMessage::for_original({}, CiphertextType::sender_key, 0x2'0000'0001, 0x8086'2021);
+    const auto request =
+        DecryptionErrorMessage::for_original({}, CiphertextType::sender_key, at_ms(0x2'0000'0001), 0x8086'2021);
     CHECK(to_hex(request.serialize()) == "10818080802018a1c0988408");
     CHECK(to_hex(PlaintextContent(request).serialize()) == "c0420c10818080802018a1c098840880");
-    CHECK(to_hex(PlaintextContent(DecryptionErrorMessage::for_original({}, CiphertextType::sender_key, 12345, 7))
+    CHECK(to_hex(PlaintextContent(DecryptionErrorMessage::for_original({}, CiphertextType::sender_key, at_ms(12345), 7))
                      .serialize()) == "c0420510b960180780");
 
     // With a ratchet key: field 1 first, then the timestamp and device id.
     Pair p;
     const CiphertextMessage message = p.alice.encrypt_to(p.bob, "hello");
-    const auto with_key = DecryptionErrorMessage::for_original(message.bytes, message.type, 5, 3);
+    const auto with_key = DecryptionErrorMessage::for_original(message.bytes, message.type, at_ms(5), 3);
     Bytes expected = field(0x0a, ratchet_key_of(message).serialize());
     expected.insert(expected.end(), {0x10, 0x05, 0x18, 0x03});
     CHECK(with_key.serialize() == expected);
@@ -74,8 +78,9 @@ TEST_CASE("a retry request names the failed message's ratchet key, time and send
     REQUIRE(answer.type == CiphertextType::whisper);
 
     for (const CiphertextMessage* message : {&first, &answer}) {
-        const auto request = DecryptionErrorMessage::for_original(message->bytes, message->type, 0x1'2345'6789, 42);
-        CHECK(request.timestamp() == 0x1'2345'6789);
+        const auto request =
+            DecryptionErrorMessage::for_original(message->bytes, message->type, at_ms(0x1'2345'6789), 42);
+        CHECK(request.timestamp() == at_ms(0x1'2345'6789));
         CHECK(request.device_id() == 42);
         REQUIRE(request.ratchet_key());
         CHECK(*request.ratchet_key() == ratchet_key_of(*message));
@@ -88,24 +93,28 @@ TEST_CASE("a retry request names the failed message's ratchet key, time and send
     }
 
     // A group message has no ratchet key, and its bytes are not read.
-    const auto group = DecryptionErrorMessage::for_original(as_bytes("not a message"), CiphertextType::sender_key, 9, 1);
+    const auto group =
+        DecryptionErrorMessage::for_original(as_bytes("not a message"), CiphertextType::sender_key, at_ms(9), 1);
     CHECK_FALSE(group.ratchet_key());
     CHECK(DecryptionErrorMessage::deserialize(group.serialize()).device_id() == 1);
 
     // Plaintext was never encrypted; a damaged 1:1 message names no key.
-    CHECK(error_of([&] { (void)DecryptionErrorMessage::for_original(answer.bytes, CiphertextType::plaintext, 1, 1); }) ==
-          ErrorCode::invalid_argument);
     CHECK(error_of([&] {
-              (void)DecryptionErrorMessage::for_original(ByteView(answer.bytes).first(20), CiphertextType::whisper, 1, 1);
+              (void)DecryptionErrorMessage::for_original(answer.bytes, CiphertextType::plaintext, at_ms(1), 1);
+          }) == ErrorCode::invalid_argument);
+    CHECK(error_of([&] {
+              (void)DecryptionErrorMessage::for_original(ByteView(answer.bytes).first(20), CiphertextType::whisper,
+                                                         at_ms(1), 1);
           }) == ErrorCode::invalid_message);
-    CHECK(error_of([&] { (void)DecryptionErrorMessage::for_original(answer.bytes, CiphertextType::prekey, 1, 1); }) ==
-          ErrorCode::invalid_message);
+    CHECK(error_of([&] {
+              (void)DecryptionErrorMessage::for_original(answer.bytes, CiphertextType::prekey, at_ms(1), 1);
+          }) == ErrorCode::invalid_message);
 }
 
 TEST_CASE("malformed retry requests and plaintext contents are refused as invalid messages", "[retry][adversarial]") {
     Pair p;
     const CiphertextMessage message = p.alice.encrypt_to(p.bob, "x");
-    const auto genuine = DecryptionErrorMessage::for_original(message.bytes, message.type, 77, 3);
+    const auto genuine = DecryptionErrorMessage::for_original(message.bytes, message.type, at_ms(77), 3);
     const Bytes key = ratchet_key_of(message).serialize();
     const Bytes timestamp{0x10, 77};
     const Bytes device{0x18, 3};
@@ -140,7 +149,8 @@ TEST_CASE("malformed retry requests and plaintext contents are refused as invali
         }
         // What libsignal accepts: no device id (0), and fields it does not know.
         CHECK(DecryptionErrorMessage::deserialize(timestamp).device_id() == 0);
-        CHECK(DecryptionErrorMessage::deserialize(join({genuine.serialize(), field(0x22, {1, 2})})).timestamp() == 77);
+        CHECK(DecryptionErrorMessage::deserialize(join({genuine.serialize(), field(0x22, {1, 2})})).timestamp() ==
+              at_ms(77));
     }
 
     SECTION("plaintext contents") {
@@ -198,7 +208,8 @@ TEST_CASE("a retry request for the current session archives it, and the resend s
     // Bob's device loses its session (restored from a backup, which holds none).
     p.bob.store->sessions().store_session(p.alice.address, SessionRecord());
     CHECK(error_of([&] { p.bob.decrypt_from(p.alice, lost); }) == ErrorCode::no_session);
-    const Bytes sent = PlaintextContent(DecryptionErrorMessage::for_original(lost.bytes, lost.type, 1000, 3)).serialize();
+    const Bytes sent =
+        PlaintextContent(DecryptionErrorMessage::for_original(lost.bytes, lost.type, at_ms(1000), 3)).serialize();
 
     const auto request = PlaintextContent::deserialize(sent).decryption_error();
     CHECK(process_retry_request(*p.alice.store, p.alice.address, p.bob.address, request) == RetryAction::session_archived);
@@ -217,11 +228,11 @@ TEST_CASE("a retry request that names no current session changes nothing", "[ret
     Pair p;
     const CiphertextMessage first = p.alice.encrypt_to(p.bob, "first");
     p.bob.decrypt_from(p.alice, first);
-    const auto stale = DecryptionErrorMessage::for_original(first.bytes, first.type, 1, 3);
+    const auto stale = DecryptionErrorMessage::for_original(first.bytes, first.type, at_ms(1), 3);
     // Bob answers: Alice's next messages carry a new ratchet key.
     p.alice.decrypt_from(p.bob, p.bob.encrypt_to(p.alice, "answer"));
     const CiphertextMessage current = p.alice.encrypt_to(p.bob, "now");
-    const auto for_current = DecryptionErrorMessage::for_original(current.bytes, current.type, 2, 3);
+    const auto for_current = DecryptionErrorMessage::for_original(current.bytes, current.type, at_ms(2), 3);
     const Device mallory{"30a3c7b9-2b33-4f40-bd77-6e5c3b3bd5e1", 4444};
     const std::string before = p.alice.snapshot();
 
@@ -230,11 +241,11 @@ TEST_CASE("a retry request that names no current session changes nothing", "[ret
     // Someone else, repeating a request for Bob's session: Alice has no session with them.
     CHECK(process_retry_request(*p.alice.store, p.alice.address, mallory.address, for_current) == RetryAction::no_session);
     // For another device of Alice's account.
-    const auto other_device = DecryptionErrorMessage::for_original(current.bytes, current.type, 2, 4);
+    const auto other_device = DecryptionErrorMessage::for_original(current.bytes, current.type, at_ms(2), 4);
     CHECK(process_retry_request(*p.alice.store, p.alice.address, p.bob.address, other_device) ==
           RetryAction::not_for_this_device);
     // A group message's: the session is not what failed.
-    const auto group = DecryptionErrorMessage::for_original({}, CiphertextType::sender_key, 2, 3);
+    const auto group = DecryptionErrorMessage::for_original({}, CiphertextType::sender_key, at_ms(2), 3);
     CHECK(process_retry_request(*p.alice.store, p.alice.address, p.bob.address, group) == RetryAction::resend_sender_key);
     CHECK(p.alice.snapshot() == before);
 

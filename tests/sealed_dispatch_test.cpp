@@ -9,6 +9,7 @@
 #include "sealed_helpers.hpp"
 
 using namespace cliquet;
+using namespace std::chrono_literals;
 using cliquet::testing::Device;
 using cliquet::testing::error_of;
 using cliquet::testing::kSealedNow;
@@ -17,6 +18,9 @@ using cliquet::testing::sealed_recipient;
 using cliquet::testing::text_of;
 
 namespace {
+
+// The instant `ms` milliseconds after the Unix epoch.
+constexpr Timestamp at_ms(std::uint64_t ms) { return timestamp_from_unix_ms(ms); }
 
 const DistributionId kGroup = {0x7a, 0x1c, 0x55, 0x02, 0x9e, 0x41, 0x4b, 0x33,
                                0x8f, 0x10, 0x6d, 0x2a, 0xc4, 0x90, 0x0b, 0x5e};
@@ -70,7 +74,7 @@ TEST_CASE("one call opens session, group and plaintext contents", "[sealed_dispa
           ErrorCode::duplicate_message);
 
     // A retry request travels as plaintext content.
-    const auto request = DecryptionErrorMessage::for_original(first.bytes, first.type, 1234, 1);
+    const auto request = DecryptionErrorMessage::for_original(first.bytes, first.type, at_ms(1234), 1);
     const PlaintextContent content(request);
     const auto plaintext = open(p, seal_to_bob(p, CiphertextType::plaintext, content.serialize(), ContentHint::implicit,
                                                std::nullopt));
@@ -104,8 +108,8 @@ TEST_CASE("a message that fails inside an opened envelope names its sender, hint
     CHECK(error.group_id() == kGroupId);
     CHECK(p.bob.snapshot() == before);
 
-    const DecryptionErrorMessage request = error.retry_request(1'700'000'000'123);
-    CHECK(request.timestamp() == 1'700'000'000'123);
+    const DecryptionErrorMessage request = error.retry_request(at_ms(1'700'000'000'123));
+    CHECK(request.timestamp() == at_ms(1'700'000'000'123));
     CHECK(request.device_id() == p.alice.address.device_id);
     CHECK(request.ratchet_key() == SignalMessage::deserialize(lost.bytes).sender_ratchet_key());
     CHECK(process_retry_request(*p.alice.store, p.alice.address, p.bob.address, request) == RetryAction::session_archived);
@@ -120,15 +124,16 @@ TEST_CASE("a message that fails inside an opened envelope names its sender, hint
     CHECK(group_error.code() == ErrorCode::no_session);
     CHECK(group_error.content_hint() == ContentHint::none);
     CHECK(group_error.group_id() == kGroupId);
-    CHECK_FALSE(group_error.retry_request(5).ratchet_key());
+    CHECK_FALSE(group_error.retry_request(at_ms(5)).ratchet_key());
 
     Bytes damaged = lost.bytes;
     damaged[damaged.size() - 1] ^= 1;
     CHECK(failure_of(p, seal_to_bob(p, CiphertextType::whisper, Bytes{0x44})).code() == ErrorCode::invalid_message);
     CHECK(failure_of(p, seal_to_bob(p, CiphertextType::plaintext, Bytes{0xC0, 0x80})).code() == ErrorCode::invalid_message);
     CHECK(failure_of(p, seal_to_bob(p, CiphertextType::plaintext, lost.bytes)).code() == ErrorCode::invalid_message);
-    CHECK(error_of([&] { (void)failure_of(p, seal_to_bob(p, CiphertextType::whisper, Bytes{0x44})).retry_request(1); }) ==
-          ErrorCode::invalid_message);
+    CHECK(error_of([&] {
+              (void)failure_of(p, seal_to_bob(p, CiphertextType::whisper, Bytes{0x44})).retry_request(at_ms(1));
+          }) == ErrorCode::invalid_message);
     CHECK(p.bob.snapshot() == before);
 }
 
@@ -149,10 +154,12 @@ TEST_CASE("an envelope that does not open, or a certificate that fails, names no
     Bytes tampered = sealed;
     tampered[tampered.size() / 2] ^= 1;
     CHECK(is_plain([&] { (void)open(p, tampered); }, ErrorCode::invalid_message));
-    CHECK(is_plain([&] {
-        (void)sealed_sender_decrypt(*p.bob.store, sealed, p.server.trust_root.public_key, kSealedNow + 2000,
-                                    sealed_recipient(p.bob));
-    }, ErrorCode::invalid_certificate));
+    CHECK(is_plain(
+        [&] {
+            (void)sealed_sender_decrypt(*p.bob.store, sealed, p.server.trust_root.public_key, kSealedNow + 2s,
+                                        sealed_recipient(p.bob));
+        },
+        ErrorCode::invalid_certificate));
     CHECK(is_plain([&] {
         (void)sealed_sender_decrypt(*p.bob.store, sealed, p.server.trust_root.public_key, kSealedNow,
                                     sealed_recipient(p.alice));
@@ -199,7 +206,7 @@ TEST_CASE("a group message that fails is recovered by sending the sender key aga
     const SealedSenderDecryptionError error = failure_of(p, seal_to_bob(p, CiphertextType::sender_key, lost.serialize()));
     CHECK(error.code() == ErrorCode::no_session);
 
-    const PlaintextContent request(error.retry_request(77));
+    const PlaintextContent request(error.retry_request(at_ms(77)));
     const auto parsed = PlaintextContent::deserialize(request.serialize()).decryption_error();
     CHECK(process_retry_request(*p.alice.store, p.alice.address, p.bob.address, parsed) == RetryAction::resend_sender_key);
 

@@ -9,14 +9,14 @@
 
 namespace cliquet::testing {
 
-inline constexpr TimestampMs kSealedNow = 1'700'000'000'000;
+inline constexpr Timestamp kSealedNow = timestamp_from_unix_ms(1'700'000'000'000);
 
 struct CertificateServer {
     KeyPair trust_root = KeyPair::generate();
     KeyPair key = KeyPair::generate();
     ServerCertificate certificate = ServerCertificate::create(9, key.public_key, trust_root.private_key);
 
-    SenderCertificate issue(const Device& device, TimestampMs expiration = kSealedNow + 1000) const {
+    SenderCertificate issue(const Device& device, Timestamp expiration = kSealedNow + std::chrono::seconds{1}) const {
         return SenderCertificate::create({device.address.name, std::nullopt, device.address.device_id,
                                           device.identity().public_key()},
                                          expiration, certificate, key.private_key);

@@ -11,10 +11,11 @@
 #include "sealed_sender.pb.h"
 
 using namespace cliquet;
+using namespace std::chrono_literals;
 
 namespace {
 
-constexpr TimestampMs kExpiration = 1'700'000'000'000;
+constexpr Timestamp kExpiration = timestamp_from_unix_ms(1'700'000'000'000);
 
 const ServiceId kAlice = *ServiceId::parse("9d0652a3-dcc3-4d11-975f-74d61598733f");
 const ServiceId kBob = *ServiceId::parse("e1ee5ab1-6c1f-4e5e-8a36-2a4c0e4d1f0b");
@@ -177,7 +178,7 @@ TEST_CASE("version 1 refusals", "[sealed_sender][v1]") {
         require_refused(seal_v1(content, world.carol, world.bob.public_key()), world.bob);
     }
     SECTION("an expired certificate or a foreign trust root") {
-        require_code([&] { (void)unseal(envelope, world.bob, world.trust_root.public_key, kExpiration + 1); },
+        require_code([&] { (void)unseal(envelope, world.bob, world.trust_root.public_key, kExpiration + 1ms); },
                      ErrorCode::invalid_certificate);
         require_code([&] { (void)unseal(envelope, world.bob, KeyPair::generate().public_key, kExpiration); },
                      ErrorCode::invalid_certificate);
@@ -288,7 +289,7 @@ TEST_CASE("version 2 received-message refusals", "[sealed_sender][v2]") {
         require_refused(forged, world.bob);
     }
     SECTION("an expired certificate") {
-        require_code([&] { (void)unseal(received, world.bob, world.trust_root.public_key, kExpiration + 1); },
+        require_code([&] { (void)unseal(received, world.bob, world.trust_root.public_key, kExpiration + 1ms); },
                      ErrorCode::invalid_certificate);
     }
 }

@@ -6,6 +6,7 @@
 #include "sealed_helpers.hpp"
 
 using namespace cliquet;
+using namespace std::chrono_literals;
 using cliquet::testing::Device;
 using cliquet::testing::error_of;
 
@@ -13,7 +14,7 @@ namespace {
 
 using Pair = cliquet::testing::SealedPair;
 using cliquet::testing::kSealedNow;
-constexpr TimestampMs kNow = kSealedNow;
+constexpr Timestamp kNow = kSealedNow;
 
 SealedSenderRecipient local(const Device& device) { return cliquet::testing::sealed_recipient(device); }
 std::string text(const Bytes& bytes) { return cliquet::testing::text_of(bytes); }
@@ -41,7 +42,7 @@ TEST_CASE("a refused sealed session message changes nothing", "[sealed_session]"
     const std::string before = p.bob.snapshot();
     const PublicKey root = p.server.trust_root.public_key;
 
-    CHECK(error_of([&] { sealed_sender_decrypt(*p.bob.store, sealed, root, kNow + 1001, local(p.bob)); }) ==
+    CHECK(error_of([&] { sealed_sender_decrypt(*p.bob.store, sealed, root, kNow + 1001ms, local(p.bob)); }) ==
           ErrorCode::invalid_certificate);
     CHECK(error_of([&] { sealed_sender_decrypt(*p.bob.store, sealed, KeyPair::generate().public_key, kNow, local(p.bob)); }) ==
           ErrorCode::invalid_certificate);

@@ -17,11 +17,9 @@
 #include "cliquet/export.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/random.hpp"
+#include "cliquet/time.hpp"
 
 namespace cliquet {
-
-/// Milliseconds since the Unix epoch.
-using TimestampMs = std::uint64_t;
 
 /// Server key ids libsignal refuses whatever their signature (0xDEADC357 is
 /// its revocation test id).
@@ -73,7 +71,7 @@ public:
     };
 
     /// Signs with the server key; a device id out of range is Error(invalid_argument).
-    static SenderCertificate create(const Sender& sender, TimestampMs expiration, const ServerCertificate& signer,
+    static SenderCertificate create(const Sender& sender, Timestamp expiration, const ServerCertificate& signer,
                                     const PrivateKey& signer_key, RandomSource& random = system_random());
     /// Malformed bytes are Error(invalid_certificate). A certificate that names
     /// its signer by id (libsignal's well-known server certificates) parses even
@@ -88,7 +86,7 @@ public:
     std::uint32_t sender_device_id() const noexcept { return sender_.device_id; }
     const PublicKey& identity_key() const noexcept { return sender_.identity_key; }
     ///@}
-    TimestampMs expiration() const noexcept { return expiration_; }  ///< Not valid after this instant.
+    Timestamp expiration() const noexcept { return expiration_; }  ///< Not valid after this instant.
     const Bytes& serialize() const noexcept { return serialized_; }  ///< libsignal's SenderCertificate protobuf.
     const Bytes& certificate() const noexcept { return certificate_; }  ///< the signed bytes
     const Bytes& signature() const noexcept { return signature_; }  ///< The server key's XEdDSA signature.
@@ -101,21 +99,21 @@ public:
     /// by one of `trust_roots` (all are tried, so timing does not tell which),
     /// is not revoked, signed this certificate, and `now` is not after the
     /// expiration.
-    void validate(std::span<const PublicKey> trust_roots, TimestampMs now) const;
+    void validate(std::span<const PublicKey> trust_roots, Timestamp now) const;
     /// validate() against a single trust root.
-    void validate(const PublicKey& trust_root, TimestampMs now) const { validate({&trust_root, 1}, now); }
+    void validate(const PublicKey& trust_root, Timestamp now) const { validate({&trust_root, 1}, now); }
     /// validate() as a yes or no, for callers that do not need the reason.
-    bool is_valid(const PublicKey& trust_root, TimestampMs now) const noexcept;
+    bool is_valid(const PublicKey& trust_root, Timestamp now) const noexcept;
 
 private:
-    SenderCertificate(Sender sender, TimestampMs expiration, std::optional<ServerCertificate> embedded_signer,
+    SenderCertificate(Sender sender, Timestamp expiration, std::optional<ServerCertificate> embedded_signer,
                       std::uint32_t signer_id, Bytes serialized, Bytes certificate, Bytes signature)
         : sender_(std::move(sender)), expiration_(expiration), embedded_signer_(std::move(embedded_signer)),
           signer_id_(signer_id), serialized_(std::move(serialized)), certificate_(std::move(certificate)),
           signature_(std::move(signature)) {}
 
     Sender sender_;
-    TimestampMs expiration_;
+    Timestamp expiration_;
     std::optional<ServerCertificate> embedded_signer_;
     std::uint32_t signer_id_;  ///< when not embedded
     Bytes serialized_;

@@ -43,6 +43,7 @@
 #include "cliquet/keys.hpp"
 #include "cliquet/messages.hpp"
 #include "cliquet/store.hpp"
+#include "cliquet/time.hpp"
 
 namespace cliquet {
 
@@ -60,7 +61,7 @@ public:
     /// none and is not read, as in libsignal; a plaintext one was never
     /// encrypted (Error(invalid_argument)).
     [[nodiscard]] static DecryptionErrorMessage for_original(ByteView original, CiphertextType type,
-                                                             TimestampMs timestamp,
+                                                             Timestamp timestamp,
                                                              std::uint32_t original_sender_device_id);
     /// Parses one. Malformed bytes, a missing timestamp, a ratchet key that is
     /// not a public key, or more than kMaxRetryRequestSize bytes are
@@ -69,7 +70,7 @@ public:
     [[nodiscard]] static DecryptionErrorMessage deserialize(ByteView bytes);
 
     /// When the failed message was sent.
-    TimestampMs timestamp() const noexcept { return timestamp_; }
+    Timestamp timestamp() const noexcept { return timestamp_; }
     /// The failed message's sender ratchet key: present for a 1:1 message,
     /// absent for a group (sender-key) one.
     const std::optional<PublicKey>& ratchet_key() const noexcept { return ratchet_key_; }
@@ -79,10 +80,10 @@ public:
     const Bytes& serialize() const noexcept { return serialized_; }
 
 private:
-    DecryptionErrorMessage(TimestampMs timestamp, std::optional<PublicKey> ratchet_key, std::uint32_t device_id,
+    DecryptionErrorMessage(Timestamp timestamp, std::optional<PublicKey> ratchet_key, std::uint32_t device_id,
                            Bytes serialized);
 
-    TimestampMs timestamp_;
+    Timestamp timestamp_;
     std::optional<PublicKey> ratchet_key_;
     std::uint32_t device_id_;
     Bytes serialized_;

@@ -28,6 +28,7 @@
 #include "cliquet/messages.hpp"
 #include "cliquet/random.hpp"
 #include "cliquet/service_id.hpp"
+#include "cliquet/time.hpp"
 
 namespace cliquet {
 
@@ -146,7 +147,7 @@ CLIQUET_EXPORT UnsealedContent unseal_unvalidated(ByteView ciphertext, const Ide
 
 /// unseal_unvalidated, then the certificate validated against `trust_root` at
 /// `now` (Error(invalid_certificate) if it fails).
-CLIQUET_EXPORT UnsealedContent unseal(ByteView ciphertext, const IdentityKeyPair& recipient, const PublicKey& trust_root,
-                       TimestampMs now);
+CLIQUET_EXPORT UnsealedContent unseal(ByteView ciphertext, const IdentityKeyPair& recipient,
+                                      const PublicKey& trust_root, Timestamp now);
 
 }  // namespace cliquet

@@ -29,6 +29,7 @@
 #include "cliquet/service_id.hpp"
 #include "cliquet/session.hpp"
 #include "cliquet/store.hpp"
+#include "cliquet/time.hpp"
 
 namespace cliquet {
 
@@ -118,7 +119,7 @@ public:
     /// of content(), with the sender's device id. A pre-key or whisper
     /// message too malformed to name its ratchet key is
     /// Error(invalid_message); a plaintext one is Error(invalid_argument).
-    [[nodiscard]] DecryptionErrorMessage retry_request(TimestampMs sent_at) const {
+    [[nodiscard]] DecryptionErrorMessage retry_request(Timestamp sent_at) const {
         return DecryptionErrorMessage::for_original(content(), content_type(), sent_at, sender().device_id);
     }
 
@@ -162,8 +163,9 @@ struct CLIQUET_EXPORT SealedSenderRecipient {
 /// `options` apply to a session that a sealed pre-key message starts, as
 /// SessionCipher's do.
 CLIQUET_EXPORT SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteView ciphertext,
-                                                   const PublicKey& trust_root, TimestampMs now,
-                                                   const SealedSenderRecipient& local, RandomSource& random = system_random(),
-                                                   const SessionOptions& options = {});
+                                                                  const PublicKey& trust_root, Timestamp now,
+                                                                  const SealedSenderRecipient& local,
+                                                                  RandomSource& random = system_random(),
+                                                                  const SessionOptions& options = {});
 
 }  // namespace cliquet

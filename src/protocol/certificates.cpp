@@ -160,9 +160,8 @@ bool ServerCertificate::is_valid(const PublicKey& trust_root) const noexcept {
 
 // ---- SenderCertificate -------------------------------------------------------
 
-SenderCertificate SenderCertificate::create(const Sender& sender, TimestampMs expiration,
-                                            const ServerCertificate& signer, const PrivateKey& signer_key,
-                                            RandomSource& random) {
+SenderCertificate SenderCertificate::create(const Sender& sender, Timestamp expiration, const ServerCertificate& signer,
+                                            const PrivateKey& signer_key, RandomSource& random) {
     if (sender.device_id < 1 || sender.device_id > kMaxDeviceId)
         throw Error(ErrorCode::invalid_argument, "sender device id must be 1 to 127");
     if (!is_valid_utf8(sender.uuid) || (sender.e164 && !is_valid_utf8(*sender.e164)))
@@ -171,7 +170,7 @@ SenderCertificate SenderCertificate::create(const Sender& sender, TimestampMs ex
     body.set_uuid_string(sender.uuid);
     if (sender.e164) body.set_sender_e164(*sender.e164);
     body.set_sender_device(sender.device_id);
-    body.set_expires(expiration);
+    body.set_expires(unix_ms(expiration));
     const Bytes key_bytes = sender.identity_key.serialize();
     body.set_identity_key(key_bytes.data(), key_bytes.size());
     body.set_server_certificate(to_string(signer.serialize()));
@@ -253,7 +252,7 @@ SenderCertificate SenderCertificate::deserialize(ByteView bytes) {
     }
 
     Sender sender{std::move(uuid), std::move(e164), body.sender_device(), *identity_key};
-    return SenderCertificate(std::move(sender), body.expires(), std::move(embedded), signer_id,
+    return SenderCertificate(std::move(sender), timestamp_from_unix_ms(body.expires()), std::move(embedded), signer_id,
                              Bytes(bytes.begin(), bytes.end()), to_bytes(outer.certificate()),
                              to_bytes(outer.signature()));
 }
@@ -265,7 +264,7 @@ const ServerCertificate& SenderCertificate::signer() const {
     refuse("sender certificate names unknown server certificate id " + std::to_string(signer_id_));
 }
 
-void SenderCertificate::validate(std::span<const PublicKey> trust_roots, TimestampMs now) const {
+void SenderCertificate::validate(std::span<const PublicKey> trust_roots, Timestamp now) const {
     const ServerCertificate& server = signer();
     if (is_revoked_server_key_id(server.key_id()))
         refuse("sender certificate is signed by revoked server key id " + std::to_string(server.key_id()));
@@ -282,10 +281,11 @@ void SenderCertificate::validate(std::span<const PublicKey> trust_roots, Timesta
     }
     // Time passes between messages: expiry is never taken from the table.
     if (now > expiration_)
-        refuse("sender certificate expired at " + std::to_string(expiration_) + ", before " + std::to_string(now));
+        refuse("sender certificate expired at " + std::to_string(unix_ms(expiration_)) + ", before " +
+               std::to_string(unix_ms(now)));
 }
 
-bool SenderCertificate::is_valid(const PublicKey& trust_root, TimestampMs now) const noexcept {
+bool SenderCertificate::is_valid(const PublicKey& trust_root, Timestamp now) const noexcept {
     try {
         validate(trust_root, now);
         return true;

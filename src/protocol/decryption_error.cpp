@@ -23,12 +23,11 @@ Bytes bytes_of(const std::string& serialized) { return Bytes(serialized.begin(),
 
 }  // namespace
 
-DecryptionErrorMessage::DecryptionErrorMessage(TimestampMs timestamp, std::optional<PublicKey> ratchet_key,
+DecryptionErrorMessage::DecryptionErrorMessage(Timestamp timestamp, std::optional<PublicKey> ratchet_key,
                                                std::uint32_t device_id, Bytes serialized)
     : timestamp_(timestamp), ratchet_key_(ratchet_key), device_id_(device_id), serialized_(std::move(serialized)) {}
 
-DecryptionErrorMessage DecryptionErrorMessage::for_original(ByteView original, CiphertextType type,
-                                                            TimestampMs timestamp,
+DecryptionErrorMessage DecryptionErrorMessage::for_original(ByteView original, CiphertextType type, Timestamp timestamp,
                                                             std::uint32_t original_sender_device_id) {
     std::optional<PublicKey> ratchet_key;
     switch (type) {
@@ -46,7 +45,7 @@ DecryptionErrorMessage DecryptionErrorMessage::for_original(ByteView original, C
         const Bytes key = ratchet_key->serialize();
         message.set_ratchet_key(key.data(), key.size());
     }
-    message.set_timestamp(timestamp);
+    message.set_timestamp(unix_ms(timestamp));
     message.set_device_id(original_sender_device_id);
     return DecryptionErrorMessage(timestamp, ratchet_key, original_sender_device_id,
                                   bytes_of(message.SerializeAsString()));
@@ -64,7 +63,7 @@ DecryptionErrorMessage DecryptionErrorMessage::deserialize(ByteView bytes) {
             malformed("retry request's ratchet key is not a public key");
         }
     }
-    return DecryptionErrorMessage(message.timestamp(), ratchet_key, message.device_id(),
+    return DecryptionErrorMessage(timestamp_from_unix_ms(message.timestamp()), ratchet_key, message.device_id(),
                                   Bytes(bytes.begin(), bytes.end()));
 }
 

@@ -93,7 +93,7 @@ UnsealedContent unseal_unvalidated(ByteView ciphertext, const IdentityKeyPair& r
 }
 
 UnsealedContent unseal(ByteView ciphertext, const IdentityKeyPair& recipient, const PublicKey& trust_root,
-                       TimestampMs now) {
+                       Timestamp now) {
     UnsealedContent opened = unseal_unvalidated(ciphertext, recipient);
     opened.content.sender().validate(trust_root, now);
     return opened;

@@ -88,7 +88,7 @@ Bytes sealed_sender_multi_recipient_encrypt(ProtocolStore& store, std::span<cons
 }
 
 SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteView ciphertext,
-                                                   const PublicKey& trust_root, TimestampMs now,
+                                                   const PublicKey& trust_root, Timestamp now,
                                                    const SealedSenderRecipient& local, RandomSource& random,
                                                    const SessionOptions& options) {
     const UnsealedContent opened = unseal(ciphertext, store.identities().identity_key_pair(), trust_root, now);

@@ -134,7 +134,8 @@ void retry_seeds(SeedWriter& out) {
         {"sender-key", groups.messages[0], CiphertextType::sender_key},
     };
     for (const auto& original : originals) {
-        const auto request = DecryptionErrorMessage::for_original(original.message, original.type, 1'700'000'000'123, 2);
+        const auto request = DecryptionErrorMessage::for_original(original.message, original.type,
+                                                                  timestamp_from_unix_ms(1'700'000'000'123), 2);
         out.write("fuzz_retry_request", std::string(original.name) + "-request", request.serialize());
         out.write("fuzz_retry_request", std::string(original.name) + "-content", PlaintextContent(request).serialize());
     }

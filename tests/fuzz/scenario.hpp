@@ -201,8 +201,8 @@ struct GroupWorld {
 // A sealed-sender service: trust root, server certificate, Alice's sender
 // certificate, and envelopes she sealed to Bob.
 struct SealedWorld {
-    static constexpr TimestampMs kExpiration = 1'900'000'000'000;
-    static constexpr TimestampMs kNow = 1'800'000'000'000;
+    static constexpr Timestamp kExpiration = timestamp_from_unix_ms(1'900'000'000'000);
+    static constexpr Timestamp kNow = timestamp_from_unix_ms(1'800'000'000'000);
 
     DeterministicRandom random = seeded_random("cliquet fuzz sealed world");
     KeyPair trust_root = KeyPair::generate(random);

@@ -70,10 +70,10 @@ bool bool_field(const json& request, std::string_view name) {
     return value.get<bool>();
 }
 
-TimestampMs timestamp_field(const json& request, std::string_view name) {
+Timestamp timestamp_field(const json& request, std::string_view name) {
     const std::int64_t value = int_field(request, name);
     if (value < 0) throw BadRequest("field '" + std::string(name) + "' must not be negative");
-    return static_cast<TimestampMs>(value);
+    return timestamp_from_unix_ms(static_cast<std::uint64_t>(value));
 }
 
 namespace {

@@ -15,7 +15,7 @@ json retry_request(PeerState&, const json& request) {
     const ProtocolAddress sender = address_field(request, "peer");
     const CiphertextType type = message_type_field(request, "type");
     const Bytes ciphertext = hex_field(request, "ciphertext");
-    const TimestampMs timestamp = timestamp_field(request, "timestamp");
+    const Timestamp timestamp = timestamp_field(request, "timestamp");
     const auto message = DecryptionErrorMessage::for_original(ciphertext, type, timestamp, sender.device_id);
     return json{{"content", hex(PlaintextContent(message).serialize())}};
 }
@@ -24,7 +24,7 @@ json read_retry_request(PeerState&, const json& request) {
     const PlaintextContent content = PlaintextContent::deserialize(hex_field(request, "content"));
     const DecryptionErrorMessage& message = content.decryption_error();
     const auto& ratchet_key = message.ratchet_key();
-    return json{{"timestamp", message.timestamp()},
+    return json{{"timestamp", unix_ms(message.timestamp())},
                 {"device_id", message.device_id()},
                 {"ratchet_key", ratchet_key ? json(hex(ratchet_key->serialize())) : json(nullptr)}};
 }

@@ -60,7 +60,7 @@ json certificate_fields(const SenderCertificate& certificate) {
                 {"sender_e164", certificate.sender_e164() ? json(*certificate.sender_e164()) : json(nullptr)},
                 {"sender_device_id", certificate.sender_device_id()},
                 {"sender_identity_key", hex(certificate.identity_key().serialize())},
-                {"expiration", certificate.expiration()}};
+                {"expiration", unix_ms(certificate.expiration())}};
 }
 
 // ---- the server's role ----------------------------------------------------

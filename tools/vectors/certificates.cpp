@@ -62,7 +62,7 @@ void check_server(const json& test) {
 void check_sender(const json& test) {
     const PublicKey root = public_key_param(test, "trustRoot");
     const Bytes bytes = hex_param(test, "certificate");
-    const TimestampMs now = uint_param(test, "timestamp");
+    const Timestamp now = timestamp_from_unix_ms(uint_param(test, "timestamp"));
     if (!is_valid(test)) {
         expect_refused([&] { SenderCertificate::deserialize(bytes).validate(root, now); }, ErrorCode::invalid_certificate);
         return;
@@ -72,7 +72,7 @@ void check_sender(const json& test) {
     if (certificate.sender_e164() != optional_string(test, "senderE164")) throw Mismatch("sender_e164 differs");
     if (certificate.sender_device_id() != uint_param(test, "senderDeviceId")) throw Mismatch("sender_device_id differs");
     expect_equal("senderIdentityKey", hex_param(test, "senderIdentityKey"), certificate.identity_key().serialize());
-    if (certificate.expiration() != uint_param(test, "expiration")) throw Mismatch("expiration differs");
+    if (unix_ms(certificate.expiration()) != uint_param(test, "expiration")) throw Mismatch("expiration differs");
     certificate.validate(root, now);
 }
 
@@ -88,8 +88,8 @@ void check_create(const json& test) {
                                            u32_param(test, "senderDeviceId"),
                                            public_key_param(test, "senderIdentityKey")};
     FixedRandom sender_random(hex_param(test, "senderRandom"));
-    const auto certificate =
-        SenderCertificate::create(sender, uint_param(test, "expiration"), server, server_key, sender_random);
+    const auto certificate = SenderCertificate::create(sender, timestamp_from_unix_ms(uint_param(test, "expiration")),
+                                                       server, server_key, sender_random);
     expect_equal("certificate", hex_param(test, "certificate"), certificate.serialize());
     if (!server_random.exhausted() || !sender_random.exhausted()) throw Mismatch("random bytes left over");
 }
@@ -104,7 +104,7 @@ void check_certificates_case(const json& group, const json& test) {
 
 // ---- generation ---------------------------------------------------------------
 
-constexpr TimestampMs kExpiration = 1'800'000'000'000;
+constexpr Timestamp kExpiration = timestamp_from_unix_ms(1'800'000'000'000);
 
 Bytes to_bytes(const std::string& text) { return Bytes(text.begin(), text.end()); }
 
@@ -140,7 +140,7 @@ struct Generator {
         server_tests.push_back(std::move(test));
     }
 
-    void sender_valid(const std::string& comment, const json& flags, const Bytes& bytes, TimestampMs now,
+    void sender_valid(const std::string& comment, const json& flags, const Bytes& bytes, std::uint64_t now,
                       const std::string& trust_root) {
         const auto certificate = SenderCertificate::deserialize(bytes);
         json test = test_case(comment, true, flags);
@@ -151,11 +151,11 @@ struct Generator {
         test["senderE164"] = certificate.sender_e164() ? json(*certificate.sender_e164()) : json(nullptr);
         test["senderDeviceId"] = certificate.sender_device_id();
         test["senderIdentityKey"] = to_hex(certificate.identity_key().serialize());
-        test["expiration"] = certificate.expiration();
+        test["expiration"] = unix_ms(certificate.expiration());
         sender_tests.push_back(std::move(test));
     }
 
-    void sender_invalid(const std::string& comment, const json& flags, const Bytes& bytes, TimestampMs now,
+    void sender_invalid(const std::string& comment, const json& flags, const Bytes& bytes, std::uint64_t now,
                         const std::string& trust_root) {
         json test = test_case(comment, false, flags);
         test["trustRoot"] = trust_root;
@@ -168,7 +168,7 @@ struct Generator {
         pb::SenderCertificate::Certificate b;
         b.set_uuid_string("a1b2c3d4-0000-4000-8000-00000000abcd");
         b.set_sender_device(4);
-        b.set_expires(kExpiration);
+        b.set_expires(unix_ms(kExpiration));
         const Bytes key = identity.serialize();
         b.set_identity_key(key.data(), key.size());
         b.set_server_certificate(std::string(server.serialize().begin(), server.serialize().end()));
@@ -210,7 +210,7 @@ struct Generator {
             test["senderE164"] = v.e164 ? json(*v.e164) : json(nullptr);
             test["senderDeviceId"] = v.device_id;
             test["senderIdentityKey"] = to_hex(identity.public_key.serialize());
-            test["expiration"] = kExpiration;
+            test["expiration"] = unix_ms(kExpiration);
             test["senderRandom"] = to_hex(sender_random);
             test["certificate"] = to_hex(certificate.serialize());
             create_tests.push_back(std::move(test));
@@ -244,11 +244,11 @@ struct Generator {
             return sign_body(b, server_key.private_key, random);
         };
         const Bytes good = issue(body(identity.public_key));
-        sender_valid("valid until its expiration, inclusive", {"Cliquet"}, good, kExpiration, root_hex());
+        sender_valid("valid until its expiration, inclusive", {"Cliquet"}, good, unix_ms(kExpiration), root_hex());
         sender_valid("valid long before its expiration", {"Cliquet"}, good, 0, root_hex());
         auto with_e164 = body(identity.public_key);
         with_e164.set_sender_e164("+14155550199");
-        sender_valid("with a phone number", {"Cliquet"}, issue(with_e164), kExpiration - 1, root_hex());
+        sender_valid("with a phone number", {"Cliquet"}, issue(with_e164), unix_ms(kExpiration) - 1, root_hex());
         auto uuid_bytes = body(identity.public_key);
         const Uuid raw = *parse_uuid(uuid_bytes.uuid_string());
         uuid_bytes.set_uuid_bytes(std::string(raw.begin(), raw.end()));
@@ -269,7 +269,8 @@ struct Generator {
         sender_invalid("names an unknown server certificate id", {"Cliquet", "UnknownSigner"},
                        sign_body(by_id, known_server, random), 5, to_hex(known_root.public_key().serialize()));
 
-        sender_invalid("one millisecond after its expiration", {"Cliquet", "Expired"}, good, kExpiration + 1, root_hex());
+        sender_invalid("one millisecond after its expiration", {"Cliquet", "Expired"}, good, unix_ms(kExpiration) + 1,
+                       root_hex());
         sender_invalid("another trust root", {"Cliquet", "ForeignTrustRoot"}, good, 0, foreign);
         const auto revoked = ServerCertificate::create(0xDEADC357, server_key.public_key, root.private_key, random);
         auto revoked_body = body(identity.public_key);

@@ -54,7 +54,8 @@ inline void check_open(const json& test, std::string_view ciphertext_field, int 
     const bool validate = test.contains("trustRoot");
     const auto open = [&] {
         if (!validate) return unseal_unvalidated(ciphertext, recipient);
-        return unseal(ciphertext, recipient, public_key_param(test, "trustRoot"), uint_param(test, "timestamp"));
+        return unseal(ciphertext, recipient, public_key_param(test, "trustRoot"),
+                      timestamp_from_unix_ms(uint_param(test, "timestamp")));
     };
     if (!is_valid(test)) {
         expect_refused([&] { (void)open(); }, expected_refusal(test));

@@ -43,7 +43,7 @@ void check_sealed_sender_v1_case(const json& group, const json& test) {
 
 // ---- generation ---------------------------------------------------------------
 
-constexpr TimestampMs kExpiration = 1'800'000'000'000;
+constexpr Timestamp kExpiration = timestamp_from_unix_ms(1'800'000'000'000);
 
 struct Generator {
     DeterministicRandom random = fixed_seed_random("cliquet-vectors sealed_sender_v1");
@@ -65,7 +65,7 @@ struct Generator {
         test["envelope"] = to_hex(envelope);
         if (validate) {
             test["trustRoot"] = to_hex(root.public_key.serialize());
-            test["timestamp"] = kExpiration;
+            test["timestamp"] = unix_ms(kExpiration);
         }
         return test;
     }
@@ -129,7 +129,7 @@ struct Generator {
                                        seal_v1(content, IdentityKeyPair::generate(random), recipient.public_key(), random),
                                        recipient));
         json expired = open_case("certificate expired", false, {"Cliquet", "Expired"}, envelope, recipient, true);
-        expired["timestamp"] = kExpiration + 1;
+        expired["timestamp"] = unix_ms(kExpiration) + 1;
         open_tests.push_back(expired);
         json foreign = open_case("another trust root", false, {"Cliquet", "ForeignTrustRoot"}, envelope, recipient, true);
         foreign["trustRoot"] = to_hex(KeyPair::generate(random).public_key.serialize());

@@ -105,7 +105,7 @@ void check_sealed_sender_v2_case(const json& group, const json& test) {
 
 // ---- generation ---------------------------------------------------------------
 
-constexpr TimestampMs kExpiration = 1'800'000'000'000;
+constexpr Timestamp kExpiration = timestamp_from_unix_ms(1'800'000'000'000);
 
 struct Account {
     ServiceId service_id;
@@ -194,7 +194,7 @@ struct Generator {
         test["received"] = to_hex(received);
         if (validate) {
             test["trustRoot"] = to_hex(root.public_key.serialize());
-            test["timestamp"] = kExpiration;
+            test["timestamp"] = unix_ms(kExpiration);
         }
         return test;
     }
@@ -324,7 +324,7 @@ struct Generator {
                                        {"Cliquet", "SenderKeyMismatch"}, forged.received_message(forged.recipients()[0]),
                                        bob.identity));
         json expired = open_case("certificate expired", false, {"Cliquet", "Expired"}, for_bob, bob.identity, true);
-        expired["timestamp"] = kExpiration + 1;
+        expired["timestamp"] = unix_ms(kExpiration) + 1;
         open_tests.push_back(expired);
         json foreign = open_case("another trust root", false, {"Cliquet", "ForeignTrustRoot"}, for_bob, bob.identity, true);
         foreign["trustRoot"] = to_hex(KeyPair::generate(random).public_key.serialize());
