@@ -5,6 +5,18 @@
 
 using namespace cliquet;
 
+// Verification allocates (OpenSSL's big numbers): running out of memory must
+// reach the caller as std::bad_alloc, never turn into "does not verify". A
+// noexcept verdict could only swallow it or terminate.
+static_assert(!noexcept(crypto::xeddsa_verify(std::declval<std::span<const std::uint8_t, 32>>(), ByteView{},
+                                              ByteView{})));
+static_assert(!noexcept(crypto::is_canonical_public_key(std::declval<std::span<const std::uint8_t, 32>>())));
+static_assert(!noexcept(std::declval<const PublicKey&>().verify(ByteView{}, ByteView{})));
+static_assert(!noexcept(std::declval<const ServerCertificate&>().is_valid(std::declval<const PublicKey&>())));
+static_assert(!noexcept(std::declval<const SenderCertificate&>().is_valid(std::declval<const PublicKey&>(),
+                                                                          Timestamp{})));
+static_assert(!noexcept(std::declval<const SenderKeyMessage&>().verify_signature(std::declval<const PublicKey&>())));
+
 TEST_CASE("public keys are 33 bytes of type 5", "[keys]") {
     const auto pair = KeyPair::generate();
     const Bytes bytes = pair.public_key.serialize();

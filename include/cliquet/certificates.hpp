@@ -41,7 +41,7 @@ public:
     const Bytes& signature() const noexcept { return signature_; }  ///< The trust root's XEdDSA signature.
 
     /// Signed by `trust_root` and not revoked.
-    bool is_valid(const PublicKey& trust_root) const noexcept;
+    bool is_valid(const PublicKey& trust_root) const;
 
 private:
     ServerCertificate(Bytes serialized, Bytes certificate, Bytes signature, std::uint32_t key_id, PublicKey key)
@@ -102,8 +102,9 @@ public:
     void validate(std::span<const PublicKey> trust_roots, Timestamp now) const;
     /// validate() against a single trust root.
     void validate(const PublicKey& trust_root, Timestamp now) const { validate({&trust_root, 1}, now); }
-    /// validate() as a yes or no, for callers that do not need the reason.
-    bool is_valid(const PublicKey& trust_root, Timestamp now) const noexcept;
+    /// validate() as a yes or no, for callers that do not need the reason
+    /// (std::bad_alloc still propagates).
+    bool is_valid(const PublicKey& trust_root, Timestamp now) const;
 
 private:
     SenderCertificate(Sender sender, Timestamp expiration, std::optional<ServerCertificate> embedded_signer,

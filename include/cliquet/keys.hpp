@@ -37,8 +37,9 @@ public:
     /// The bare 32-byte u-coordinate.
     std::span<const std::uint8_t, 32> montgomery() const noexcept { return u_; }
 
-    /// XEdDSA verification; never throws.
-    bool verify(ByteView message, ByteView signature) const noexcept;
+    /// XEdDSA verification: false for a signature that does not verify,
+    /// whatever its form. Running out of memory is std::bad_alloc, not false.
+    bool verify(ByteView message, ByteView signature) const;
 
     /// Same key.
     friend bool operator==(const PublicKey&, const PublicKey&) = default;

@@ -100,7 +100,7 @@ public:
     ByteView ciphertext() const noexcept { return ciphertext_; }     ///< The AES-256-CBC ciphertext.
 
     /// Whether the trailing signature is `signing_key`'s.
-    bool verify_signature(const PublicKey& signing_key) const noexcept;
+    bool verify_signature(const PublicKey& signing_key) const;
 
 private:
     SenderKeyMessage() = default;

@@ -184,43 +184,35 @@ XeddsaSignature xeddsa_sign_with_nonce(const X25519Scalar& scalar, ByteView mess
     return signature;
 }
 
-bool is_canonical_public_key(std::span<const std::uint8_t, 32> montgomery_u) noexcept {
+bool is_canonical_public_key(std::span<const std::uint8_t, 32> montgomery_u) {
     if ((montgomery_u[31] & 0x80) != 0) return false;
     // The only 255-bit values at or above p: 0x7fff...ff followed by ed..ff.
     const bool high_bytes_all_ones =
         montgomery_u[31] == 0x7f && std::all_of(montgomery_u.begin() + 1, montgomery_u.begin() + 31,
                                                 [](std::uint8_t b) { return b == 0xff; });
     if (high_bytes_all_ones && montgomery_u[0] >= 0xed) return false;
-    try {
-        ensure_sodium();
-        std::array<std::uint8_t, 32> edwards;
-        if (!montgomery_to_edwards(montgomery_u, 0, edwards)) return false;
-        // On the curve, not of small order, and in the prime-order subgroup.
-        return crypto_core_ed25519_is_valid_point(edwards.data()) == 1;
-    } catch (...) {
-        return false;
-    }
+    ensure_sodium();
+    std::array<std::uint8_t, 32> edwards;
+    if (!montgomery_to_edwards(montgomery_u, 0, edwards)) return false;
+    // On the curve, not of small order, and in the prime-order subgroup.
+    return crypto_core_ed25519_is_valid_point(edwards.data()) == 1;
 }
 
 bool xeddsa_verify(std::span<const std::uint8_t, 32> montgomery_u, ByteView message,
-                   std::span<const std::uint8_t> signature) noexcept {
+                   std::span<const std::uint8_t> signature) {
     if (signature.size() != 64) return false;
-    try {
-        ensure_sodium();
-        std::array<std::uint8_t, 32> edwards_public;
-        if (!edwards_verifying_key(montgomery_u, signature[63] >> 7, edwards_public)) return false;
-        std::array<std::uint8_t, 64> ed25519_signature;
-        std::copy(signature.begin(), signature.end(), ed25519_signature.begin());
-        ed25519_signature[63] &= 0x7f;
-        // libsignal refuses an s with any of its three top bits set; libsodium
-        // further refuses an s that is not reduced modulo L and small-order R
-        // or A, which no honest signer produces.
-        if ((ed25519_signature[63] & 0xe0) != 0) return false;
-        return crypto_sign_ed25519_verify_detached(ed25519_signature.data(), message.data(), message.size(),
-                                                   edwards_public.data()) == 0;
-    } catch (...) {
-        return false;
-    }
+    ensure_sodium();
+    std::array<std::uint8_t, 32> edwards_public;
+    if (!edwards_verifying_key(montgomery_u, signature[63] >> 7, edwards_public)) return false;
+    std::array<std::uint8_t, 64> ed25519_signature;
+    std::copy(signature.begin(), signature.end(), ed25519_signature.begin());
+    ed25519_signature[63] &= 0x7f;
+    // libsignal refuses an s with any of its three top bits set; libsodium
+    // further refuses an s that is not reduced modulo L and small-order R
+    // or A, which no honest signer produces.
+    if ((ed25519_signature[63] & 0xe0) != 0) return false;
+    return crypto_sign_ed25519_verify_detached(ed25519_signature.data(), message.data(), message.size(),
+                                               edwards_public.data()) == 0;
 }
 
 }  // namespace cliquet::crypto

@@ -34,10 +34,14 @@ XeddsaSignature xeddsa_sign_with_nonce(const X25519Scalar& scalar, ByteView mess
 
 // Whether `montgomery_u` is a canonical encoding (below 2^255 - 19, top bit
 // clear) of a point in the prime-order subgroup, as libsignal (0.74 and
-// later) requires of a session's incoming base key. Public input, variable time.
-bool is_canonical_public_key(std::span<const std::uint8_t, 32> montgomery_u) noexcept;
+// later) requires of a session's incoming base key. Public input, variable
+// time. The big-number arithmetic allocates: running out of memory is
+// std::bad_alloc, never a verdict.
+[[nodiscard]] bool is_canonical_public_key(std::span<const std::uint8_t, 32> montgomery_u);
 
-bool xeddsa_verify(std::span<const std::uint8_t, 32> montgomery_u, ByteView message,
-                   std::span<const std::uint8_t> signature) noexcept;
+// Whether `signature` is an XEdDSA signature of `message` by the key
+// `montgomery_u`. As above, std::bad_alloc propagates.
+[[nodiscard]] bool xeddsa_verify(std::span<const std::uint8_t, 32> montgomery_u, ByteView message,
+                                 std::span<const std::uint8_t> signature);
 
 }  // namespace cliquet::crypto

@@ -153,7 +153,7 @@ ServerCertificate ServerCertificate::deserialize(ByteView bytes) {
                              to_bytes(outer.signature()), body.id(), *key);
 }
 
-bool ServerCertificate::is_valid(const PublicKey& trust_root) const noexcept {
+bool ServerCertificate::is_valid(const PublicKey& trust_root) const {
     if (is_revoked_server_key_id(key_id_)) return false;
     return trust_root.verify(certificate_, signature_);
 }
@@ -285,7 +285,7 @@ void SenderCertificate::validate(std::span<const PublicKey> trust_roots, Timesta
                std::to_string(unix_ms(now)));
 }
 
-bool SenderCertificate::is_valid(const PublicKey& trust_root, Timestamp now) const noexcept {
+bool SenderCertificate::is_valid(const PublicKey& trust_root, Timestamp now) const {
     try {
         validate(trust_root, now);
         return true;

@@ -33,7 +33,7 @@ Bytes PublicKey::serialize() const {
     return out;
 }
 
-bool PublicKey::verify(ByteView message, ByteView signature) const noexcept {
+bool PublicKey::verify(ByteView message, ByteView signature) const {
     return crypto::xeddsa_verify(u_, message, signature);
 }
 

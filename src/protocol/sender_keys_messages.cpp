@@ -158,7 +158,7 @@ SenderKeyMessage SenderKeyMessage::deserialize(ByteView bytes) {
     return message;
 }
 
-bool SenderKeyMessage::verify_signature(const PublicKey& signing_key) const noexcept {
+bool SenderKeyMessage::verify_signature(const PublicKey& signing_key) const {
     const ByteView all(serialized_);
     return signing_key.verify(all.first(all.size() - kSignatureSize), all.last(kSignatureSize));
 }
