@@ -1,10 +1,24 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <type_traits>
+
 #include "cliquet/error.hpp"
 #include "cliquet/prekeys.hpp"
 #include "storage.pb.h"
 
 using namespace cliquet;
+
+// Pre-key ids of different kinds never stand for one another, not even
+// through an explicit construction, while numbers still convert both ways.
+static_assert(!std::is_convertible_v<SignedPreKeyId, PreKeyId>);
+static_assert(!std::is_constructible_v<PreKeyId, SignedPreKeyId>);
+static_assert(!std::is_constructible_v<KyberPreKeyId, PreKeyId>);
+static_assert(!std::is_constructible_v<SignedPreKeyId, KyberPreKeyId>);
+static_assert(!std::is_assignable_v<PreKeyId&, KyberPreKeyId>);
+static_assert(!std::is_assignable_v<KyberPreKeyId&, SignedPreKeyId>);
+static_assert(std::is_constructible_v<PreKeyId, std::uint32_t> && std::is_convertible_v<KyberPreKeyId, std::uint32_t>);
+static_assert(std::is_copy_constructible_v<SignedPreKeyId> && std::is_copy_assignable_v<SignedPreKeyId>);
 
 namespace {
 

@@ -33,6 +33,14 @@ public:
     constexpr PreKeyIdOf() noexcept = default;
     /// Implicit: a number read from a message or a row is an id.
     constexpr PreKeyIdOf(std::uint32_t value) noexcept : value_(value) {}  // NOLINT(google-explicit-constructor)
+    /// The id of another kind of pre-key is not one of these, not even
+    /// explicitly (through its number it otherwise would be).
+    ///@{
+    template <typename OtherKind>
+    PreKeyIdOf(PreKeyIdOf<OtherKind>) = delete;
+    template <typename OtherKind>
+    PreKeyIdOf& operator=(PreKeyIdOf<OtherKind>) = delete;
+    ///@}
     /// Implicit: an id is written as its number.
     constexpr operator std::uint32_t() const noexcept { return value_; }  // NOLINT(google-explicit-constructor)
     constexpr std::uint32_t value() const noexcept { return value_; }      ///< Its number.
