@@ -109,7 +109,7 @@ public:
 struct CLIQUET_EXPORT SqliteStoreOptions {
     /// Seals every value at rest and authenticates the state as a whole; the
     /// same key is needed to open the file.
-    std::optional<StorageKey> storage_key;
+    std::optional<StorageKey> storage_key = std::nullopt;
     Durability durability = Durability::power_loss;  ///< How far a commit reaches.
     Erasure erasure = Erasure::on_commit;            ///< When deleted keys leave the disk.
     /// Optional: refuses a file older than the last commit it recorded. One
