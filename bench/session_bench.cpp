@@ -102,9 +102,9 @@ struct Conversation {
                               system_random(), options);
         const std::vector<std::uint8_t> hello(16, 0x42);
         auto first = alice_to_bob.encrypt(hello);
-        bob_to_alice.decrypt(first.type, first.bytes);
+        (void)bob_to_alice.decrypt(first.type, first.bytes);
         auto reply = bob_to_alice.encrypt(hello);
-        alice_to_bob.decrypt(reply.type, reply.bytes);
+        (void)alice_to_bob.decrypt(reply.type, reply.bytes);
     }
 
     SessionCipher& sender(bool from_alice) { return from_alice ? alice_to_bob : bob_to_alice; }
@@ -284,9 +284,9 @@ void record_after_1000_messages(benchmark::State& state, Session session) {
     const std::vector<std::uint8_t> plaintext(100, 0x42);
     for (int i = 0; i < 500; ++i) {
         const auto to_bob = c.alice_to_bob.encrypt(plaintext);
-        c.bob_to_alice.decrypt(to_bob.type, to_bob.bytes);
+        (void)c.bob_to_alice.decrypt(to_bob.type, to_bob.bytes);
         const auto to_alice = c.bob_to_alice.encrypt(plaintext);
-        c.alice_to_bob.decrypt(to_alice.type, to_alice.bytes);
+        (void)c.alice_to_bob.decrypt(to_alice.type, to_alice.bytes);
     }
     record_size(state, c.bob.store->sessions().load_session(c.alice.address).value());
 }
@@ -306,9 +306,9 @@ BENCHMARK(BM_SessionRecordV4Spqr_After1000Messages);
 void BM_SessionRecord_1500SkippedKeys(benchmark::State& state) {
     Conversation c;
     const std::vector<std::uint8_t> plaintext(100, 0x42);
-    for (int i = 0; i < 1500; ++i) c.alice_to_bob.encrypt(plaintext);
+    for (int i = 0; i < 1500; ++i) (void)c.alice_to_bob.encrypt(plaintext);
     const auto last = c.alice_to_bob.encrypt(plaintext);
-    c.bob_to_alice.decrypt(last.type, last.bytes);
+    (void)c.bob_to_alice.decrypt(last.type, last.bytes);
     record_size(state, c.bob.store->sessions().load_session(c.alice.address).value());
 }
 BENCHMARK(BM_SessionRecord_1500SkippedKeys);

@@ -297,7 +297,8 @@ TEST_CASE("swapped identity keys are refused and change nothing", "[adversarial]
     }
     SECTION("Alice's identity key changed since the session started: her whispers are refused") {
         MemoryProtocolStore bob = world.bob;
-        bob.identities().save_identity(world.alice_address, world.carol.identities().identity_key_pair().public_key());
+        (void)bob.identities().save_identity(world.alice_address,
+                                             world.carol.identities().identity_key_pair().public_key());
         const std::string untouched = fuzzing::snapshot(bob);
         CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::whisper, world.alice_whispers[0]); }) ==
               ErrorCode::untrusted_identity);

@@ -65,7 +65,7 @@ TEST_CASE("a forged envelope does not get past a changed identity", "[session][f
     // number, and her first message sets up the new session.
     Device alice("alice", 1);
     alice.start_session(bob.address, bob.bundle(2, 2, 2));
-    bob.store->identities().save_identity(alice.address, alice.identity().public_key());
+    (void)bob.store->identities().save_identity(alice.address, alice.identity().public_key());
     REQUIRE(bob.decrypt_from(alice, alice.encrypt_to(bob, "new me")) == "new me");
     REQUIRE(bob.store->sessions().load_session(alice.address)->archived_state_count() == 1);
 
@@ -147,7 +147,7 @@ TEST_CASE("a replayed pre-key message is a duplicate, and its envelope cannot be
         genuine.kyber(), genuine.base_key(), carol.identity().public_key(), genuine.message());
     const CiphertextMessage rewritten{CiphertextType::prekey, claimed.serialize()};
     CHECK(error_of([&] { bob.decrypt_from(alice, rewritten); }) == ErrorCode::untrusted_identity);
-    bob.store->identities().save_identity(alice.address, carol.identity().public_key());
+    (void)bob.store->identities().save_identity(alice.address, carol.identity().public_key());
     const std::string trusting_carol = bob.snapshot();
     CHECK(error_of([&] { bob.decrypt_from(alice, rewritten); }) == ErrorCode::invalid_message);
     CHECK(bob.snapshot() == trusting_carol);

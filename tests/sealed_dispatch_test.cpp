@@ -193,7 +193,7 @@ TEST_CASE("version 2 refuses an account whose devices are known with different i
     }
 
     // A session made with one key while the identity store now records another.
-    p.alice.store->identities().save_identity(bob2.address, impostor.identity().public_key());
+    (void)p.alice.store->identities().save_identity(bob2.address, impostor.identity().public_key());
     CHECK(error_of([&] { (void)sealed_sender_multi_recipient_encrypt(*p.alice.store, linked, {}, content); }) ==
           ErrorCode::invalid_argument);
 }

@@ -42,23 +42,24 @@ TEST_CASE("a refused sealed session message changes nothing", "[sealed_session]"
     const std::string before = p.bob.snapshot();
     const PublicKey root = p.server.trust_root.public_key;
 
-    CHECK(error_of([&] { sealed_sender_decrypt(*p.bob.store, sealed, root, kNow + 1001ms, local(p.bob)); }) ==
+    CHECK(error_of([&] { (void)sealed_sender_decrypt(*p.bob.store, sealed, root, kNow + 1001ms, local(p.bob)); }) ==
           ErrorCode::invalid_certificate);
-    CHECK(error_of([&] { sealed_sender_decrypt(*p.bob.store, sealed, KeyPair::generate().public_key, kNow, local(p.bob)); }) ==
-          ErrorCode::invalid_certificate);
+    CHECK(error_of([&] {
+              (void)sealed_sender_decrypt(*p.bob.store, sealed, KeyPair::generate().public_key, kNow, local(p.bob));
+          }) == ErrorCode::invalid_certificate);
     Bytes tampered = sealed;
     tampered[tampered.size() / 2] ^= 1;
-    CHECK(error_of([&] { sealed_sender_decrypt(*p.bob.store, tampered, root, kNow, local(p.bob)); }) ==
+    CHECK(error_of([&] { (void)sealed_sender_decrypt(*p.bob.store, tampered, root, kNow, local(p.bob)); }) ==
           ErrorCode::invalid_message);
     // Bob believing he is Alice's device: the message is from himself.
-    CHECK(error_of([&] { sealed_sender_decrypt(*p.bob.store, sealed, root, kNow, local(p.alice)); }) ==
+    CHECK(error_of([&] { (void)sealed_sender_decrypt(*p.bob.store, sealed, root, kNow, local(p.alice)); }) ==
           ErrorCode::invalid_message);
     CHECK(p.bob.snapshot() == before);
 
     CHECK(text(sealed_sender_decrypt(*p.bob.store, sealed, root, kNow, local(p.bob)).plaintext) == "hello");
     // A replay is a duplicate, and still changes nothing.
     const std::string after = p.bob.snapshot();
-    CHECK(error_of([&] { sealed_sender_decrypt(*p.bob.store, sealed, root, kNow, local(p.bob)); }) ==
+    CHECK(error_of([&] { (void)sealed_sender_decrypt(*p.bob.store, sealed, root, kNow, local(p.bob)); }) ==
           ErrorCode::duplicate_message);
     CHECK(p.bob.snapshot() == after);
 }
@@ -67,18 +68,20 @@ TEST_CASE("sealed content that its cipher does not read is refused", "[sealed_se
     Pair p;
     const UnidentifiedSenderMessageContent content(CiphertextType::sender_key, p.server.issue(p.alice), Bytes{1, 2, 3});
     const Bytes sealed = seal_v1(content, p.alice.identity(), p.bob.identity().public_key());
-    CHECK(error_of([&] { sealed_sender_decrypt(*p.bob.store, sealed, p.server.trust_root.public_key, kNow, local(p.bob)); }) ==
-          ErrorCode::invalid_message);
+    CHECK(error_of([&] {
+              (void)sealed_sender_decrypt(*p.bob.store, sealed, p.server.trust_root.public_key, kNow, local(p.bob));
+          }) == ErrorCode::invalid_message);
 }
 
 TEST_CASE("sealing needs the recipient's session and identity key", "[sealed_session]") {
     Pair p;
     const Device carol{"5f4b3a29-0000-4000-8000-00000000d0d0", 3};
-    CHECK(error_of([&] { sealed_sender_encrypt(*p.alice.store, carol.address, p.server.issue(p.alice), as_bytes("x")); }) ==
-          ErrorCode::no_session);
+    CHECK(error_of([&] {
+              (void)sealed_sender_encrypt(*p.alice.store, carol.address, p.server.issue(p.alice), as_bytes("x"));
+          }) == ErrorCode::no_session);
     const UnidentifiedSenderMessageContent content(CiphertextType::whisper, p.server.issue(p.alice), Bytes{1});
     const std::vector<ProtocolAddress> to_carol = {p.bob.address, carol.address};
-    CHECK(error_of([&] { sealed_sender_multi_recipient_encrypt(*p.alice.store, to_carol, {}, content); }) ==
+    CHECK(error_of([&] { (void)sealed_sender_multi_recipient_encrypt(*p.alice.store, to_carol, {}, content); }) ==
           ErrorCode::no_session);
 }
 
@@ -101,6 +104,7 @@ TEST_CASE("multi-recipient sealing takes registration ids from sessions", "[seal
 
     const std::vector<ProtocolAddress> not_a_service_id = {ProtocolAddress{"bob", 1}};
     process_prekey_bundle(*p.alice.store, not_a_service_id[0], p.bob.bundle(8, 9, 10));
-    CHECK(error_of([&] { sealed_sender_multi_recipient_encrypt(*p.alice.store, not_a_service_id, {}, content); }) ==
-          ErrorCode::invalid_argument);
+    CHECK(error_of([&] {
+              (void)sealed_sender_multi_recipient_encrypt(*p.alice.store, not_a_service_id, {}, content);
+          }) == ErrorCode::invalid_argument);
 }

@@ -106,7 +106,7 @@ TEST_CASE("a changed identity is untrusted", "[session][refusal]") {
     }
     SECTION("when decrypting or encrypting on an existing session") {
         const auto message = pair.alice.encrypt_to(pair.bob, "again");
-        pair.bob.store->identities().save_identity(pair.alice.address, IdentityKeyPair::generate().public_key());
+        (void)pair.bob.store->identities().save_identity(pair.alice.address, IdentityKeyPair::generate().public_key());
         check_refused_intact(pair.bob, pair.alice, message, ErrorCode::untrusted_identity);
         const std::string before = pair.bob.snapshot();
         CHECK(error_of([&] { pair.bob.encrypt_to(pair.alice, "x"); }) == ErrorCode::untrusted_identity);
@@ -243,8 +243,10 @@ TEST_CASE("no session, no encryption", "[session][refusal]") {
     const auto message = pair.alice.encrypt_to(pair.bob, "x");
     const auto whisper = pair.bob.encrypt_to(pair.alice, "y");
     check_refused_intact(alice, pair.bob, whisper, ErrorCode::no_session);
-    CHECK(error_of([&] { SessionCipher(*alice.store, alice.address, bob.address).decrypt(CiphertextType::sender_key, Bytes{1}); }) ==
-          ErrorCode::invalid_argument);
+    CHECK(
+        error_of([&] {
+            (void)SessionCipher(*alice.store, alice.address, bob.address).decrypt(CiphertextType::sender_key, Bytes{1});
+        }) == ErrorCode::invalid_argument);
 }
 
 TEST_CASE("canonical public keys are those libsignal accepts as base keys", "[session][refusal]") {

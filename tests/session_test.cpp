@@ -155,17 +155,21 @@ TEST_CASE("session records round-trip through their storage format", "[session]"
     alice.store->sessions().store_session(bob.address, restored);
     CHECK(alice.decrypt_from(bob, held) == "held");
 
-    CHECK(cliquet::testing::error_of([] { SessionRecord::deserialize(Bytes{0x0a, 0x05, 0x08}); }) ==
-          ErrorCode::storage);
+    CHECK(cliquet::testing::error_of([] {
+              (void)SessionRecord::deserialize(Bytes{0x0a, 0x05, 0x08});
+          }) == ErrorCode::storage);
     // 40 archived states are the most a record holds; 41 are refused unparsed.
     Bytes archived;
     for (int i = 0; i < 40; ++i) archived.insert(archived.end(), {0x12, 0x00});
     CHECK(SessionRecord::deserialize(archived).archived_state_count() == 40);
     archived.insert(archived.end(), {0x12, 0x00});
-    CHECK(cliquet::testing::error_of([&] { SessionRecord::deserialize(archived); }) == ErrorCode::storage);
+    CHECK(cliquet::testing::error_of([&] { (void)SessionRecord::deserialize(archived); }) == ErrorCode::storage);
     // Wire types protobuf-lite would skip but libsignal never writes (groups).
-    CHECK(cliquet::testing::error_of([] { SessionRecord::deserialize(Bytes{0x13, 0x14}); }) == ErrorCode::storage);
+    CHECK(cliquet::testing::error_of([] {
+              (void)SessionRecord::deserialize(Bytes{0x13, 0x14});
+          }) == ErrorCode::storage);
     // A state of a version cliquet does not know.
-    CHECK(cliquet::testing::error_of([] { SessionRecord::deserialize(Bytes{0x0a, 0x02, 0x08, 0x05}); }) ==
-          ErrorCode::storage);
+    CHECK(cliquet::testing::error_of([] {
+              (void)SessionRecord::deserialize(Bytes{0x0a, 0x02, 0x08, 0x05});
+          }) == ErrorCode::storage);
 }

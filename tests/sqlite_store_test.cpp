@@ -138,8 +138,8 @@ TEST_CASE("a message decrypted before a reopen is a duplicate after it", "[sqlit
     bob.reset();
     bob = SqliteStore::open(path);
     SessionCipher from_alice(*bob, bob->local_address(), alice.address);
-    CHECK(error_of([&] { from_alice.decrypt(sent[0].type, sent[0].bytes); }) == ErrorCode::duplicate_message);
-    CHECK(error_of([&] { from_alice.decrypt(sent[2].type, sent[2].bytes); }) == ErrorCode::duplicate_message);
+    CHECK(error_of([&] { (void)from_alice.decrypt(sent[0].type, sent[0].bytes); }) == ErrorCode::duplicate_message);
+    CHECK(error_of([&] { (void)from_alice.decrypt(sent[2].type, sent[2].bytes); }) == ErrorCode::duplicate_message);
     CHECK(text_of(from_alice.decrypt(sent[1].type, sent[1].bytes)) == "m1");
     CHECK(text_of(from_alice.decrypt(sent[3].type, sent[3].bytes)) == "m3");
 }
@@ -195,20 +195,20 @@ TEST_CASE("run_atomically commits together or not at all", "[sqlite]") {
 TEST_CASE("creating never overwrites and opening needs a store", "[sqlite]") {
     TempDir dir;
     const std::string path = dir.file("bob.db");
-    CHECK(error_of([&] { SqliteStore::open(path); }) == ErrorCode::storage);
+    CHECK(error_of([&] { (void)SqliteStore::open(path); }) == ErrorCode::storage);
     CHECK_FALSE(fs::exists(path));
     // A create killed halfway leaves only its staging file, which the next
     // create replaces; the store appears at `path` complete or not at all.
     write_file(path + ".creating", as_bytes("half a database"));
     { auto bob = SqliteStore::create(path, bob_device()); }
     CHECK_FALSE(fs::exists(path + ".creating"));
-    CHECK(error_of([&] { SqliteStore::create(path, bob_device()); }) == ErrorCode::storage);
-    CHECK(error_of([&] { SqliteStore::open(dir.file("")); }) == ErrorCode::storage);  // a directory
+    CHECK(error_of([&] { (void)SqliteStore::create(path, bob_device()); }) == ErrorCode::storage);
+    CHECK(error_of([&] { (void)SqliteStore::open(dir.file("")); }) == ErrorCode::storage);  // a directory
 
     // One store at a time per file: a second ratchet on the same state would
     // reuse message keys.
     auto first = SqliteStore::open(path);
-    CHECK(error_of([&] { SqliteStore::open(path); }) == ErrorCode::storage);
+    CHECK(error_of([&] { (void)SqliteStore::open(path); }) == ErrorCode::storage);
     first.reset();
     CHECK_NOTHROW(SqliteStore::open(path));
 }
@@ -272,9 +272,10 @@ TEST_CASE("a missing, unexpected or wrong storage key is refused before any row 
     };
     StorageKey wrong = key;
     wrong.data()[0] ^= 1;
-    CHECK(message_of([&] { SqliteStore::open(sealed_path, with_key(wrong)); }) == "wrong storage key");
-    CHECK_THAT(message_of([&] { SqliteStore::open(sealed_path); }), Catch::Contains("storage key is needed"));
-    CHECK_THAT(message_of([&] { SqliteStore::open(plain_path, with_key(key)); }), Catch::Contains("not encrypted"));
+    CHECK(message_of([&] { (void)SqliteStore::open(sealed_path, with_key(wrong)); }) == "wrong storage key");
+    CHECK_THAT(message_of([&] { (void)SqliteStore::open(sealed_path); }), Catch::Contains("storage key is needed"));
+    CHECK_THAT(message_of([&] { (void)SqliteStore::open(plain_path, with_key(key)); }),
+               Catch::Contains("not encrypted"));
     CHECK(read_file(sealed_path) == sealed_before);
     CHECK_NOTHROW(SqliteStore::open(sealed_path, with_key(key)));
 }
@@ -313,8 +314,8 @@ TEST_CASE("sealed rows are bound to their place", "[sqlite][encryption]") {
     }
     auto bob = SqliteStore::open(path, options);
     // A pre-key record carries its id, so even unsealed a swap is caught.
-    CHECK(error_of([&] { bob->pre_keys().load_pre_key(1); }) == ErrorCode::storage);
-    CHECK(error_of([&] { bob->pre_keys().load_pre_key(2); }) == ErrorCode::storage);
+    CHECK(error_of([&] { (void)bob->pre_keys().load_pre_key(1); }) == ErrorCode::storage);
+    CHECK(error_of([&] { (void)bob->pre_keys().load_pre_key(2); }) == ErrorCode::storage);
     // Without a storage key nothing else is: Carol's row holds Alice's chain.
     CHECK(text_of(bob->sender_keys().load_sender_key(carol, kGroup)->span()) == "alice's chain");
     CHECK(bob->sender_keys().load_sender_key(alice, kGroup));
@@ -336,7 +337,7 @@ TEST_CASE("corrupt, truncated and foreign files are refused cleanly", "[sqlite][
     const Bytes good = read_file(good_path);
     auto refused = [&](const Bytes& contents) {
         write_file(path, contents);
-        const ErrorCode code = error_of([&] { SqliteStore::open(path); });
+        const ErrorCode code = error_of([&] { (void)SqliteStore::open(path); });
         CHECK(read_file(path) == contents);  // refusing leaves the file alone
         return code == ErrorCode::storage;
     };
@@ -356,19 +357,19 @@ TEST_CASE("corrupt, truncated and foreign files are refused cleanly", "[sqlite][
 
         write_file(path, good);
         tamper(path, "PRAGMA user_version = 99");
-        CHECK(error_of([&] { SqliteStore::open(path); }) == ErrorCode::storage);
+        CHECK(error_of([&] { (void)SqliteStore::open(path); }) == ErrorCode::storage);
         write_file(path, good);
         tamper(path, "PRAGMA application_id = 1");
-        CHECK(error_of([&] { SqliteStore::open(path); }) == ErrorCode::storage);
+        CHECK(error_of([&] { (void)SqliteStore::open(path); }) == ErrorCode::storage);
         write_file(path, good);
         tamper(path, "CREATE TABLE extra (x INTEGER)");
-        CHECK(error_of([&] { SqliteStore::open(path); }) == ErrorCode::storage);
+        CHECK(error_of([&] { (void)SqliteStore::open(path); }) == ErrorCode::storage);
         write_file(path, good);
         tamper(path, "DELETE FROM local_device");
-        CHECK(error_of([&] { SqliteStore::open(path); }) == ErrorCode::storage);
+        CHECK(error_of([&] { (void)SqliteStore::open(path); }) == ErrorCode::storage);
         write_file(path, good);
         tamper(path, "DELETE FROM meta WHERE name = 'database_id'");
-        CHECK(error_of([&] { SqliteStore::open(path); }) == ErrorCode::storage);
+        CHECK(error_of([&] { (void)SqliteStore::open(path); }) == ErrorCode::storage);
     }
 
     SECTION("damage anywhere: refused on open or on read, never a crash") {

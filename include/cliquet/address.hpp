@@ -17,7 +17,7 @@ struct CLIQUET_EXPORT ProtocolAddress {
     std::uint32_t device_id = 0;  ///< The device of that account.
 
     /// "name.device", as libsignal prints addresses.
-    std::string to_string() const { return name + "." + std::to_string(device_id); }
+    [[nodiscard]] std::string to_string() const { return name + "." + std::to_string(device_id); }
 
     /// Compared and ordered by name, then device id (so addresses can key a std::map).
     ///@{

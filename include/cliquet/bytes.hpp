@@ -25,17 +25,17 @@ using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
 
 /// Lowercase hex of any bytes.
-CLIQUET_EXPORT std::string to_hex(ByteView bytes);
+[[nodiscard]] CLIQUET_EXPORT std::string to_hex(ByteView bytes);
 /// Hex in either case to bytes; anything else is Error(invalid_argument).
-CLIQUET_EXPORT Bytes from_hex(std::string_view hex);
+[[nodiscard]] CLIQUET_EXPORT Bytes from_hex(std::string_view hex);
 
 /// Overwrites memory in a way the compiler may not elide.
 CLIQUET_EXPORT void secure_wipe(void* data, std::size_t size) noexcept;
 /// Compares in time that depends only on the length.
-CLIQUET_EXPORT bool constant_time_equal(ByteView a, ByteView b) noexcept;
+[[nodiscard]] CLIQUET_EXPORT bool constant_time_equal(ByteView a, ByteView b) noexcept;
 
 /// The bytes of `text`, viewed in place (no copy, no terminator).
-inline ByteView as_bytes(std::string_view text) noexcept {
+[[nodiscard]] inline ByteView as_bytes(std::string_view text) noexcept {
     return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
@@ -60,11 +60,11 @@ public:
 
     /// The bytes in place, for the primitives that read or fill them.
     ///@{
-    std::uint8_t* data() noexcept { return bytes_.data(); }
-    const std::uint8_t* data() const noexcept { return bytes_.data(); }
-    static constexpr std::size_t size() noexcept { return N; }
-    std::span<std::uint8_t, N> span() noexcept { return bytes_; }
-    std::span<const std::uint8_t, N> span() const noexcept { return bytes_; }
+    [[nodiscard]] std::uint8_t* data() noexcept { return bytes_.data(); }
+    [[nodiscard]] const std::uint8_t* data() const noexcept { return bytes_.data(); }
+    [[nodiscard]] static constexpr std::size_t size() noexcept { return N; }
+    [[nodiscard]] std::span<std::uint8_t, N> span() noexcept { return bytes_; }
+    [[nodiscard]] std::span<const std::uint8_t, N> span() const noexcept { return bytes_; }
     ///@}
 
     /// Constant-time comparison.
@@ -107,12 +107,12 @@ public:
 
     /// The bytes in place, for the primitives that read or fill them.
     ///@{
-    std::uint8_t* data() noexcept { return bytes_.data(); }
-    const std::uint8_t* data() const noexcept { return bytes_.data(); }
-    std::size_t size() const noexcept { return bytes_.size(); }
-    bool empty() const noexcept { return bytes_.empty(); }
-    std::span<std::uint8_t> span() noexcept { return bytes_; }
-    std::span<const std::uint8_t> span() const noexcept { return bytes_; }
+    [[nodiscard]] std::uint8_t* data() noexcept { return bytes_.data(); }
+    [[nodiscard]] const std::uint8_t* data() const noexcept { return bytes_.data(); }
+    [[nodiscard]] std::size_t size() const noexcept { return bytes_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return bytes_.empty(); }
+    [[nodiscard]] std::span<std::uint8_t> span() noexcept { return bytes_; }
+    [[nodiscard]] std::span<const std::uint8_t> span() const noexcept { return bytes_; }
     ///@}
 
     /// Constant-time comparison (the length is not secret).

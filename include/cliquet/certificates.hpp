@@ -23,25 +23,25 @@ namespace cliquet {
 
 /// Server key ids libsignal refuses whatever their signature (0xDEADC357 is
 /// its revocation test id).
-CLIQUET_EXPORT bool is_revoked_server_key_id(std::uint32_t key_id) noexcept;
+[[nodiscard]] CLIQUET_EXPORT bool is_revoked_server_key_id(std::uint32_t key_id) noexcept;
 
 /// A server key and its id, signed by the trust root.
 class CLIQUET_EXPORT ServerCertificate {
 public:
     /// Signs `server_key` under `key_id` with the trust root's private key.
-    static ServerCertificate create(std::uint32_t key_id, const PublicKey& server_key, const PrivateKey& trust_root,
-                                    RandomSource& random = system_random());
+    [[nodiscard]] static ServerCertificate create(std::uint32_t key_id, const PublicKey& server_key,
+                                                  const PrivateKey& trust_root, RandomSource& random = system_random());
     /// Malformed bytes are Error(invalid_certificate).
-    static ServerCertificate deserialize(ByteView bytes);
+    [[nodiscard]] static ServerCertificate deserialize(ByteView bytes);
 
-    std::uint32_t key_id() const noexcept { return key_id_; }  ///< The server key's id.
+    [[nodiscard]] std::uint32_t key_id() const noexcept { return key_id_; }  ///< The server key's id.
     const PublicKey& key() const noexcept { return key_; }      ///< The server key.
     const Bytes& serialize() const noexcept { return serialized_; }  ///< libsignal's ServerCertificate protobuf.
     const Bytes& certificate() const noexcept { return certificate_; }  ///< the signed bytes
     const Bytes& signature() const noexcept { return signature_; }  ///< The trust root's XEdDSA signature.
 
     /// Signed by `trust_root` and not revoked.
-    bool is_valid(const PublicKey& trust_root) const;
+    [[nodiscard]] bool is_valid(const PublicKey& trust_root) const;
 
 private:
     ServerCertificate(Bytes serialized, Bytes certificate, Bytes signature, std::uint32_t key_id, PublicKey key)
@@ -71,22 +71,23 @@ public:
     };
 
     /// Signs with the server key; a device id out of range is Error(invalid_argument).
-    static SenderCertificate create(const Sender& sender, Timestamp expiration, const ServerCertificate& signer,
-                                    const PrivateKey& signer_key, RandomSource& random = system_random());
+    [[nodiscard]] static SenderCertificate create(const Sender& sender, Timestamp expiration,
+                                                  const ServerCertificate& signer, const PrivateKey& signer_key,
+                                                  RandomSource& random = system_random());
     /// Malformed bytes are Error(invalid_certificate). A certificate that names
     /// its signer by id (libsignal's well-known server certificates) parses even
     /// when the id is unknown; it just never validates.
-    static SenderCertificate deserialize(ByteView bytes);
+    [[nodiscard]] static SenderCertificate deserialize(ByteView bytes);
 
     /// The sender the certificate names, whole or by part.
     ///@{
     const Sender& sender() const noexcept { return sender_; }
     const std::string& sender_uuid() const noexcept { return sender_.uuid; }
     const std::optional<std::string>& sender_e164() const noexcept { return sender_.e164; }
-    std::uint32_t sender_device_id() const noexcept { return sender_.device_id; }
+    [[nodiscard]] std::uint32_t sender_device_id() const noexcept { return sender_.device_id; }
     const PublicKey& identity_key() const noexcept { return sender_.identity_key; }
     ///@}
-    Timestamp expiration() const noexcept { return expiration_; }  ///< Not valid after this instant.
+    [[nodiscard]] Timestamp expiration() const noexcept { return expiration_; }  ///< Not valid after this instant.
     const Bytes& serialize() const noexcept { return serialized_; }  ///< libsignal's SenderCertificate protobuf.
     const Bytes& certificate() const noexcept { return certificate_; }  ///< the signed bytes
     const Bytes& signature() const noexcept { return signature_; }  ///< The server key's XEdDSA signature.
@@ -104,7 +105,7 @@ public:
     void validate(const PublicKey& trust_root, Timestamp now) const { validate({&trust_root, 1}, now); }
     /// validate() as a yes or no, for callers that do not need the reason
     /// (std::bad_alloc still propagates).
-    bool is_valid(const PublicKey& trust_root, Timestamp now) const;
+    [[nodiscard]] bool is_valid(const PublicKey& trust_root, Timestamp now) const;
 
 private:
     SenderCertificate(Sender sender, Timestamp expiration, std::optional<ServerCertificate> embedded_signer,

@@ -70,12 +70,12 @@ public:
     [[nodiscard]] static DecryptionErrorMessage deserialize(ByteView bytes);
 
     /// When the failed message was sent.
-    Timestamp timestamp() const noexcept { return timestamp_; }
+    [[nodiscard]] Timestamp timestamp() const noexcept { return timestamp_; }
     /// The failed message's sender ratchet key: present for a 1:1 message,
     /// absent for a group (sender-key) one.
     const std::optional<PublicKey>& ratchet_key() const noexcept { return ratchet_key_; }
     /// The device that sent the failed message, which the request is for.
-    std::uint32_t device_id() const noexcept { return device_id_; }
+    [[nodiscard]] std::uint32_t device_id() const noexcept { return device_id_; }
     /// The protobuf bytes.
     const Bytes& serialize() const noexcept { return serialized_; }
 
@@ -105,7 +105,7 @@ public:
     /// The bytes to send.
     const Bytes& serialize() const noexcept { return serialized_; }
     /// What follows the 0xC0 byte: the Content and the boundary, as libsignal's body().
-    ByteView body() const noexcept { return ByteView(serialized_).subspan(1); }
+    [[nodiscard]] ByteView body() const noexcept { return ByteView(serialized_).subspan(1); }
     /// The retry request inside.
     const DecryptionErrorMessage& decryption_error() const noexcept { return request_; }
 

@@ -30,7 +30,7 @@ enum class ErrorCode {
 };
 
 /// The wire name of a code, as the peer protocol spells it.
-CLIQUET_EXPORT std::string_view to_string(ErrorCode code) noexcept;
+[[nodiscard]] CLIQUET_EXPORT std::string_view to_string(ErrorCode code) noexcept;
 
 /// The exception every failing cliquet call throws: a code, and a message
 /// for people.
@@ -38,7 +38,7 @@ class CLIQUET_EXPORT Error : public std::runtime_error {
 public:
     /// `message` says what failed, for logs; programs branch on `code`.
     Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
-    ErrorCode code() const noexcept { return code_; }  ///< What kind of failure this is.
+    [[nodiscard]] ErrorCode code() const noexcept { return code_; }  ///< What kind of failure this is.
 
 private:
     ErrorCode code_;

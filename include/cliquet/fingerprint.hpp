@@ -37,8 +37,8 @@ class CLIQUET_EXPORT FingerprintVersionMismatch : public Error {
 public:
     /// An Error(invalid_message) naming both versions.
     FingerprintVersionMismatch(std::uint32_t theirs, std::uint32_t ours);
-    std::uint32_t theirs() const noexcept { return theirs_; }  ///< The version of the scanned code.
-    std::uint32_t ours() const noexcept { return ours_; }      ///< The version of our own code.
+    [[nodiscard]] std::uint32_t theirs() const noexcept { return theirs_; }  ///< The version of the scanned code.
+    [[nodiscard]] std::uint32_t ours() const noexcept { return ours_; }  ///< The version of our own code.
 
 private:
     std::uint32_t theirs_;
@@ -50,19 +50,19 @@ private:
 class CLIQUET_EXPORT ScannableFingerprint {
 public:
     /// Error(invalid_message) for malformed bytes or a missing part.
-    static ScannableFingerprint deserialize(ByteView bytes);
+    [[nodiscard]] static ScannableFingerprint deserialize(ByteView bytes);
     /// The bytes to show as a QR code.
-    Bytes serialize() const;
+    [[nodiscard]] Bytes serialize() const;
 
-    std::uint32_t version() const noexcept { return version_; }  ///< The fingerprint version.
-    ByteView local_fingerprint() const noexcept { return local_; }  ///< Our 32-byte digest.
-    ByteView remote_fingerprint() const noexcept { return remote_; }  ///< Their 32-byte digest.
+    [[nodiscard]] std::uint32_t version() const noexcept { return version_; }  ///< The fingerprint version.
+    [[nodiscard]] ByteView local_fingerprint() const noexcept { return local_; }  ///< Our 32-byte digest.
+    [[nodiscard]] ByteView remote_fingerprint() const noexcept { return remote_; }  ///< Their 32-byte digest.
 
     /// True when `their_code`, scanned from the other device, shows our
     /// digests with the sides swapped. Compared in constant time. A different
     /// version is FingerprintVersionMismatch; malformed bytes or a missing part
     /// are Error(invalid_message).
-    bool compare(ByteView their_code) const;
+    [[nodiscard]] bool compare(ByteView their_code) const;
 
 private:
     friend class Fingerprint;

@@ -35,15 +35,15 @@ class CLIQUET_EXPORT KemPublicKey {
 public:
     /// Type byte || raw key. Error(invalid_key) for an empty input, an
     /// unknown type or a length that is not the type's.
-    static KemPublicKey deserialize(ByteView serialized);
+    [[nodiscard]] static KemPublicKey deserialize(ByteView serialized);
 
-    KemType type() const noexcept { return type_; }  ///< Which KEM.
-    ByteView raw() const noexcept { return raw_; }    ///< The key without its type byte.
-    Bytes serialize() const;                          ///< Type byte || raw key.
+    [[nodiscard]] KemType type() const noexcept { return type_; }  ///< Which KEM.
+    [[nodiscard]] ByteView raw() const noexcept { return raw_; }  ///< The key without its type byte.
+    [[nodiscard]] Bytes serialize() const;  ///< Type byte || raw key.
 
     /// A fresh shared secret and the serialized ciphertext that carries it.
     /// Error(invalid_key) for an ML-KEM key that fails FIPS 203's modulus check.
-    KemEncapsulation encapsulate(RandomSource& random = system_random()) const;
+    [[nodiscard]] KemEncapsulation encapsulate(RandomSource& random = system_random()) const;
 
     /// Same type and same bytes.
     friend CLIQUET_EXPORT bool operator==(const KemPublicKey& a, const KemPublicKey& b) noexcept;
@@ -60,17 +60,17 @@ private:
 class CLIQUET_EXPORT KemSecretKey {
 public:
     /// Type byte || raw key; the same errors as KemPublicKey::deserialize.
-    static KemSecretKey deserialize(ByteView serialized);
+    [[nodiscard]] static KemSecretKey deserialize(ByteView serialized);
 
-    KemType type() const noexcept { return type_; }  ///< Which KEM.
-    SecretBytes serialize() const;                    ///< Type byte || raw key, for storage.
+    [[nodiscard]] KemType type() const noexcept { return type_; }  ///< Which KEM.
+    [[nodiscard]] SecretBytes serialize() const;  ///< Type byte || raw key, for storage.
 
     /// The shared secret of a serialized ciphertext (type byte || raw).
     /// Error(invalid_message) for a ciphertext that is empty, of an unknown or
     /// different type, or of the wrong length. A well-formed ciphertext that
     /// was not made for this key yields an unrelated secret, not an error
     /// (implicit rejection).
-    SecretArray<32> decapsulate(ByteView serialized_ciphertext) const;
+    [[nodiscard]] SecretArray<32> decapsulate(ByteView serialized_ciphertext) const;
 
 private:
     KemSecretKey(KemType type, SecretBytes raw) : type_(type), raw_(std::move(raw)) {}
@@ -86,7 +86,7 @@ struct CLIQUET_EXPORT KemKeyPair {
     KemSecretKey secret_key;  ///< The half to keep.
 
     /// A fresh key pair of `type`.
-    static KemKeyPair generate(KemType type, RandomSource& random = system_random());
+    [[nodiscard]] static KemKeyPair generate(KemType type, RandomSource& random = system_random());
 };
 
 /// The module-lattice KEMs bare: keys and ciphertexts without libsignal's

@@ -29,17 +29,17 @@ using Signature = std::array<std::uint8_t, kSignatureSize>;
 class CLIQUET_EXPORT PublicKey {
 public:
     /// Exactly 33 bytes starting with 0x05; anything else is Error(invalid_key).
-    static PublicKey deserialize(ByteView bytes);
+    [[nodiscard]] static PublicKey deserialize(ByteView bytes);
     /// The bare 32-byte u-coordinate, as found in some wire formats.
-    static PublicKey from_montgomery(std::span<const std::uint8_t, 32> u) noexcept;
+    [[nodiscard]] static PublicKey from_montgomery(std::span<const std::uint8_t, 32> u) noexcept;
 
-    Bytes serialize() const;  ///< The 33-byte form.
+    [[nodiscard]] Bytes serialize() const;  ///< The 33-byte form.
     /// The bare 32-byte u-coordinate.
-    std::span<const std::uint8_t, 32> montgomery() const noexcept { return u_; }
+    [[nodiscard]] std::span<const std::uint8_t, 32> montgomery() const noexcept { return u_; }
 
     /// XEdDSA verification: false for a signature that does not verify,
     /// whatever its form. Running out of memory is std::bad_alloc, not false.
-    bool verify(ByteView message, ByteView signature) const;
+    [[nodiscard]] bool verify(ByteView message, ByteView signature) const;
 
     /// Same key.
     friend bool operator==(const PublicKey&, const PublicKey&) = default;
@@ -56,18 +56,18 @@ private:
 class CLIQUET_EXPORT PrivateKey {
 public:
     /// A fresh key.
-    static PrivateKey generate(RandomSource& random = system_random());
+    [[nodiscard]] static PrivateKey generate(RandomSource& random = system_random());
     /// Exactly 32 bytes; clamped as X25519 requires. Otherwise Error(invalid_key).
-    static PrivateKey deserialize(ByteView bytes);
+    [[nodiscard]] static PrivateKey deserialize(ByteView bytes);
 
     /// The secret, for storage. Handle it as such.
     const SecretArray<32>& secret() const noexcept { return scalar_; }
 
-    PublicKey public_key() const;  ///< The matching public key.
+    [[nodiscard]] PublicKey public_key() const;  ///< The matching public key.
     /// X25519 agreement; a small-order peer key is Error(invalid_key).
-    SecretArray<32> agree(const PublicKey& their_key) const;
+    [[nodiscard]] SecretArray<32> agree(const PublicKey& their_key) const;
     /// XEdDSA signature, randomized.
-    Signature sign(ByteView message, RandomSource& random = system_random()) const;
+    [[nodiscard]] Signature sign(ByteView message, RandomSource& random = system_random()) const;
 
 private:
     explicit PrivateKey(const SecretArray<32>& scalar) noexcept : scalar_(scalar) {}
@@ -80,9 +80,9 @@ struct CLIQUET_EXPORT KeyPair {
     PrivateKey private_key;  ///< The half to keep.
 
     /// A fresh key pair.
-    static KeyPair generate(RandomSource& random = system_random());
+    [[nodiscard]] static KeyPair generate(RandomSource& random = system_random());
     /// The pair whose private half is `private_key`.
-    static KeyPair from_private(PrivateKey private_key);
+    [[nodiscard]] static KeyPair from_private(PrivateKey private_key);
 };
 
 /// The public half of an identity key pair.
@@ -93,7 +93,7 @@ using IdentityKey = PublicKey;
 class CLIQUET_EXPORT IdentityKeyPair {
 public:
     /// A fresh identity.
-    static IdentityKeyPair generate(RandomSource& random = system_random());
+    [[nodiscard]] static IdentityKeyPair generate(RandomSource& random = system_random());
     /// The identity whose private key is `private_key`.
     explicit IdentityKeyPair(PrivateKey private_key);
     /// Both halves as stored; a public key that is not the private key's is
@@ -101,14 +101,14 @@ public:
     IdentityKeyPair(IdentityKey public_key, PrivateKey private_key);
 
     /// libsignal's IdentityKeyPairStructure protobuf (public key, private key).
-    SecretBytes serialize() const;
+    [[nodiscard]] SecretBytes serialize() const;
     /// The serialized form; malformed bytes or keys are Error(invalid_key).
-    static IdentityKeyPair deserialize(ByteView bytes);
+    [[nodiscard]] static IdentityKeyPair deserialize(ByteView bytes);
 
     const IdentityKey& public_key() const noexcept { return public_key_; }  ///< The identity others see.
     const PrivateKey& private_key() const noexcept { return private_key_; }  ///< The secret half.
     /// XEdDSA signature by the identity key, randomized.
-    Signature sign(ByteView message, RandomSource& random = system_random()) const {
+    [[nodiscard]] Signature sign(ByteView message, RandomSource& random = system_random()) const {
         return private_key_.sign(message, random);
     }
 

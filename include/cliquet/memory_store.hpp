@@ -46,8 +46,8 @@ public:
         : identity_(std::move(identity)), registration_id_(registration_id) {}
 
     const IdentityKeyPair& identity_key_pair() const override { return identity_; }
-    std::uint32_t local_registration_id() const override { return registration_id_; }
-    std::optional<IdentityKey> identity(const ProtocolAddress& address) const override;
+    [[nodiscard]] std::uint32_t local_registration_id() const override { return registration_id_; }
+    [[nodiscard]] std::optional<IdentityKey> identity(const ProtocolAddress& address) const override;
     IdentityChange save_identity(const ProtocolAddress& address, const IdentityKey& key) override;
 
     /// Every identity recorded so far.
@@ -64,10 +64,10 @@ private:
 /// A PreKeyStore in a std::map.
 class CLIQUET_EXPORT MemoryPreKeyStore final : public PreKeyStore {
 public:
-    std::optional<PreKeyRecord> load_pre_key(PreKeyId id) const override;
+    [[nodiscard]] std::optional<PreKeyRecord> load_pre_key(PreKeyId id) const override;
     void store_pre_key(const PreKeyRecord& record) override;
     void remove_pre_key(PreKeyId id) override;
-    std::vector<PreKeyId> pre_key_ids() const override;
+    [[nodiscard]] std::vector<PreKeyId> pre_key_ids() const override;
 
     /// Every record held.
     const std::map<PreKeyId, PreKeyRecord>& all() const noexcept { return records_; }
@@ -81,10 +81,10 @@ private:
 /// A SignedPreKeyStore in a std::map.
 class CLIQUET_EXPORT MemorySignedPreKeyStore final : public SignedPreKeyStore {
 public:
-    std::optional<SignedPreKeyRecord> load_signed_pre_key(SignedPreKeyId id) const override;
+    [[nodiscard]] std::optional<SignedPreKeyRecord> load_signed_pre_key(SignedPreKeyId id) const override;
     void store_signed_pre_key(const SignedPreKeyRecord& record) override;
     void remove_signed_pre_key(SignedPreKeyId id) override;
-    std::vector<SignedPreKeyId> signed_pre_key_ids() const override;
+    [[nodiscard]] std::vector<SignedPreKeyId> signed_pre_key_ids() const override;
 
     /// Every record held.
     const std::map<SignedPreKeyId, SignedPreKeyRecord>& all() const noexcept { return records_; }
@@ -107,12 +107,12 @@ public:
     /// (Kyber pre-key id, signed pre-key id, serialized base key).
     using Use = std::tuple<KyberPreKeyId, SignedPreKeyId, Bytes>;
 
-    std::optional<KyberPreKeyRecord> load_kyber_pre_key(KyberPreKeyId id) const override;
+    [[nodiscard]] std::optional<KyberPreKeyRecord> load_kyber_pre_key(KyberPreKeyId id) const override;
     void store_kyber_pre_key(const KyberPreKeyRecord& record, KyberPreKeyKind kind) override;
     void mark_kyber_pre_key_used(KyberPreKeyId id, SignedPreKeyId signed_pre_key_id,
                                  const PublicKey& base_key) override;
     void remove_kyber_pre_key(KyberPreKeyId id) override;
-    std::vector<KyberPreKeyEntry> kyber_pre_keys() const override;
+    [[nodiscard]] std::vector<KyberPreKeyEntry> kyber_pre_keys() const override;
 
     /// Every record held.
     const std::map<KyberPreKeyId, Held>& all() const noexcept { return records_; }
@@ -129,14 +129,14 @@ private:
 /// A SessionStore in a std::map.
 class CLIQUET_EXPORT MemorySessionStore final : public SessionStore {
 public:
-    std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override;
+    [[nodiscard]] std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override;
     void store_session(const ProtocolAddress& address, SessionRecord record) override;
     /// In place: `update` works on the stored record, with no copy. A unit
     /// does not undo it (that would need the copy): the library makes it the
     /// last write of its units, and `update` changes nothing before its last
     /// step that can fail.
     bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) override;
-    std::vector<std::uint32_t> session_device_ids(std::string_view name) const override;
+    [[nodiscard]] std::vector<std::uint32_t> session_device_ids(std::string_view name) const override;
     void delete_session(const ProtocolAddress& address) override;
     std::size_t delete_all_sessions(std::string_view name) override;
 
@@ -152,11 +152,11 @@ private:
 /// A SenderKeyStore in a std::map.
 class CLIQUET_EXPORT MemorySenderKeyStore final : public SenderKeyStore {
 public:
-    std::optional<SecretBytes> load_sender_key(const ProtocolAddress& sender,
-                                               const DistributionId& distribution_id) const override;
+    [[nodiscard]] std::optional<SecretBytes> load_sender_key(const ProtocolAddress& sender,
+                                                             const DistributionId& distribution_id) const override;
     void store_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id,
                           ByteView record) override;
-    std::vector<SenderKeyName> sender_key_names() const override;
+    [[nodiscard]] std::vector<SenderKeyName> sender_key_names() const override;
     void delete_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id) override;
 
     /// Every record held.
@@ -173,7 +173,7 @@ private:
 /// A PreKeyMetadataStore in a std::optional.
 class CLIQUET_EXPORT MemoryPreKeyMetadataStore final : public PreKeyMetadataStore {
 public:
-    std::optional<PreKeyMetadata> load_pre_key_metadata() const override { return metadata_; }
+    [[nodiscard]] std::optional<PreKeyMetadata> load_pre_key_metadata() const override { return metadata_; }
     void store_pre_key_metadata(const PreKeyMetadata& metadata) override;
 
 private:

@@ -61,19 +61,20 @@ class CLIQUET_EXPORT SignalMessage {
 public:
     /// Frames and MACs a message; an empty `pq_ratchet` (the SPQR message) is
     /// left out, and so are absent `addresses`.
-    static SignalMessage create(int version, const PublicKey& sender_ratchet_key, std::uint32_t counter,
-                                std::uint32_t previous_counter, ByteView ciphertext, const IdentityKey& sender_identity,
-                                const IdentityKey& receiver_identity, std::span<const std::uint8_t, 32> mac_key,
-                                ByteView pq_ratchet = {}, const std::optional<MessageAddresses>& addresses = std::nullopt);
+    [[nodiscard]] static SignalMessage create(int version, const PublicKey& sender_ratchet_key, std::uint32_t counter,
+                                              std::uint32_t previous_counter, ByteView ciphertext,
+                                              const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
+                                              std::span<const std::uint8_t, 32> mac_key, ByteView pq_ratchet = {},
+                                              const std::optional<MessageAddresses>& addresses = std::nullopt);
     /// Parses the frame (Error(invalid_message) if malformed); the MAC is not checked here.
-    static SignalMessage deserialize(ByteView bytes);
+    [[nodiscard]] static SignalMessage deserialize(ByteView bytes);
 
-    int message_version() const noexcept { return version_; }  ///< 3 (X3DH) or 4 (PQXDH).
+    [[nodiscard]] int message_version() const noexcept { return version_; }  ///< 3 (X3DH) or 4 (PQXDH).
     /// The sender's current ratchet public key.
     const PublicKey& sender_ratchet_key() const noexcept { return sender_ratchet_key_; }
-    std::uint32_t counter() const noexcept { return counter_; }  ///< The message's index in its chain.
+    [[nodiscard]] std::uint32_t counter() const noexcept { return counter_; }  ///< The message's index in its chain.
     /// The length of the sender's previous chain.
-    std::uint32_t previous_counter() const noexcept { return previous_counter_; }
+    [[nodiscard]] std::uint32_t previous_counter() const noexcept { return previous_counter_; }
     const Bytes& ciphertext() const noexcept { return ciphertext_; }  ///< The AES-256-CBC ciphertext.
     /// The SPQR message the sender attached (empty if none).
     const Bytes& pq_ratchet() const noexcept { return pq_ratchet_; }
@@ -82,11 +83,11 @@ public:
     const std::optional<Bytes>& addresses() const noexcept { return addresses_; }
     const Bytes& serialize() const noexcept { return serialized_; }   ///< The whole frame, MAC included.
     /// The whole frame, moved out of a message about to be dropped (saves a copy per message sent).
-    Bytes take_serialized() && noexcept { return std::move(serialized_); }
+    [[nodiscard]] Bytes take_serialized() && noexcept { return std::move(serialized_); }
 
     /// Constant-time check of the trailing MAC.
-    bool verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
-                    std::span<const std::uint8_t, 32> mac_key) const;
+    [[nodiscard]] bool verify_mac(const IdentityKey& sender_identity, const IdentityKey& receiver_identity,
+                                  std::span<const std::uint8_t, 32> mac_key) const;
 
 private:
     SignalMessage(int version, PublicKey sender_ratchet_key, std::uint32_t counter, std::uint32_t previous_counter,
@@ -113,20 +114,22 @@ struct CLIQUET_EXPORT KyberPayload {
 class CLIQUET_EXPORT PreKeySignalMessage {
 public:
     /// Frames a message; the embedded SignalMessage is already MACed.
-    static PreKeySignalMessage create(int version, std::uint32_t registration_id, std::optional<std::uint32_t> pre_key_id,
-                                      std::uint32_t signed_pre_key_id, std::optional<KyberPayload> kyber,
-                                      const PublicKey& base_key, const IdentityKey& identity_key, SignalMessage message);
+    [[nodiscard]] static PreKeySignalMessage create(int version, std::uint32_t registration_id,
+                                                    std::optional<std::uint32_t> pre_key_id,
+                                                    std::uint32_t signed_pre_key_id, std::optional<KyberPayload> kyber,
+                                                    const PublicKey& base_key, const IdentityKey& identity_key,
+                                                    SignalMessage message);
     /// Besides malformed bytes, refuses a version 4 message without Kyber
     /// fields and a version 3 message with them (Error(invalid_message)).
-    static PreKeySignalMessage deserialize(ByteView bytes);
+    [[nodiscard]] static PreKeySignalMessage deserialize(ByteView bytes);
 
-    int message_version() const noexcept { return version_; }  ///< 3 (X3DH) or 4 (PQXDH).
+    [[nodiscard]] int message_version() const noexcept { return version_; }  ///< 3 (X3DH) or 4 (PQXDH).
     /// The sender's registration id.
-    std::uint32_t registration_id() const noexcept { return registration_id_; }
+    [[nodiscard]] std::uint32_t registration_id() const noexcept { return registration_id_; }
     /// The one-time pre-key used, if any.
-    std::optional<std::uint32_t> pre_key_id() const noexcept { return pre_key_id_; }
+    [[nodiscard]] std::optional<std::uint32_t> pre_key_id() const noexcept { return pre_key_id_; }
     /// The signed pre-key used.
-    std::uint32_t signed_pre_key_id() const noexcept { return signed_pre_key_id_; }
+    [[nodiscard]] std::uint32_t signed_pre_key_id() const noexcept { return signed_pre_key_id_; }
     /// The Kyber part: present exactly in version 4.
     const std::optional<KyberPayload>& kyber() const noexcept { return kyber_; }
     const PublicKey& base_key() const noexcept { return base_key_; }  ///< The sender's ephemeral key.

@@ -146,8 +146,8 @@ public:
 
 private:
     struct Sealing;
-    MultiDeviceMessage encrypt_all(std::span<const AccountDevices> accounts, ByteView plaintext, RandomSource& random,
-                                   const Sealing* sealing);
+    [[nodiscard]] MultiDeviceMessage encrypt_all(std::span<const AccountDevices> accounts, ByteView plaintext,
+                                                 RandomSource& random, const Sealing* sealing);
 
     ProtocolStore& store_;
     ProtocolAddress local_;

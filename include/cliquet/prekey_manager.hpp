@@ -81,7 +81,7 @@ struct CLIQUET_EXPORT PreKeyUpload {
     std::vector<PublicKyberPreKey> one_time_kyber_pre_keys;      ///< one-time Kyber pre-keys
 
     /// Nothing to upload.
-    bool empty() const noexcept {
+    [[nodiscard]] bool empty() const noexcept {
         return !signed_pre_key && !last_resort_kyber_pre_key && one_time_pre_keys.empty() &&
                one_time_kyber_pre_keys.empty();
     }
@@ -102,32 +102,32 @@ public:
                            Clock clock = {});
 
     /// How many one-time keys of each kind remain unused.
-    UnusedPreKeyCounts unused_counts() const;
+    [[nodiscard]] UnusedPreKeyCounts unused_counts() const;
 
     /// Makes and stores `count` one-time EC pre-keys under fresh ids; returns them.
-    std::vector<PublicPreKey> generate_one_time_pre_keys(std::size_t count);
+    [[nodiscard]] std::vector<PublicPreKey> generate_one_time_pre_keys(std::size_t count);
     /// Makes and stores `count` one-time Kyber pre-keys under fresh ids; returns them.
-    std::vector<PublicKyberPreKey> generate_one_time_kyber_pre_keys(std::size_t count);
+    [[nodiscard]] std::vector<PublicKyberPreKey> generate_one_time_kyber_pre_keys(std::size_t count);
 
     /// Replaces the signed pre-key by a new one now, whatever its age; returns it.
-    PublicSignedPreKey rotate_signed_pre_key();
+    [[nodiscard]] PublicSignedPreKey rotate_signed_pre_key();
     /// Replaces the last-resort Kyber pre-key by a new one now; returns it.
-    PublicKyberPreKey rotate_last_resort_kyber_pre_key();
+    [[nodiscard]] PublicKyberPreKey rotate_last_resort_kyber_pre_key();
 
     /// The whole periodic step, in one atomic unit: replenish each kind of
     /// one-time key under `replenish_below`, rotate the signed and the
     /// last-resort key when missing or older than `rotation_interval`, and
     /// delete replaced ones whose grace period is over. Returns what is new,
     /// which is what to upload; empty when nothing was due.
-    PreKeyUpload run_schedule();
+    [[nodiscard]] PreKeyUpload run_schedule();
 
     /// Everything currently published: the current signed and last-resort
     /// keys and every unused one-time key, for a first or a full upload.
-    PreKeyUpload upload_set() const;
+    [[nodiscard]] PreKeyUpload upload_set() const;
 
 private:
     struct Plan;
-    PreKeyMetadata load_metadata() const;
+    [[nodiscard]] PreKeyMetadata load_metadata() const;
     void commit(Plan& plan);
 
     ProtocolStore& store_;

@@ -43,7 +43,7 @@ public:
     ///@}
     /// Implicit: an id is written as its number.
     constexpr operator std::uint32_t() const noexcept { return value_; }  // NOLINT(google-explicit-constructor)
-    constexpr std::uint32_t value() const noexcept { return value_; }      ///< Its number.
+    [[nodiscard]] constexpr std::uint32_t value() const noexcept { return value_; }  ///< Its number.
     /// The next id, as a loop over ids counts.
     ///@{
     constexpr PreKeyIdOf& operator++() noexcept {
@@ -67,15 +67,15 @@ public:
     /// A record of an existing key pair.
     PreKeyRecord(PreKeyId id, KeyPair key_pair);
     /// A fresh key pair under `id`.
-    static PreKeyRecord generate(PreKeyId id, RandomSource& random = system_random());
+    [[nodiscard]] static PreKeyRecord generate(PreKeyId id, RandomSource& random = system_random());
 
-    PreKeyId id() const noexcept { return id_; }                     ///< Its id.
+    [[nodiscard]] PreKeyId id() const noexcept { return id_; }  ///< Its id.
     const KeyPair& key_pair() const noexcept { return key_pair_; }  ///< Its keys.
 
     /// PreKeyRecordStructure, for storage; the private key inside.
-    SecretBytes serialize() const;
+    [[nodiscard]] SecretBytes serialize() const;
     /// Malformed bytes are Error(storage).
-    static PreKeyRecord deserialize(ByteView bytes);
+    [[nodiscard]] static PreKeyRecord deserialize(ByteView bytes);
 
 private:
     PreKeyId id_;
@@ -88,20 +88,20 @@ public:
     /// A record of an existing key pair and its signature (not checked here).
     SignedPreKeyRecord(SignedPreKeyId id, Timestamp made_at, KeyPair key_pair, const Signature& signature);
     /// A fresh key pair whose serialized public key is signed by `identity`.
-    static SignedPreKeyRecord generate(SignedPreKeyId id, const IdentityKeyPair& identity, Timestamp made_at,
-                                       RandomSource& random = system_random());
+    [[nodiscard]] static SignedPreKeyRecord generate(SignedPreKeyId id, const IdentityKeyPair& identity,
+                                                     Timestamp made_at, RandomSource& random = system_random());
 
-    SignedPreKeyId id() const noexcept { return id_; }  ///< Its id.
+    [[nodiscard]] SignedPreKeyId id() const noexcept { return id_; }  ///< Its id.
     /// When it was made (the record keeps milliseconds since the Unix epoch).
-    Timestamp timestamp() const noexcept { return timestamp_; }
+    [[nodiscard]] Timestamp timestamp() const noexcept { return timestamp_; }
     const KeyPair& key_pair() const noexcept { return key_pair_; }  ///< Its keys.
     /// The identity key's signature over the serialized public key.
     const Signature& signature() const noexcept { return signature_; }
 
     /// SignedPreKeyRecordStructure, for storage; the private key inside.
-    SecretBytes serialize() const;
+    [[nodiscard]] SecretBytes serialize() const;
     /// Malformed bytes are Error(storage).
-    static SignedPreKeyRecord deserialize(ByteView bytes);
+    [[nodiscard]] static SignedPreKeyRecord deserialize(ByteView bytes);
 
 private:
     SignedPreKeyId id_;
@@ -117,20 +117,21 @@ public:
     KyberPreKeyRecord(KyberPreKeyId id, Timestamp made_at, KemKeyPair key_pair, const Signature& signature);
     /// A fresh key pair whose serialized public key (type byte included) is
     /// signed by `identity`.
-    static KyberPreKeyRecord generate(KyberPreKeyId id, const IdentityKeyPair& identity, Timestamp made_at,
-                                      RandomSource& random = system_random(), KemType type = KemType::kyber1024);
+    [[nodiscard]] static KyberPreKeyRecord generate(KyberPreKeyId id, const IdentityKeyPair& identity,
+                                                    Timestamp made_at, RandomSource& random = system_random(),
+                                                    KemType type = KemType::kyber1024);
 
-    KyberPreKeyId id() const noexcept { return id_; }  ///< Its id.
+    [[nodiscard]] KyberPreKeyId id() const noexcept { return id_; }  ///< Its id.
     /// When it was made (the record keeps milliseconds since the Unix epoch).
-    Timestamp timestamp() const noexcept { return timestamp_; }
+    [[nodiscard]] Timestamp timestamp() const noexcept { return timestamp_; }
     const KemKeyPair& key_pair() const noexcept { return key_pair_; }  ///< Its keys.
     /// The identity key's signature over the serialized public key.
     const Signature& signature() const noexcept { return signature_; }
 
     /// SignedPreKeyRecordStructure, for storage; the secret key inside.
-    SecretBytes serialize() const;
+    [[nodiscard]] SecretBytes serialize() const;
     /// Malformed bytes are Error(storage).
-    static KyberPreKeyRecord deserialize(ByteView bytes);
+    [[nodiscard]] static KyberPreKeyRecord deserialize(ByteView bytes);
 
 private:
     KyberPreKeyId id_;

@@ -35,16 +35,16 @@ public:
     /// and included or excluded twice. An account listed twice with devices
     /// gets all of them, under the key material of its first entry (the
     /// server checks device lists against the account anyway).
-    static SealedSenderV2SentMessage parse(ByteView sent);
+    [[nodiscard]] static SealedSenderV2SentMessage parse(ByteView sent);
 
-    std::uint8_t version() const noexcept { return version_; }  ///< The version byte: 0x22 or 0x23.
+    [[nodiscard]] std::uint8_t version() const noexcept { return version_; }  ///< The version byte: 0x22 or 0x23.
     /// In order of first appearance.
     const std::vector<Recipient>& recipients() const noexcept { return recipients_; }
     /// The accounts the sender deliberately left out.
     const std::vector<ServiceId>& excluded() const noexcept { return excluded_; }
 
     /// The message every device of `recipient` (one of recipients()) receives.
-    Bytes received_message(const Recipient& recipient) const;
+    [[nodiscard]] Bytes received_message(const Recipient& recipient) const;
 
 private:
     SealedSenderV2SentMessage() = default;

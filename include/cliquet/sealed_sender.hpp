@@ -49,13 +49,13 @@ public:
                                      ContentHint hint = ContentHint::none, std::optional<Bytes> group_id = std::nullopt);
     /// Malformed bytes are Error(invalid_message); a malformed certificate
     /// inside is Error(invalid_certificate).
-    static UnidentifiedSenderMessageContent deserialize(ByteView bytes);
+    [[nodiscard]] static UnidentifiedSenderMessageContent deserialize(ByteView bytes);
 
-    CiphertextType type() const noexcept { return type_; }  ///< What kind of message content() is.
+    [[nodiscard]] CiphertextType type() const noexcept { return type_; }  ///< What kind of message content() is.
     /// The sender's certificate (not validated by parsing).
     const SenderCertificate& sender() const noexcept { return sender_; }
     const Bytes& content() const noexcept { return content_; }      ///< The inner message.
-    ContentHint content_hint() const noexcept { return hint_; }     ///< How to react to a failure.
+    [[nodiscard]] ContentHint content_hint() const noexcept { return hint_; }  ///< How to react to a failure.
     /// The group the message belongs to, if any.
     const std::optional<Bytes>& group_id() const noexcept { return group_id_; }
     const Bytes& serialize() const noexcept { return serialized_; }  ///< libsignal's protobuf form.
@@ -81,8 +81,9 @@ inline constexpr std::uint8_t kSealedSenderV2ServiceIdVersion = 0x23;  ///< v2 s
 /// Seals `content` to one recipient (version 1). `sender` must be the
 /// identity whose key the content's certificate carries, or the recipient
 /// refuses the envelope.
-CLIQUET_EXPORT Bytes seal_v1(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
-              const IdentityKey& recipient, RandomSource& random = system_random());
+[[nodiscard]] CLIQUET_EXPORT Bytes seal_v1(const UnidentifiedSenderMessageContent& content,
+                                           const IdentityKeyPair& sender, const IdentityKey& recipient,
+                                           RandomSource& random = system_random());
 
 /// One recipient device of a version 2 message.
 struct CLIQUET_EXPORT SealedRecipientDevice {
@@ -112,8 +113,9 @@ public:
     /// list is complete). A recipient without devices, a device id or
     /// registration id out of range, or an account both included and excluded
     /// is Error(invalid_argument).
-    Bytes seal(const UnidentifiedSenderMessageContent& content, std::span<const SealedRecipient> recipients,
-               std::span<const ServiceId> excluded = {}, RandomSource& random = system_random());
+    [[nodiscard]] Bytes seal(const UnidentifiedSenderMessageContent& content,
+                             std::span<const SealedRecipient> recipients, std::span<const ServiceId> excluded = {},
+                             RandomSource& random = system_random());
 
     /// Forgets the cached agreements (e.g.\ after a recipient's identity changed;
     /// entries are keyed by identity key, so a stale one is never used).
@@ -127,9 +129,10 @@ private:
 };
 
 /// A one-off MultiRecipientSealer::seal.
-CLIQUET_EXPORT Bytes seal_v2(const UnidentifiedSenderMessageContent& content, const IdentityKeyPair& sender,
-              std::span<const SealedRecipient> recipients, std::span<const ServiceId> excluded = {},
-              RandomSource& random = system_random());
+[[nodiscard]] CLIQUET_EXPORT Bytes seal_v2(const UnidentifiedSenderMessageContent& content,
+                                           const IdentityKeyPair& sender, std::span<const SealedRecipient> recipients,
+                                           std::span<const ServiceId> excluded = {},
+                                           RandomSource& random = system_random());
 
 /// An opened envelope.
 struct CLIQUET_EXPORT UnsealedContent {
@@ -143,11 +146,11 @@ struct CLIQUET_EXPORT UnsealedContent {
 /// unseal() or validate content.sender() before believing it.
 /// Anything wrong is Error(invalid_message) (Error(invalid_certificate) for
 /// a malformed certificate), and nothing is returned.
-CLIQUET_EXPORT UnsealedContent unseal_unvalidated(ByteView ciphertext, const IdentityKeyPair& recipient);
+[[nodiscard]] CLIQUET_EXPORT UnsealedContent unseal_unvalidated(ByteView ciphertext, const IdentityKeyPair& recipient);
 
 /// unseal_unvalidated, then the certificate validated against `trust_root` at
 /// `now` (Error(invalid_certificate) if it fails).
-CLIQUET_EXPORT UnsealedContent unseal(ByteView ciphertext, const IdentityKeyPair& recipient,
-                                      const PublicKey& trust_root, Timestamp now);
+[[nodiscard]] CLIQUET_EXPORT UnsealedContent unseal(ByteView ciphertext, const IdentityKeyPair& recipient,
+                                                    const PublicKey& trust_root, Timestamp now);
 
 }  // namespace cliquet

@@ -39,8 +39,9 @@ namespace cliquet {
 ///   no_session          no session, or no identity key, for the address
 ///   untrusted_identity  the session's identity is no longer trusted
 /// @endcode
-CLIQUET_EXPORT Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destination,
-                            const SenderCertificate& sender, ByteView plaintext, RandomSource& random = system_random());
+[[nodiscard]] CLIQUET_EXPORT Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destination,
+                                                         const SenderCertificate& sender, ByteView plaintext,
+                                                         RandomSource& random = system_random());
 
 /// Seals `content` (version 2) to every device in `destinations`, which are
 /// addresses named by service id. Identity keys come from the identity store,
@@ -57,10 +58,9 @@ CLIQUET_EXPORT Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolA
 ///                     account known with different identity keys (the
 ///                     message names the account)
 /// @endcode
-CLIQUET_EXPORT Bytes sealed_sender_multi_recipient_encrypt(ProtocolStore& store, std::span<const ProtocolAddress> destinations,
-                                            std::span<const ServiceId> excluded,
-                                            const UnidentifiedSenderMessageContent& content,
-                                            RandomSource& random = system_random());
+[[nodiscard]] CLIQUET_EXPORT Bytes sealed_sender_multi_recipient_encrypt(
+    ProtocolStore& store, std::span<const ProtocolAddress> destinations, std::span<const ServiceId> excluded,
+    const UnidentifiedSenderMessageContent& content, RandomSource& random = system_random());
 
 /// What sealed_sender_decrypt learned: the validated sender, what the
 /// envelope held and the plaintext.
@@ -79,7 +79,7 @@ struct CLIQUET_EXPORT SealedSenderDecryptionResult {
     std::optional<DecryptionErrorMessage> retry_request;
 
     /// The sender's address: its ACI string and device id.
-    ProtocolAddress sender() const { return ProtocolAddress{sender_uuid, sender_device_id}; }
+    [[nodiscard]] ProtocolAddress sender() const { return ProtocolAddress{sender_uuid, sender_device_id}; }
 };
 
 /// How sealed_sender_decrypt fails once the envelope has opened and its
@@ -97,7 +97,9 @@ public:
     const ProtocolAddress& sender() const noexcept { return details_->sender; }
     /// The sender's service id (an ACI), or nullopt if its certificate's
     /// uuid does not parse as one.
-    std::optional<ServiceId> sender_service_id() const noexcept { return ServiceId::parse(details_->sender.name); }
+    [[nodiscard]] std::optional<ServiceId> sender_service_id() const noexcept {
+        return ServiceId::parse(details_->sender.name);
+    }
     /// The sender's phone number, if its certificate disclosed it.
     const std::optional<std::string>& sender_e164() const noexcept { return details_->sender_e164; }
     /// The sender's identity key, as its validated certificate names it (and
@@ -105,12 +107,12 @@ public:
     /// failed message was the first from that sender.
     const IdentityKey& sender_identity_key() const noexcept { return details_->sender_identity_key; }
     /// The type of the message that failed.
-    CiphertextType content_type() const noexcept { return details_->content_type; }
+    [[nodiscard]] CiphertextType content_type() const noexcept { return details_->content_type; }
     /// The message that failed, as the envelope held it.
     const Bytes& content() const noexcept { return details_->content; }
     /// What the sender asked of a recipient that cannot decrypt: resend
     /// (resendable), show nothing (implicit), or show an error (none).
-    ContentHint content_hint() const noexcept { return details_->content_hint; }
+    [[nodiscard]] ContentHint content_hint() const noexcept { return details_->content_hint; }
     /// The group the message belongs to, if any.
     const std::optional<Bytes>& group_id() const noexcept { return details_->group_id; }
 
@@ -162,10 +164,8 @@ struct CLIQUET_EXPORT SealedSenderRecipient {
 /// which names the sender, the content hint and the group.
 /// `options` apply to a session that a sealed pre-key message starts, as
 /// SessionCipher's do.
-CLIQUET_EXPORT SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteView ciphertext,
-                                                                  const PublicKey& trust_root, Timestamp now,
-                                                                  const SealedSenderRecipient& local,
-                                                                  RandomSource& random = system_random(),
-                                                                  const SessionOptions& options = {});
+[[nodiscard]] CLIQUET_EXPORT SealedSenderDecryptionResult sealed_sender_decrypt(
+    ProtocolStore& store, ByteView ciphertext, const PublicKey& trust_root, Timestamp now,
+    const SealedSenderRecipient& local, RandomSource& random = system_random(), const SessionOptions& options = {});
 
 }  // namespace cliquet

@@ -44,7 +44,7 @@ public:
     /// Anything but libsignal's version 3 layout with a 32-byte chain key and
     /// a 33-byte signing key is Error(invalid_message), or Error(invalid_key)
     /// for a signing key of an unknown type.
-    static SenderKeyDistributionMessage deserialize(ByteView bytes);
+    [[nodiscard]] static SenderKeyDistributionMessage deserialize(ByteView bytes);
     /// Describes a chain at `iteration`, ready to send.
     SenderKeyDistributionMessage(const DistributionId& distribution_id, std::uint32_t chain_id,
                                  std::uint32_t iteration, const SenderChainKeyBytes& chain_key,
@@ -52,11 +52,11 @@ public:
 
     /// The bytes to send (over a 1:1 session: they are a secret).
     const SecretBytes& serialize() const noexcept { return serialized_; }
-    std::uint8_t message_version() const noexcept { return message_version_; }  ///< Always 3.
+    [[nodiscard]] std::uint8_t message_version() const noexcept { return message_version_; }  ///< Always 3.
     /// The group it belongs to.
     const DistributionId& distribution_id() const noexcept { return distribution_id_; }
-    std::uint32_t chain_id() const noexcept { return chain_id_; }    ///< Names the chain.
-    std::uint32_t iteration() const noexcept { return iteration_; }  ///< Where the chain key stands.
+    [[nodiscard]] std::uint32_t chain_id() const noexcept { return chain_id_; }  ///< Names the chain.
+    [[nodiscard]] std::uint32_t iteration() const noexcept { return iteration_; }  ///< Where the chain key stands.
     /// The chain key at iteration().
     const SenderChainKeyBytes& chain_key() const noexcept { return chain_key_; }
     /// The key that signs the chain's messages.
@@ -85,22 +85,22 @@ public:
     /// A message that is too short, of another version, or whose body is not
     /// a complete libsignal SenderKeyMessage is Error(invalid_message). The
     /// signature is not checked here: only the recipient knows the key.
-    static SenderKeyMessage deserialize(ByteView bytes);
+    [[nodiscard]] static SenderKeyMessage deserialize(ByteView bytes);
     /// Assembles and signs a message around an already encrypted body.
-    static SenderKeyMessage create(const DistributionId& distribution_id, std::uint32_t chain_id,
-                                   std::uint32_t iteration, ByteView ciphertext, const PrivateKey& signing_key,
-                                   RandomSource& random = system_random());
+    [[nodiscard]] static SenderKeyMessage create(const DistributionId& distribution_id, std::uint32_t chain_id,
+                                                 std::uint32_t iteration, ByteView ciphertext,
+                                                 const PrivateKey& signing_key, RandomSource& random = system_random());
 
     const Bytes& serialize() const noexcept { return serialized_; }  ///< The whole message, signature included.
-    std::uint8_t message_version() const noexcept { return message_version_; }  ///< Always 3.
+    [[nodiscard]] std::uint8_t message_version() const noexcept { return message_version_; }  ///< Always 3.
     /// The group it belongs to.
     const DistributionId& distribution_id() const noexcept { return distribution_id_; }
-    std::uint32_t chain_id() const noexcept { return chain_id_; }    ///< The chain it was sent on.
-    std::uint32_t iteration() const noexcept { return iteration_; }  ///< Its index in that chain.
-    ByteView ciphertext() const noexcept { return ciphertext_; }     ///< The AES-256-CBC ciphertext.
+    [[nodiscard]] std::uint32_t chain_id() const noexcept { return chain_id_; }  ///< The chain it was sent on.
+    [[nodiscard]] std::uint32_t iteration() const noexcept { return iteration_; }  ///< Its index in that chain.
+    [[nodiscard]] ByteView ciphertext() const noexcept { return ciphertext_; }  ///< The AES-256-CBC ciphertext.
 
     /// Whether the trailing signature is `signing_key`'s.
-    bool verify_signature(const PublicKey& signing_key) const;
+    [[nodiscard]] bool verify_signature(const PublicKey& signing_key) const;
 
 private:
     SenderKeyMessage() = default;
@@ -135,13 +135,13 @@ public:
 
     /// Bytes a store handed back that are not a record this library could
     /// have written are Error(storage).
-    static SenderKeyRecord deserialize(ByteView bytes);
-    SecretBytes serialize() const;  ///< The bytes to store; chain and signing keys inside.
+    [[nodiscard]] static SenderKeyRecord deserialize(ByteView bytes);
+    [[nodiscard]] SecretBytes serialize() const;  ///< The bytes to store; chain and signing keys inside.
 
-    bool empty() const noexcept;               ///< No chain at all.
-    std::size_t state_count() const noexcept;  ///< How many chains it holds.
+    [[nodiscard]] bool empty() const noexcept;  ///< No chain at all.
+    [[nodiscard]] std::size_t state_count() const noexcept;  ///< How many chains it holds.
     /// Newest first.
-    std::vector<std::uint32_t> chain_ids() const;
+    [[nodiscard]] std::vector<std::uint32_t> chain_ids() const;
 
 private:
     friend struct protocol::SenderKeyRecordAccess;
@@ -157,10 +157,9 @@ private:
 /// The message `sender` (this device) sends to every member before its first
 /// group message. Creates the sender key on first use; later calls describe
 /// the current chain, at its current iteration.
-CLIQUET_EXPORT SenderKeyDistributionMessage create_sender_key_distribution_message(SenderKeyStore& store,
-                                                                    const ProtocolAddress& sender,
-                                                                    const DistributionId& distribution_id,
-                                                                    RandomSource& random = system_random());
+[[nodiscard]] CLIQUET_EXPORT SenderKeyDistributionMessage
+create_sender_key_distribution_message(SenderKeyStore& store, const ProtocolAddress& sender,
+                                       const DistributionId& distribution_id, RandomSource& random = system_random());
 
 /// Records a member's sender key. The same chain processed twice keeps its
 /// progress (a replayed distribution message cannot rewind it); a chain id
@@ -170,9 +169,9 @@ CLIQUET_EXPORT void process_sender_key_distribution_message(SenderKeyStore& stor
 
 /// Encrypts with this device's newest chain for `distribution_id` and
 /// advances it. Without a sender key of our own for it: Error(no_session).
-CLIQUET_EXPORT SenderKeyMessage group_encrypt(SenderKeyStore& store, const ProtocolAddress& sender,
-                               const DistributionId& distribution_id, ByteView plaintext,
-                               RandomSource& random = system_random());
+[[nodiscard]] CLIQUET_EXPORT SenderKeyMessage group_encrypt(SenderKeyStore& store, const ProtocolAddress& sender,
+                                                            const DistributionId& distribution_id, ByteView plaintext,
+                                                            RandomSource& random = system_random());
 
 /// Decrypts a message from `sender`. Refusals, in the order they are checked:
 /// @code{.unparsed}
@@ -184,7 +183,8 @@ CLIQUET_EXPORT SenderKeyMessage group_encrypt(SenderKeyStore& store, const Proto
 ///   an iteration more than kMaxSenderKeyForwardJump
 ///   ahead of the chain                                 Error(invalid_message)
 /// @endcode
-CLIQUET_EXPORT Bytes group_decrypt(SenderKeyStore& store, const ProtocolAddress& sender, ByteView ciphertext);
+[[nodiscard]] CLIQUET_EXPORT Bytes group_decrypt(SenderKeyStore& store, const ProtocolAddress& sender,
+                                                 ByteView ciphertext);
 ///@}
 
 }  // namespace cliquet

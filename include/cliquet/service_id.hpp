@@ -23,9 +23,9 @@ namespace cliquet {
 using Uuid = std::array<std::uint8_t, 16>;
 
 /// The hyphenated form, 36 characters, either case; nullopt otherwise.
-CLIQUET_EXPORT std::optional<Uuid> parse_uuid(std::string_view text) noexcept;
+[[nodiscard]] CLIQUET_EXPORT std::optional<Uuid> parse_uuid(std::string_view text) noexcept;
 /// Lowercase and hyphenated.
-CLIQUET_EXPORT std::string format_uuid(const Uuid& uuid);
+[[nodiscard]] CLIQUET_EXPORT std::string format_uuid(const Uuid& uuid);
 
 /// Which identifier a ServiceId is, an account's (ACI) or its phone number's
 /// (PNI); the value is its kind byte.
@@ -40,19 +40,20 @@ class CLIQUET_EXPORT ServiceId {
 public:
     /// The ACI or the PNI with this UUID.
     ///@{
-    static ServiceId aci(const Uuid& uuid) noexcept { return ServiceId(ServiceIdKind::aci, uuid); }
-    static ServiceId pni(const Uuid& uuid) noexcept { return ServiceId(ServiceIdKind::pni, uuid); }
+    [[nodiscard]] static ServiceId aci(const Uuid& uuid) noexcept { return ServiceId(ServiceIdKind::aci, uuid); }
+    [[nodiscard]] static ServiceId pni(const Uuid& uuid) noexcept { return ServiceId(ServiceIdKind::pni, uuid); }
     ///@}
 
     /// The string form; anything else is nullopt.
-    static std::optional<ServiceId> parse(std::string_view text) noexcept;
+    [[nodiscard]] static std::optional<ServiceId> parse(std::string_view text) noexcept;
     /// The fixed-width binary form; an unknown kind byte is nullopt.
-    static std::optional<ServiceId> from_fixed_width(std::span<const std::uint8_t, kServiceIdFixedWidthSize> bytes) noexcept;
+    [[nodiscard]] static std::optional<ServiceId> from_fixed_width(
+        std::span<const std::uint8_t, kServiceIdFixedWidthSize> bytes) noexcept;
 
-    ServiceIdKind kind() const noexcept { return kind_; }  ///< ACI or PNI.
+    [[nodiscard]] ServiceIdKind kind() const noexcept { return kind_; }  ///< ACI or PNI.
     const Uuid& uuid() const noexcept { return uuid_; }    ///< The UUID.
-    std::string to_string() const;                         ///< The string form.
-    ServiceIdFixedWidth fixed_width() const noexcept;      ///< The fixed-width binary form.
+    [[nodiscard]] std::string to_string() const;  ///< The string form.
+    [[nodiscard]] ServiceIdFixedWidth fixed_width() const noexcept;  ///< The fixed-width binary form.
 
     /// Compared and ordered by kind, then UUID.
     ///@{

@@ -127,7 +127,7 @@ public:
     /// @endcode
     /// The randomness is for the post-quantum ratchet of a version-4 session,
     /// which now and then draws a fresh ML-KEM key pair or encapsulation.
-    CiphertextMessage encrypt(ByteView plaintext, RandomSource& random = system_random());
+    [[nodiscard]] CiphertextMessage encrypt(ByteView plaintext, RandomSource& random = system_random());
 
     /// Decrypts a message of the given type (prekey or whisper).
     /// @code{.unparsed}
@@ -149,11 +149,11 @@ public:
     ///   no_session          a whisper message with no session at all
     /// @endcode
     /// The randomness is for the new ratchet key a reply needs.
-    Bytes decrypt(CiphertextType type, ByteView bytes, RandomSource& random = system_random());
+    [[nodiscard]] Bytes decrypt(CiphertextType type, ByteView bytes, RandomSource& random = system_random());
     /// Decrypts an already parsed message, with the same errors.
     ///@{
-    Bytes decrypt(const PreKeySignalMessage& message, RandomSource& random = system_random());
-    Bytes decrypt(const SignalMessage& message, RandomSource& random = system_random());
+    [[nodiscard]] Bytes decrypt(const PreKeySignalMessage& message, RandomSource& random = system_random());
+    [[nodiscard]] Bytes decrypt(const SignalMessage& message, RandomSource& random = system_random());
     ///@}
 
     /// This device's own address.

@@ -44,9 +44,9 @@ struct CLIQUET_EXPORT SessionRequirements {
     bool spqr = false;
 
     /// No requirement beyond a sending chain.
-    static constexpr SessionRequirements none() noexcept { return {false, false, false}; }
+    [[nodiscard]] static constexpr SessionRequirements none() noexcept { return {false, false, false}; }
     /// Every requirement: today's Signal.
-    static constexpr SessionRequirements all() noexcept { return {true, true, true}; }
+    [[nodiscard]] static constexpr SessionRequirements all() noexcept { return {true, true, true}; }
 };
 /// The ratchet states of one session, current and archived.
 class CLIQUET_EXPORT SessionRecord {
@@ -63,20 +63,20 @@ public:
     ///@}
 
     /// Secrets inside: the root, chain and skipped message keys.
-    SecretBytes serialize() const;
+    [[nodiscard]] SecretBytes serialize() const;
     /// Malformed bytes, or a state of an unknown version, are Error(storage).
-    static SessionRecord deserialize(ByteView bytes);
+    [[nodiscard]] static SessionRecord deserialize(ByteView bytes);
 
     /// Whether there is a current state to encrypt with.
-    bool has_current_state() const noexcept;
+    [[nodiscard]] bool has_current_state() const noexcept;
     /// The current state's version (3 or 4), if there is one.
-    std::optional<int> session_version() const;
+    [[nodiscard]] std::optional<int> session_version() const;
     /// The peer's identity key in the current state, if there is one.
-    std::optional<IdentityKey> remote_identity_key() const;
+    [[nodiscard]] std::optional<IdentityKey> remote_identity_key() const;
     /// The peer's registration id in the current state, if there is one.
-    std::optional<std::uint32_t> remote_registration_id() const;
+    [[nodiscard]] std::optional<std::uint32_t> remote_registration_id() const;
     /// How many archived states are kept (at most 40).
-    std::size_t archived_state_count() const noexcept;
+    [[nodiscard]] std::size_t archived_state_count() const noexcept;
     /// Whether `key` is the current state's own ratchet key: the key the
     /// messages this device sends now carry. A retry request naming it is
     /// about the current state (see process_retry_request()). False without
@@ -85,13 +85,13 @@ public:
 
     /// When the current state was made, if recorded (a state made by
     /// libsignal records it only until the peer answers).
-    std::optional<Timestamp> created_at() const;
+    [[nodiscard]] std::optional<Timestamp> created_at() const;
     /// When a message from the peer last decrypted in the current state, if
     /// one has (recorded by cliquet only).
-    std::optional<Timestamp> peer_answered_at() const;
+    [[nodiscard]] std::optional<Timestamp> peer_answered_at() const;
     /// Whether the current state can send at `now` under `requirements`:
     /// libsignal's has_usable_sender_chain. False without a current state.
-    bool has_usable_sender_chain(Timestamp now, const SessionRequirements& requirements) const;
+    [[nodiscard]] bool has_usable_sender_chain(Timestamp now, const SessionRequirements& requirements) const;
 
     /// Moves the current state (if any) to the archive, as a user-initiated
     /// session reset does.

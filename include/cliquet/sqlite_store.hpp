@@ -97,7 +97,7 @@ public:
     virtual ~RollbackGuard() = default;
     /// The number last recorded, or 0 before the first. Read when a store
     /// opens or is created.
-    virtual std::uint64_t last_commit() = 0;
+    [[nodiscard]] virtual std::uint64_t last_commit() = 0;
     /// Records `commit`, larger than every number recorded before, after the
     /// commit it numbers is in the file. It must not throw: a guard that
     /// cannot record, or records only now and then, keeps an older number,
@@ -137,15 +137,16 @@ public:
     /// not empty is refused: creating never overwrites a store. The file is
     /// built under `path` + ".creating" and renamed into place when complete,
     /// so a process killed meanwhile leaves no half-made store at `path`.
-    static std::unique_ptr<SqliteStore> create(const std::string& path, const LocalDevice& device,
-                                               const SqliteStoreOptions& options = {});
+    [[nodiscard]] static std::unique_ptr<SqliteStore> create(const std::string& path, const LocalDevice& device,
+                                                             const SqliteStoreOptions& options = {});
     /// Opens the database at `path`. A missing, corrupt, truncated or foreign
     /// file, a newer schema, a missing or wrong storage key, or a file already
     /// open elsewhere is Error(storage), and the file is left as it was. With
     /// a storage key, so is a file in which a row was rolled back, deleted or
     /// added since the store's last commit; with a rollback guard, a file
     /// whose last commit is older than the guard's.
-    static std::unique_ptr<SqliteStore> open(const std::string& path, const SqliteStoreOptions& options = {});
+    [[nodiscard]] static std::unique_ptr<SqliteStore> open(const std::string& path,
+                                                           const SqliteStoreOptions& options = {});
     /// Opens a file that open() refused as rolled back by the rollback guard
     /// (`options.rollback_guard` is required), after making it safe to use:
     /// every session, sender key and one-time (EC or Kyber) pre-key is
@@ -154,8 +155,8 @@ public:
     /// trusted identities, signed and last-resort Kyber pre-keys are kept. The application then re-establishes
     /// sessions (retry requests, new pre-keys): docs/storage.md says how. A
     /// file that is not behind the guard opens as with open(), untouched.
-    static std::unique_ptr<SqliteStore> open_after_rollback(const std::string& path,
-                                                            const SqliteStoreOptions& options);
+    [[nodiscard]] static std::unique_ptr<SqliteStore> open_after_rollback(const std::string& path,
+                                                                          const SqliteStoreOptions& options);
 
     ~SqliteStore() override;
     SqliteStore(const SqliteStore&) = delete;

@@ -71,16 +71,17 @@ public:
     /// This device's identity key pair.
     virtual const IdentityKeyPair& identity_key_pair() const = 0;
     /// This device's registration id.
-    virtual std::uint32_t local_registration_id() const = 0;
+    [[nodiscard]] virtual std::uint32_t local_registration_id() const = 0;
 
     /// The identity key recorded for `address`, if any.
-    virtual std::optional<IdentityKey> identity(const ProtocolAddress& address) const = 0;
+    [[nodiscard]] virtual std::optional<IdentityKey> identity(const ProtocolAddress& address) const = 0;
     /// Records `key` for `address`, and says whether it was new, the same
     /// as before, or replaced another.
     virtual IdentityChange save_identity(const ProtocolAddress& address, const IdentityKey& key) = 0;
     /// Trust on first use: an address never seen is trusted; a known one only
     /// with the key recorded for it. Stores with richer policies override this.
-    virtual bool is_trusted_identity(const ProtocolAddress& address, const IdentityKey& key, Direction) const {
+    [[nodiscard]] virtual bool is_trusted_identity(const ProtocolAddress& address, const IdentityKey& key,
+                                                   Direction) const {
         const auto known = identity(address);
         return !known || *known == key;
     }
@@ -100,14 +101,14 @@ class CLIQUET_EXPORT PreKeyStore {
 public:
     virtual ~PreKeyStore() = default;
     /// The record under `id`, if held.
-    virtual std::optional<PreKeyRecord> load_pre_key(PreKeyId id) const = 0;
+    [[nodiscard]] virtual std::optional<PreKeyRecord> load_pre_key(PreKeyId id) const = 0;
     /// Adds the record under its id; an id already held is refused
     /// (pre_key_id_taken) and nothing changes.
     virtual void store_pre_key(const PreKeyRecord& record) = 0;
     /// Removing an absent id is not an error.
     virtual void remove_pre_key(PreKeyId id) = 0;
     /// The ids held, in increasing order.
-    virtual std::vector<PreKeyId> pre_key_ids() const = 0;
+    [[nodiscard]] virtual std::vector<PreKeyId> pre_key_ids() const = 0;
 };
 
 /// This device's signed pre-keys.
@@ -115,14 +116,14 @@ class CLIQUET_EXPORT SignedPreKeyStore {
 public:
     virtual ~SignedPreKeyStore() = default;
     /// The record under `id`, if held.
-    virtual std::optional<SignedPreKeyRecord> load_signed_pre_key(SignedPreKeyId id) const = 0;
+    [[nodiscard]] virtual std::optional<SignedPreKeyRecord> load_signed_pre_key(SignedPreKeyId id) const = 0;
     /// Adds the record under its id; an id already held is refused
     /// (pre_key_id_taken) and nothing changes.
     virtual void store_signed_pre_key(const SignedPreKeyRecord& record) = 0;
     /// Removing an absent id is not an error.
     virtual void remove_signed_pre_key(SignedPreKeyId id) = 0;
     /// The ids held, in increasing order.
-    virtual std::vector<SignedPreKeyId> signed_pre_key_ids() const = 0;
+    [[nodiscard]] virtual std::vector<SignedPreKeyId> signed_pre_key_ids() const = 0;
 };
 
 /// How a Kyber pre-key is published, which decides what its use does.
@@ -149,7 +150,7 @@ class CLIQUET_EXPORT KyberPreKeyStore {
 public:
     virtual ~KyberPreKeyStore() = default;
     /// The record under `id`, if held.
-    virtual std::optional<KyberPreKeyRecord> load_kyber_pre_key(KyberPreKeyId id) const = 0;
+    [[nodiscard]] virtual std::optional<KyberPreKeyRecord> load_kyber_pre_key(KyberPreKeyId id) const = 0;
     /// Adds the record under its id, of the given kind; an id already held
     /// is refused (pre_key_id_taken) and nothing changes.
     virtual void store_kyber_pre_key(const KyberPreKeyRecord& record, KyberPreKeyKind kind) = 0;
@@ -170,7 +171,7 @@ public:
     /// absent id is not an error.
     virtual void remove_kyber_pre_key(KyberPreKeyId id) = 0;
     /// The keys held, by increasing id.
-    virtual std::vector<KyberPreKeyEntry> kyber_pre_keys() const = 0;
+    [[nodiscard]] virtual std::vector<KyberPreKeyEntry> kyber_pre_keys() const = 0;
 };
 
 /// One SessionRecord per remote address.
@@ -178,7 +179,7 @@ class CLIQUET_EXPORT SessionStore {
 public:
     virtual ~SessionStore() = default;
     /// A copy: the caller works on it and stores it back only on success.
-    virtual std::optional<SessionRecord> load_session(const ProtocolAddress& address) const = 0;
+    [[nodiscard]] virtual std::optional<SessionRecord> load_session(const ProtocolAddress& address) const = 0;
     /// Adds or replaces the record of `address`.
     virtual void store_session(const ProtocolAddress& address, SessionRecord record) = 0;
 
@@ -199,7 +200,7 @@ public:
 
     /// The device ids of account `name` that have a session record, in
     /// increasing order.
-    virtual std::vector<std::uint32_t> session_device_ids(std::string_view name) const = 0;
+    [[nodiscard]] virtual std::vector<std::uint32_t> session_device_ids(std::string_view name) const = 0;
     /// Deletes the record of `address`, every state in it; deleting an
     /// absent one is not an error.
     virtual void delete_session(const ProtocolAddress& address) = 0;
@@ -224,13 +225,13 @@ class CLIQUET_EXPORT SenderKeyStore {
 public:
     virtual ~SenderKeyStore() = default;
     /// The serialized SenderKeyRecord, if any.
-    virtual std::optional<SecretBytes> load_sender_key(const ProtocolAddress& sender,
-                                                       const DistributionId& distribution_id) const = 0;
+    [[nodiscard]] virtual std::optional<SecretBytes> load_sender_key(const ProtocolAddress& sender,
+                                                                     const DistributionId& distribution_id) const = 0;
     /// Adds or replaces the record; the bytes hold chain keys, so keep them secret.
     virtual void store_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id,
                                   ByteView record) = 0;
     /// Every record held, ordered by sender, then distribution id.
-    virtual std::vector<SenderKeyName> sender_key_names() const = 0;
+    [[nodiscard]] virtual std::vector<SenderKeyName> sender_key_names() const = 0;
     /// Deletes one record; deleting an absent one is not an error.
     virtual void delete_sender_key(const ProtocolAddress& sender, const DistributionId& distribution_id) = 0;
 };
@@ -250,7 +251,7 @@ class CLIQUET_EXPORT PreKeyMetadataStore {
 public:
     virtual ~PreKeyMetadataStore() = default;
     /// What was stored last, if anything.
-    virtual std::optional<PreKeyMetadata> load_pre_key_metadata() const = 0;
+    [[nodiscard]] virtual std::optional<PreKeyMetadata> load_pre_key_metadata() const = 0;
     /// Replaces it.
     virtual void store_pre_key_metadata(const PreKeyMetadata& metadata) = 0;
 };

@@ -21,20 +21,20 @@ using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 using Clock = std::function<Timestamp()>;
 
 /// What `clock` says now (the system clock's time if `clock` is empty).
-inline Timestamp current_time(const Clock& clock = {}) {
+[[nodiscard]] inline Timestamp current_time(const Clock& clock = {}) {
     if (clock) return clock();
     return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
 /// The instant `ms` milliseconds after the Unix epoch (past 2^63 - 1, the
 /// latest instant a Timestamp holds).
-constexpr Timestamp timestamp_from_unix_ms(std::uint64_t ms) noexcept {
+[[nodiscard]] constexpr Timestamp timestamp_from_unix_ms(std::uint64_t ms) noexcept {
     constexpr auto latest = static_cast<std::uint64_t>(Timestamp::max().time_since_epoch().count());
     return Timestamp(std::chrono::milliseconds(static_cast<std::int64_t>(ms < latest ? ms : latest)));
 }
 
 /// Milliseconds since the Unix epoch; an instant before it counts as 0.
-constexpr std::uint64_t unix_ms(Timestamp instant) noexcept {
+[[nodiscard]] constexpr std::uint64_t unix_ms(Timestamp instant) noexcept {
     const auto ms = instant.time_since_epoch().count();
     return ms < 0 ? 0 : static_cast<std::uint64_t>(ms);
 }

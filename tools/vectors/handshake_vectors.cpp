@@ -73,7 +73,7 @@ void check_message_refused(const json& test) {
         if (parsed.kyber()->ciphertext.size() != 1569 || parsed.kyber()->ciphertext[0] != 0x08)
             throw Mismatch("the Kyber ciphertext is not a typed Kyber1024 one");
     }
-    expect_refused([&] { SessionCipher(*store, bob.address(), alice.address(), kVectorSessionOptions).decrypt(CiphertextType::prekey, message, random); },
+    expect_refused([&] { (void)SessionCipher(*store, bob.address(), alice.address(), kVectorSessionOptions).decrypt(CiphertextType::prekey, message, random); },
                    error_param(test));
     if (snapshot(*store) != before) throw Mismatch("the refused message changed Bob's stores");
 }
