@@ -138,7 +138,7 @@ TEST_CASE("each queued message fails alone, with the error its single call gives
     queue.push_back(QueuedMessage::identified(stranger.address, CiphertextType::whisper, whisper.bytes));
     // A sealed message whose certificate has expired by the server's time.
     QueuedMessage late = inbox.sealed(inbox.senders[2], "four");
-    late.server_timestamp = kSealedNow + 1001;
+    late.server_timestamp = kSealedNow + std::chrono::milliseconds{1001};
     queue.push_back(late);
     queue.push_back(inbox.identified(alice, "five"));
 

@@ -22,36 +22,38 @@
 #include "cliquet/address.hpp"
 #include "cliquet/bytes.hpp"
 #include "cliquet/error.hpp"
+#include "cliquet/export.hpp"
 #include "cliquet/keys.hpp"
 #include "cliquet/messages.hpp"
 #include "cliquet/random.hpp"
 #include "cliquet/sealed_session_cipher.hpp"
 #include "cliquet/session.hpp"
 #include "cliquet/store.hpp"
+#include "cliquet/time.hpp"
 
 namespace cliquet {
 
 /// One message as the server queued it: sealed (either version), whose
 /// sender is learned by opening it, or sent with its sender named.
-struct QueuedMessage {
+struct CLIQUET_EXPORT QueuedMessage {
     /// A sealed envelope, with the server's timestamp for it (the instant its
     /// sender certificate must still be valid at).
-    static QueuedMessage sealed(Bytes envelope, TimestampMs server_timestamp) {
+    [[nodiscard]] static QueuedMessage sealed(Bytes envelope, Timestamp server_timestamp) {
         return QueuedMessage{std::nullopt, CiphertextType::whisper, std::move(envelope), server_timestamp};
     }
     /// A pre-key or whisper message from `sender`.
-    static QueuedMessage identified(ProtocolAddress sender, CiphertextType type, Bytes message) {
-        return QueuedMessage{std::move(sender), type, std::move(message), 0};
+    [[nodiscard]] static QueuedMessage identified(ProtocolAddress sender, CiphertextType type, Bytes message) {
+        return QueuedMessage{std::move(sender), type, std::move(message), Timestamp{}};
     }
 
     std::optional<ProtocolAddress> sender;  ///< nullopt for a sealed message
     CiphertextType type;                    ///< for an identified message: prekey or whisper
     Bytes bytes;                            ///< the envelope or the message
-    TimestampMs server_timestamp;           ///< for a sealed message
+    Timestamp server_timestamp;  ///< for a sealed message
 };
 
 /// What became of one queued message.
-struct BacklogOutcome {
+struct CLIQUET_EXPORT BacklogOutcome {
     /// Decrypted, failed, or left queued.
     enum class Status : std::uint8_t {
         decrypted,      ///< decrypted, its state committed with the backlog
@@ -74,7 +76,7 @@ struct BacklogOutcome {
 };
 
 /// Who is decrypting, and under which rules.
-struct BacklogRecipient {
+struct CLIQUET_EXPORT BacklogRecipient {
     SealedSenderRecipient local;  ///< this device: its address is {uuid, device_id}
     PublicKey trust_root;         ///< what sealed messages' certificates must chain to
     SessionOptions options = {};  ///< for sessions that pre-key messages start
@@ -89,8 +91,9 @@ struct BacklogRecipient {
 /// after it are left not_attempted, and what came before is committed. If
 /// that commit fails too, the error propagates and nothing of the backlog
 /// is kept: every message is still to be fetched again.
-[[nodiscard]] std::vector<BacklogOutcome> decrypt_backlog(ProtocolStore& store, std::span<const QueuedMessage> messages,
-                                                          const BacklogRecipient& recipient,
-                                                          RandomSource& random = system_random());
+[[nodiscard]] CLIQUET_EXPORT std::vector<BacklogOutcome> decrypt_backlog(ProtocolStore& store,
+                                                                         std::span<const QueuedMessage> messages,
+                                                                         const BacklogRecipient& recipient,
+                                                                         RandomSource& random = system_random());
 
 }  // namespace cliquet
