@@ -134,8 +134,8 @@ TEST_CASE("a sender certificate field under another wire type is refused", "[cer
     const auto server = ServerCertificate::create(7, server_key.public_key, trust_root.private_key);
     const auto certificate = SenderCertificate::create(
         {"9d0652a3-dcc3-4d11-975f-74d61598733f", std::nullopt, 1, IdentityKeyPair::generate().public_key()},
-        1'700'000'000'000, server, server_key.private_key);
-    const Bytes& serialized = certificate.serialized();
+        timestamp_from_unix_ms(1'700'000'000'000), server, server_key.private_key);
+    const Bytes& serialized = certificate.serialize();
     const std::string outer(serialized.begin(), serialized.end());
     const auto parse = [](const std::string& b) {
         return parses([&] { (void)SenderCertificate::deserialize(Bytes(b.begin(), b.end())); });
@@ -175,9 +175,9 @@ TEST_CASE("a sender certificate string that is not UTF-8 is refused even when re
     const auto server = ServerCertificate::create(7, server_key.public_key, trust_root.private_key);
     const auto genuine = SenderCertificate::create(
         {"9d0652a3-dcc3-4d11-975f-74d61598733f", "+14155550100", 1, IdentityKeyPair::generate().public_key()},
-        1'700'000'000'000, server, server_key.private_key);
+        timestamp_from_unix_ms(1'700'000'000'000), server, server_key.private_key);
     proto::sealed_sender::SenderCertificate outer;
-    REQUIRE(outer.ParseFromArray(genuine.serialized().data(), static_cast<int>(genuine.serialized().size())));
+    REQUIRE(outer.ParseFromArray(genuine.serialize().data(), static_cast<int>(genuine.serialize().size())));
     const auto resigned = [&](const std::string& before) {
         const std::string body = before + outer.certificate();
         const Signature signature = server_key.private_key.sign(Bytes(body.begin(), body.end()));
