@@ -100,7 +100,7 @@ struct WritePathFixture {
             const auto distribution = create_sender_key_distribution_message(alice_sender_keys, alice.address, kGroup);
             process_sender_key_distribution_message(store->sender_keys(), alice.address, distribution);
             group_message_from_alice =
-                group_encrypt(alice_sender_keys, alice.address, kGroup, as_bytes("group")).serialized();
+                group_encrypt(alice_sender_keys, alice.address, kGroup, as_bytes("group")).serialize();
         }
         kept_file = read_file(path);
         kept_guard = guard->value;
@@ -135,7 +135,7 @@ struct WritePathFixture {
                          },
                          [this](SqliteStore& s) {
                              CHECK(error_of([&] {
-                                       cipher(s, alice.address).decrypt(whisper_from_alice.type, whisper_from_alice.bytes);
+                                       (void)cipher(s, alice.address).decrypt(whisper_from_alice.type, whisper_from_alice.bytes);
                                    }) == ErrorCode::duplicate_message);
                          }});
         paths.push_back({"decrypt a pre-key message",
@@ -162,7 +162,7 @@ struct WritePathFixture {
                          },
                          [this](SqliteStore& s) {
                              CHECK(error_of([&] {
-                                       group_decrypt(s.sender_keys(), alice.address, group_message_from_alice);
+                                       (void)group_decrypt(s.sender_keys(), alice.address, group_message_from_alice);
                                    }) == ErrorCode::duplicate_message);
                          }});
         paths.push_back({"an atomic unit of several writes",
