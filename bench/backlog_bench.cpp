@@ -13,7 +13,7 @@
 #include "cliquet/backlog.hpp"
 #include "cliquet/cliquet.hpp"
 #include "cliquet/sqlite_store.hpp"
-#include "scratch_file.hpp"
+#include "durable_fixtures.hpp"
 
 namespace cliquet::bench {
 namespace {
@@ -34,31 +34,11 @@ struct Backlog {
         SqliteStoreOptions options;
         options.durability = durability;
         bob = SqliteStore::create(file.path(), LocalDevice{kBob, IdentityKeyPair::generate(), 2222}, options);
-        const IdentityKeyPair& identity = bob->identities().identity_key_pair();
-        const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity, timestamp_from_unix_ms(1000));
-        const auto kyber = KyberPreKeyRecord::generate(1, identity, timestamp_from_unix_ms(1000));
-        bob->signed_pre_keys().store_signed_pre_key(signed_pre_key);
-        bob->kyber_pre_keys().store_kyber_pre_key(kyber, KyberPreKeyKind::last_resort);
+        const PublishedKeys keys(*bob);
         for (int i = 0; i < kSenders; ++i) {
             auto& sender = *senders.emplace_back(
                 std::make_unique<MemoryProtocolStore>(IdentityKeyPair::generate(), static_cast<std::uint32_t>(100 + i)));
-            const ProtocolAddress address = address_of(i);
-            process_prekey_bundle(sender, kBob,
-                                  PreKeyBundle{
-                                      .registration_id = 2222,
-                                      .device_id = kBob.device_id,
-                                      .signed_pre_key_id = 1,
-                                      .signed_pre_key = signed_pre_key.key_pair().public_key,
-                                      .signed_pre_key_signature = signed_pre_key.signature(),
-                                      .identity_key = identity.public_key(),
-                                      .kyber_pre_key_id = 1,
-                                      .kyber_pre_key = kyber.key_pair().public_key,
-                                      .kyber_pre_key_signature = kyber.signature(),
-                                  });
-            const auto hello = SessionCipher(sender, address, kBob).encrypt(as_bytes("hello"));
-            (void)SessionCipher(*bob, kBob, address).decrypt(hello.type, hello.bytes);
-            const auto reply = SessionCipher(*bob, kBob, address).encrypt(as_bytes("hi"));
-            (void)SessionCipher(sender, address, kBob).decrypt(reply.type, reply.bytes);
+            start_answered_session(sender, address_of(i), *bob, kBob, keys);
         }
     }
 

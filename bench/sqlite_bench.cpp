@@ -25,7 +25,7 @@
 #include "cliquet/messages.hpp"
 #include "cliquet/session.hpp"
 #include "cliquet/sqlite_store.hpp"
-#include "scratch_file.hpp"
+#include "durable_fixtures.hpp"
 
 namespace cliquet::bench {
 namespace {
@@ -44,31 +44,10 @@ struct Conversation {
     std::size_t next = 0;
 
     explicit Conversation(ProtocolStore& bob_store) : bob(bob_store) {
-        const IdentityKeyPair& identity = bob.identities().identity_key_pair();
-        const auto signed_pre_key = SignedPreKeyRecord::generate(1, identity, timestamp_from_unix_ms(1000));
-        const auto kyber = KyberPreKeyRecord::generate(1, identity, timestamp_from_unix_ms(1000));
+        const PublishedKeys keys(bob);
         const auto pre_key = PreKeyRecord::generate(1);
-        bob.signed_pre_keys().store_signed_pre_key(signed_pre_key);
-        bob.kyber_pre_keys().store_kyber_pre_key(kyber, KyberPreKeyKind::last_resort);
         bob.pre_keys().store_pre_key(pre_key);
-        process_prekey_bundle(alice, kBob,
-                              PreKeyBundle{
-                                  .registration_id = bob.identities().local_registration_id(),
-                                  .device_id = kBob.device_id,
-                                  .pre_key_id = 1,
-                                  .pre_key = pre_key.key_pair().public_key,
-                                  .signed_pre_key_id = 1,
-                                  .signed_pre_key = signed_pre_key.key_pair().public_key,
-                                  .signed_pre_key_signature = signed_pre_key.signature(),
-                                  .identity_key = identity.public_key(),
-                                  .kyber_pre_key_id = 1,
-                                  .kyber_pre_key = kyber.key_pair().public_key,
-                                  .kyber_pre_key_signature = kyber.signature(),
-                              });
-        const auto hello = SessionCipher(alice, kAlice, kBob).encrypt(as_bytes("hello"));
-        (void)SessionCipher(bob, kBob, kAlice).decrypt(hello.type, hello.bytes);
-        const auto reply = SessionCipher(bob, kBob, kAlice).encrypt(as_bytes("hi"));
-        (void)SessionCipher(alice, kAlice, kBob).decrypt(reply.type, reply.bytes);
+        start_answered_session(alice, kAlice, bob, kBob, keys, &pre_key);
     }
 
     void encrypt_batch() {

@@ -266,6 +266,24 @@ void check_bob_file(const std::string& path, bool sealed, Spoke spoke) {
     }
 }
 
+// A directory of the test's own for Bob's files, removed at the end.
+struct ScratchDirectory {
+    std::filesystem::path directory;
+    std::string database;
+
+    explicit ScratchDirectory(const std::string& prefix)
+        : directory(std::filesystem::temp_directory_path() / (prefix + std::to_string(::getpid()))),
+          database((directory / "bob.db").string()) {
+        std::filesystem::create_directories(directory);
+    }
+    ~ScratchDirectory() {
+        std::error_code ignored;
+        std::filesystem::remove_all(directory, ignored);
+    }
+    ScratchDirectory(const ScratchDirectory&) = delete;
+    ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+};
+
 struct IgnoreSigpipe {
     IgnoreSigpipe() : previous(::signal(SIGPIPE, SIG_IGN)) {}
     ~IgnoreSigpipe() { ::signal(SIGPIPE, previous); }
@@ -276,9 +294,8 @@ struct IgnoreSigpipe {
 
 TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step", "[sqlite][crash]") {
     const IgnoreSigpipe ignore_sigpipe;  // a Bob that dies unexpectedly must fail the test, not end it
-    const auto dir = std::filesystem::temp_directory_path() / ("cliquet-crash-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string path = (dir / "bob.db").string();
+    const ScratchDirectory scratch("cliquet-crash-");
+    const std::string& path = scratch.database;
     const bool sealed = GENERATE(false, true);
     INFO((sealed ? "sealed, with a rollback guard" : "plain"));
 
@@ -338,15 +355,12 @@ TEST_CASE("a store killed at any instant keeps pre-key use and sessions in step"
     CHECK(kills > 10);
     // Every decrypt was a numbered commit, the guard never ahead of the file.
     if (sealed) CHECK(FileGuard(path + ".guard").last_commit() > static_cast<std::uint64_t>(kMessages));
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
 }
 
 TEST_CASE("a backlog killed at any instant loses no message whose result was returned", "[sqlite][crash][backlog]") {
     const IgnoreSigpipe ignore_sigpipe;
-    const auto dir = std::filesystem::temp_directory_path() / ("cliquet-crash-backlog-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string path = (dir / "bob.db").string();
+    const ScratchDirectory scratch("cliquet-crash-backlog-");
+    const std::string& path = scratch.database;
     const bool sealed = GENERATE(false, true);
     INFO((sealed ? "sealed, with a rollback guard" : "plain"));
     std::vector<Device> senders = prepare_bob(path, sealed);
@@ -411,6 +425,4 @@ TEST_CASE("a backlog killed at any instant loses no message whose result was ret
         return std::any_of(sent.begin(), sent.end(), [i](const Sent& item) { return item.sender == i; });
     });
     CHECK(kills > 5);
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
 }
