@@ -12,6 +12,7 @@
 
 #include "cliquet/error.hpp"
 #include "cliquet/messages.hpp"
+#include "protocol/proto_util.hpp"
 #include "protocol/signal_message_body.hpp"
 #include "wire.pb.h"
 
@@ -29,6 +30,9 @@ std::optional<proto::wire::SignalMessage> protobuf_body(ByteView bytes) {
     const ByteView body_bytes = bytes.subspan(1, bytes.size() - 1 - kMessageMacSize);
     proto::wire::SignalMessage body;
     if (!body.ParseFromArray(body_bytes.data(), static_cast<int>(body_bytes.size()))) return std::nullopt;
+    // What protobuf-lite lets through and libsignal's parser refuses.
+    if (!protocol::walk_raw_fields(body_bytes, [](std::uint32_t, unsigned, ByteView) {})) return std::nullopt;
+    if (protocol::has_misencoded_field(body)) return std::nullopt;
     if (!body.has_ratchet_key() || !body.has_counter() || !body.has_ciphertext()) return std::nullopt;
     try {
         (void)PublicKey::deserialize(as_bytes(body.ratchet_key()));
