@@ -19,9 +19,8 @@ bool is_failure_of_the_store(const std::exception_ptr& error) noexcept {
 }
 
 void decrypt_one(ProtocolStore& store, const QueuedMessage& message, const BacklogRecipient& recipient,
-                 RandomSource& random, BacklogOutcome& outcome) {
+                 const ProtocolAddress& local, RandomSource& random, BacklogOutcome& outcome) {
     if (message.sender) {
-        const ProtocolAddress local{recipient.local.uuid, recipient.local.device_id};
         outcome.plaintext =
             SessionCipher(store, local, *message.sender, recipient.options).decrypt(message.type, message.bytes, random);
     } else {
@@ -46,13 +45,14 @@ std::optional<ErrorCode> BacklogOutcome::error_code() const noexcept {
 std::vector<BacklogOutcome> decrypt_backlog(ProtocolStore& store, std::span<const QueuedMessage> messages,
                                             const BacklogRecipient& recipient, RandomSource& random) {
     std::vector<BacklogOutcome> outcomes(messages.size());
+    const ProtocolAddress local{recipient.local.uuid, recipient.local.device_id};
     store.run_atomically([&] {
         for (std::size_t i = 0; i < messages.size(); ++i) {
             BacklogOutcome& outcome = outcomes[i];
             try {
                 // A unit of its own: whatever a failing message wrote is undone
                 // (a SqliteStore rolls back to its savepoint) and the rest stands.
-                store.run_atomically([&] { decrypt_one(store, messages[i], recipient, random, outcome); });
+                store.run_atomically([&] { decrypt_one(store, messages[i], recipient, local, random, outcome); });
                 outcome.status = BacklogOutcome::Status::decrypted;
             } catch (...) {
                 outcome = BacklogOutcome{};
