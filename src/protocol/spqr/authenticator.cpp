@@ -5,6 +5,7 @@
 
 #include "cliquet/error.hpp"
 #include "crypto/hash.hpp"
+#include "protocol/spqr/kdf.hpp"
 
 namespace cliquet::protocol::spqr {
 namespace {
@@ -12,7 +13,6 @@ namespace {
 constexpr std::string_view kUpdateInfo = "Signal_PQCKA_V1_MLKEM768:Authenticator Update";
 constexpr std::string_view kHeaderLabel = "Signal_PQCKA_V1_MLKEM768:ekheader";
 constexpr std::string_view kCiphertextLabel = "Signal_PQCKA_V1_MLKEM768:ciphertext";
-constexpr std::array<std::uint8_t, 32> kZeroSalt{};
 
 std::array<std::uint8_t, 8> big_endian(std::uint64_t value) {
     std::array<std::uint8_t, 8> out{};

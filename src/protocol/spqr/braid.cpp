@@ -6,6 +6,7 @@
 
 #include "cliquet/error.hpp"
 #include "crypto/hash.hpp"
+#include "protocol/spqr/kdf.hpp"
 
 namespace cliquet::protocol::spqr {
 namespace {
@@ -13,7 +14,6 @@ namespace {
 using namespace braid;
 
 constexpr std::string_view kEpochSecretInfo = "Signal_PQCKA_V1_MLKEM768:SCKA Key";
-constexpr std::array<std::uint8_t, 32> kZeroSalt{};
 
 [[noreturn]] void refuse(const std::string& what) { throw Error(ErrorCode::invalid_message, "SPQR braid: " + what); }
 
@@ -71,96 +71,107 @@ Message message_of(Epoch epoch, PayloadType type, const Chunk& chunk = {}) {
 
 bool is_key_chunk(PayloadType type) { return type == PayloadType::key || type == PayloadType::key_and_ct1_ack; }
 
-// What a message of the state's own epoch does to it.
+// What a message of the state's own epoch does to each state. A state that
+// expects nothing of the message's type stays as it is; only the step that
+// completes the epoch's KEM sets `secret`.
+
+// KeysUnsampled, HeaderReceived and Ct2Sampled expect nothing of their own epoch.
+template <class S>
+State receive(const S& s, const Message&, std::optional<EpochSecret>&) {
+    return s;
+}
+
+State receive(const KeysSampled& s, const Message& message, std::optional<EpochSecret>&) {
+    if (message.type != PayloadType::ciphertext1) return s;
+    ErasureDecoder receiving_ct1(mlkem::kCiphertext1Size);
+    receiving_ct1.add_chunk(message.chunk);
+    return HeaderSent{s.epoch, s.auth, s.key_seed, ErasureEncoder(key_vector_of(s.key_seed)), std::move(receiving_ct1)};
+}
+
+State receive(const HeaderSent& s, const Message& message, std::optional<EpochSecret>&) {
+    if (message.type != PayloadType::ciphertext1) return s;
+    HeaderSent next = s;
+    next.receiving_ct1.add_chunk(message.chunk);
+    auto ct1 = next.receiving_ct1.decoded();
+    if (!ct1) return next;
+    return Ct1Received{s.epoch, s.auth, s.key_seed, std::move(*ct1), std::move(next.sending_key)};
+}
+
+State receive(const Ct1Received& s, const Message& message, std::optional<EpochSecret>&) {
+    if (message.type != PayloadType::ciphertext2) return s;
+    ErasureDecoder receiving_ct2(kCiphertext2WithMacSize);
+    receiving_ct2.add_chunk(message.chunk);
+    return EkSentCt1Received{s.epoch, s.auth, s.key_seed, s.ct1, std::move(receiving_ct2)};
+}
+
+// The last ciphertext chunk completes the epoch: decapsulate, check the MAC,
+// and move on to the next epoch, in which this side sends the ciphertext.
+State receive(const EkSentCt1Received& s, const Message& message, std::optional<EpochSecret>& secret) {
+    if (message.type != PayloadType::ciphertext2) return s;
+    EkSentCt1Received next = s;
+    next.receiving_ct2.add_chunk(message.chunk);
+    const auto ct2_and_mac = next.receiving_ct2.decoded();
+    if (!ct2_and_mac) return next;
+    const ByteView ct2 = ByteView(*ct2_and_mac).first(mlkem::kCiphertext2Size);
+    const ByteView mac = ByteView(*ct2_and_mac).subspan(mlkem::kCiphertext2Size);
+    const Bytes ciphertext = concat(s.ct1, ct2);
+    const auto shared =
+        crypto::kem::decapsulate(crypto::kem::KemVariant::mlkem768, expand_key(s.key_seed).secret_key.span(), ciphertext);
+    Key32 agreed = epoch_secret(s.epoch, shared);
+    Authenticator auth = s.auth;
+    auth.update(s.epoch, agreed.span());
+    auth.verify_ciphertext(s.epoch, ciphertext, mac);
+    secret = EpochSecret{s.epoch, agreed};
+    return NoHeaderReceived{s.epoch + 1, auth, ErasureDecoder(kHeaderWithMacSize)};
+}
+
+State receive(const NoHeaderReceived& s, const Message& message, std::optional<EpochSecret>&) {
+    if (message.type != PayloadType::header) return s;
+    NoHeaderReceived next = s;
+    next.receiving_header.add_chunk(message.chunk);
+    const auto header_and_mac = next.receiving_header.decoded();
+    if (!header_and_mac) return next;
+    const ByteView header_bytes = ByteView(*header_and_mac).first(mlkem::kHeaderSize);
+    s.auth.verify_header(s.epoch, header_bytes, ByteView(*header_and_mac).subspan(mlkem::kHeaderSize));
+    Header header{};
+    std::copy(header_bytes.begin(), header_bytes.end(), header.begin());
+    return HeaderReceived{s.epoch, s.auth, header, ErasureDecoder(mlkem::kVectorSize)};
+}
+
+State receive(const Ct1Sampled& s, const Message& message, std::optional<EpochSecret>&) {
+    if (!is_key_chunk(message.type)) return s;
+    const bool acknowledged = message.type == PayloadType::key_and_ct1_ack;
+    Ct1Sampled next = s;
+    next.receiving_key.add_chunk(message.chunk);
+    const auto vector = next.receiving_key.decoded();
+    if (vector) {
+        check_vector(s.encapsulation, *vector);
+        if (acknowledged) return finish_ciphertext(s.epoch, s.auth, s.encapsulation, s.sending_ct1.message(), *vector);
+        return EkReceivedCt1Sampled{s.epoch, s.auth, s.encapsulation, std::move(*vector), std::move(next.sending_ct1)};
+    }
+    if (acknowledged)
+        return Ct1Acknowledged{s.epoch, s.auth, s.encapsulation, s.sending_ct1.message(), std::move(next.receiving_key)};
+    return next;
+}
+
+State receive(const EkReceivedCt1Sampled& s, const Message& message, std::optional<EpochSecret>&) {
+    if (message.type != PayloadType::ct1_ack && message.type != PayloadType::key_and_ct1_ack) return s;
+    return finish_ciphertext(s.epoch, s.auth, s.encapsulation, s.sending_ct1.message(), s.key_vector);
+}
+
+State receive(const Ct1Acknowledged& s, const Message& message, std::optional<EpochSecret>&) {
+    // Key chunks sent before the acknowledgement can still arrive late.
+    if (!is_key_chunk(message.type)) return s;
+    Ct1Acknowledged next = s;
+    next.receiving_key.add_chunk(message.chunk);
+    const auto vector = next.receiving_key.decoded();
+    if (!vector) return next;
+    check_vector(s.encapsulation, *vector);
+    return finish_ciphertext(s.epoch, s.auth, s.encapsulation, s.ct1, *vector);
+}
+
 State receive_in_epoch(const State& current, const Message& message, std::optional<EpochSecret>& secret) {
-    const PayloadType type = message.type;
-    return std::visit(
-        [&](const auto& s) -> State {
-            using S = std::decay_t<decltype(s)>;
-            if constexpr (std::is_same_v<S, KeysSampled>) {
-                if (type != PayloadType::ciphertext1) return s;
-                ErasureDecoder receiving_ct1(mlkem::kCiphertext1Size);
-                receiving_ct1.add_chunk(message.chunk);
-                return HeaderSent{s.epoch, s.auth, s.key_seed, ErasureEncoder(key_vector_of(s.key_seed)),
-                                  std::move(receiving_ct1)};
-            } else if constexpr (std::is_same_v<S, HeaderSent>) {
-                if (type != PayloadType::ciphertext1) return s;
-                HeaderSent next = s;
-                next.receiving_ct1.add_chunk(message.chunk);
-                auto ct1 = next.receiving_ct1.decoded();
-                if (!ct1) return next;
-                return Ct1Received{s.epoch, s.auth, s.key_seed, std::move(*ct1), std::move(next.sending_key)};
-            } else if constexpr (std::is_same_v<S, Ct1Received>) {
-                if (type != PayloadType::ciphertext2) return s;
-                ErasureDecoder receiving_ct2(kCiphertext2WithMacSize);
-                receiving_ct2.add_chunk(message.chunk);
-                return EkSentCt1Received{s.epoch, s.auth, s.key_seed, s.ct1, std::move(receiving_ct2)};
-            } else if constexpr (std::is_same_v<S, EkSentCt1Received>) {
-                if (type != PayloadType::ciphertext2) return s;
-                EkSentCt1Received next = s;
-                next.receiving_ct2.add_chunk(message.chunk);
-                const auto ct2_and_mac = next.receiving_ct2.decoded();
-                if (!ct2_and_mac) return next;
-                const ByteView ct2 = ByteView(*ct2_and_mac).first(mlkem::kCiphertext2Size);
-                const ByteView mac = ByteView(*ct2_and_mac).subspan(mlkem::kCiphertext2Size);
-                const Bytes ciphertext = concat(s.ct1, ct2);
-                const auto shared = crypto::kem::decapsulate(crypto::kem::KemVariant::mlkem768,
-                                                             expand_key(s.key_seed).secret_key.span(), ciphertext);
-                Key32 agreed = epoch_secret(s.epoch, shared);
-                Authenticator auth = s.auth;
-                auth.update(s.epoch, agreed.span());
-                auth.verify_ciphertext(s.epoch, ciphertext, mac);
-                secret = EpochSecret{s.epoch, agreed};
-                return NoHeaderReceived{s.epoch + 1, auth, ErasureDecoder(kHeaderWithMacSize)};
-            } else if constexpr (std::is_same_v<S, NoHeaderReceived>) {
-                if (type != PayloadType::header) return s;
-                NoHeaderReceived next = s;
-                next.receiving_header.add_chunk(message.chunk);
-                const auto header_and_mac = next.receiving_header.decoded();
-                if (!header_and_mac) return next;
-                const ByteView header_bytes = ByteView(*header_and_mac).first(mlkem::kHeaderSize);
-                s.auth.verify_header(s.epoch, header_bytes, ByteView(*header_and_mac).subspan(mlkem::kHeaderSize));
-                Header header{};
-                std::copy(header_bytes.begin(), header_bytes.end(), header.begin());
-                return HeaderReceived{s.epoch, s.auth, header, ErasureDecoder(mlkem::kVectorSize)};
-            } else if constexpr (std::is_same_v<S, Ct1Sampled>) {
-                if (!is_key_chunk(type)) return s;
-                const bool acknowledged = type == PayloadType::key_and_ct1_ack;
-                Ct1Sampled next = s;
-                next.receiving_key.add_chunk(message.chunk);
-                const auto vector = next.receiving_key.decoded();
-                if (vector) {
-                    check_vector(s.encapsulation, *vector);
-                    if (acknowledged) {
-                        return finish_ciphertext(s.epoch, s.auth, s.encapsulation, s.sending_ct1.message(), *vector);
-                    }
-                    return EkReceivedCt1Sampled{s.epoch, s.auth, s.encapsulation, std::move(*vector),
-                                                std::move(next.sending_ct1)};
-                }
-                if (acknowledged) {
-                    return Ct1Acknowledged{s.epoch, s.auth, s.encapsulation, s.sending_ct1.message(),
-                                           std::move(next.receiving_key)};
-                }
-                return next;
-            } else if constexpr (std::is_same_v<S, EkReceivedCt1Sampled>) {
-                if (type != PayloadType::ct1_ack && type != PayloadType::key_and_ct1_ack) return s;
-                return finish_ciphertext(s.epoch, s.auth, s.encapsulation, s.sending_ct1.message(), s.key_vector);
-            } else if constexpr (std::is_same_v<S, Ct1Acknowledged>) {
-                // Key chunks sent before the acknowledgement can still arrive late.
-                if (!is_key_chunk(type)) return s;
-                Ct1Acknowledged next = s;
-                next.receiving_key.add_chunk(message.chunk);
-                const auto vector = next.receiving_key.decoded();
-                if (!vector) return next;
-                check_vector(s.encapsulation, *vector);
-                return finish_ciphertext(s.epoch, s.auth, s.encapsulation, s.ct1, *vector);
-            } else {
-                // KeysUnsampled, HeaderReceived and Ct2Sampled expect nothing
-                // of their own epoch.
-                return s;
-            }
-        },
-        current);
+    return std::visit([&](const auto& s) -> State { return receive(s, message, secret); }, current);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "cliquet/error.hpp"
 #include "crypto/hash.hpp"
+#include "protocol/spqr/kdf.hpp"
 
 namespace cliquet::protocol::spqr {
 namespace {
@@ -14,7 +15,6 @@ namespace {
 constexpr std::string_view kStartInfo = "Signal PQ Ratchet V1 Chain  Start";  // two spaces, as SPQR has it
 constexpr std::string_view kAddEpochInfo = "Signal PQ Ratchet V1 Chain Add Epoch";
 constexpr std::string_view kNextInfo = "Signal PQ Ratchet V1 Chain Next";
-constexpr std::array<std::uint8_t, 32> kZeroSalt{};
 // One epoch before the sending epoch stays, for late messages.
 constexpr std::size_t kEpochsKeptBeforeSend = 1;
 
