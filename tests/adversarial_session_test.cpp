@@ -39,10 +39,11 @@ Bytes decrypt(MemoryProtocolStore& store, const ProtocolAddress& from, Ciphertex
 // used, as if those messages were lost).
 Bytes alice_message_at(MemoryProtocolStore& alice, const ProtocolAddress& bob, std::uint32_t counter) {
     SessionRecord record = *alice.sessions().load_session(bob);
-    protocol::SessionState& state = *record.data().current;
+    protocol::SessionState state = *record.data().current;
     protocol::ChainKey chain = state.sender_chain_key();
     while (chain.index() < counter) chain = chain.next();
     state.set_sender_chain_key(chain);
+    record.data().current = std::make_shared<const protocol::SessionState>(std::move(state));
     alice.sessions().store_session(bob, record);
     const CiphertextMessage message =
         SessionCipher(alice, ProtocolAddress{"alice", 1}, bob).encrypt(as_bytes("at " + std::to_string(counter)));

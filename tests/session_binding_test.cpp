@@ -44,10 +44,11 @@ Bytes expected_addresses(const std::string& sender, std::uint8_t sender_device, 
 // messages had been sent and lost.
 void skip_ahead(Device& sender, const ProtocolAddress& to, std::uint32_t steps) {
     SessionRecord record = *sender.store->sessions().load_session(to);
-    protocol::SessionState& state = *record.data().current;
+    protocol::SessionState state = *record.data().current;
     protocol::ChainKey chain = state.sender_chain_key();
     for (std::uint32_t i = 0; i < steps; ++i) chain = chain.next();
     state.set_sender_chain_key(chain);
+    record.data().current = std::make_shared<const protocol::SessionState>(std::move(state));
     sender.store->sessions().store_session(to, record);
 }
 

@@ -7,6 +7,7 @@
 
 #include "cliquet/cliquet.hpp"
 #include "protocol/session_state.hpp"
+#include "storage.pb.h"
 #include "session_helpers.hpp"
 #include "sqlite_test_support.hpp"
 
@@ -110,18 +111,21 @@ TEST_CASE("the pending pre-key's time is libsignal's seconds, and older records 
     Clocked world;
     world.alice.start_session(world.bob.address, world.bob.bundle(1, 1, KyberPreKeyId{1}));
     const SessionRecord record = *world.alice.store->sessions().load_session(world.bob.address);
-    protocol::SessionStructure structure = record.data().current->structure();
+    const SecretBytes serialized = record.data().current->serialize();
+    proto::storage::SessionStructure structure;
+    REQUIRE(structure.ParseFromArray(serialized.data(), static_cast<int>(serialized.size())));
+    const auto state_of = [](proto::storage::SessionStructure s) { return protocol::SessionState::from_proto(s); };
     CHECK(structure.pending_pre_key().timestamp() == unix_ms(kMadeAt) / 1000);
 
     // A state libsignal wrote has only the pending pre-key's seconds; one an
     // earlier cliquet wrote has milliseconds there. Both date the session.
     structure.clear_cliquet_created_at_ms();
-    CHECK(protocol::SessionState(structure).created_at() == kMadeAt);
+    CHECK(state_of(structure).created_at() == kMadeAt);
     structure.mutable_pending_pre_key()->set_timestamp(unix_ms(kMadeAt) + 123);
-    CHECK(protocol::SessionState(structure).created_at() == kMadeAt + milliseconds{123});
+    CHECK(state_of(structure).created_at() == kMadeAt + milliseconds{123});
     structure.clear_pending_pre_key();
-    CHECK_FALSE(protocol::SessionState(structure).created_at());
-    CHECK_FALSE(protocol::SessionState(structure).is_stale(kMadeAt + days{1000}));
+    CHECK_FALSE(state_of(structure).created_at());
+    CHECK_FALSE(state_of(structure).is_stale(kMadeAt + days{1000}));
 }
 
 TEST_CASE("both stores list and delete sessions, pre-keys and sender keys", "[store][lifecycle]") {

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "protocol/session_state.hpp"
+#include "storage.pb.h"
 #include "protocol/spqr/message.hpp"
 #include "session_helpers.hpp"
 
@@ -54,7 +55,9 @@ spqr::PqRatchet pq_ratchet_with(Device& device, const Device& peer) {
 // release before SPQR would run it: its messages then carry none.
 void drop_pq_ratchet(Device& device, const Device& peer) {
     SessionRecord record = *device.store->sessions().load_session(peer.address);
-    record.data().current->set_pq_ratchet(spqr::PqRatchet());
+    protocol::SessionState state = *record.data().current;
+    state.set_pq_ratchet(spqr::PqRatchet());
+    record.data().current = std::make_shared<const protocol::SessionState>(std::move(state));
     device.store->sessions().store_session(peer.address, std::move(record));
 }
 
@@ -148,12 +151,14 @@ TEST_CASE("a late message mixes its SPQR key into its stored seed; a stored deri
     // Replace the skipped seed of `later` by the keys derived from it without
     // salt, as a record from before SPQR would hold them.
     SessionRecord record = *pair.bob.store->sessions().load_session(pair.alice.address);
-    protocol::SessionState& state = *record.data().current;
+    const protocol::SessionState& state = *record.data().current;
     const SignalMessage later_message = signal_message_of(later);
     const auto source = state.skipped_keys(later_message.sender_ratchet_key(), later_message.counter());
     REQUIRE(source);
     const protocol::MessageKeys unsalted = source->keys(std::nullopt);
-    auto structure = state.structure();
+    const SecretBytes serialized = state.serialize();
+    proto::storage::SessionStructure structure;
+    REQUIRE(structure.ParseFromArray(serialized.data(), static_cast<int>(serialized.size())));
     bool replaced = false;
     for (auto& chain : *structure.mutable_receiver_chains())
         for (auto& key : *chain.mutable_message_keys())
@@ -165,7 +170,7 @@ TEST_CASE("a late message mixes its SPQR key into its stored seed; a stored deri
                 replaced = true;
             }
     REQUIRE(replaced);
-    state = protocol::SessionState(structure);
+    record.data().current = std::make_shared<const protocol::SessionState>(protocol::SessionState::from_proto(structure));
     pair.bob.store->sessions().store_session(pair.alice.address, std::move(record));
 
     const std::string before = pair.bob.snapshot();

@@ -17,7 +17,10 @@ namespace {
 // What protobuf itself writes for the record.
 std::string reference_bytes(const SessionRecord& record) {
     proto::storage::RecordStructure structure;
-    if (record.data().current) *structure.mutable_current_session() = record.data().current->structure();
+    if (record.data().current) {
+        const SecretBytes current = record.data().current->serialize();
+        REQUIRE(structure.mutable_current_session()->ParseFromArray(current.data(), static_cast<int>(current.size())));
+    }
     for (const auto& archived : record.data().previous) structure.add_previous_sessions(archived->data(), archived->size());
     return structure.SerializeAsString();
 }

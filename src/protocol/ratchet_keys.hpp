@@ -46,6 +46,10 @@ public:
     }
 
     std::uint32_t counter() const noexcept { return counter_; }
+    // The seed the keys derive from, or (in records written by older
+    // libsignal versions) the keys themselves: exactly one is set.
+    const std::optional<Key32>& seed() const noexcept { return seed_; }
+    const std::optional<MessageKeys>& stored_keys() const noexcept { return keys_; }
     // The message's keys, salted with `pq_salt` if set. Error(invalid_message)
     // for stored keys met with an SPQR key: libsignal refuses that too, since
     // only sessions from before SPQR stored derived keys.

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 
-#include <google/protobuf/io/coded_stream.h>
-
 #include "cliquet/error.hpp"
 #include "protocol/proto_util.hpp"
+#include "protocol/proto_writer.hpp"
 #include "protocol/session_state.hpp"
 #include "storage.pb.h"
 
@@ -62,8 +61,8 @@ SessionRecord& SessionRecord::operator=(const SessionRecord& other) {
     if (this != &other) data() = other.data();
     return *this;
 }
-// A moved-from record is left empty but usable: it has no data until it
-// needs some.
+// A moved-from record holds nothing until it is next changed, and reads as
+// empty: moving a record (as every store_session does) allocates nothing.
 SessionRecord::SessionRecord(SessionRecord&& other) noexcept : data_(std::move(other.data_)) {}
 SessionRecord& SessionRecord::operator=(SessionRecord&& other) noexcept {
     std::swap(data_, other.data_);
@@ -76,41 +75,20 @@ protocol::SessionRecordData& SessionRecord::data() {
 }
 
 const protocol::SessionRecordData& SessionRecord::data() const noexcept {
-    // Empty, and so allocating nothing to make.
-    static const protocol::SessionRecordData no_data;
-    return data_ ? *data_ : no_data;
+    static const protocol::SessionRecordData empty;
+    return data_ ? *data_ : empty;
 }
 
 // RecordStructure written by hand, straight from the states: field 1 the
 // current SessionStructure, field 2 each archived state, in that order as
-// protobuf writes them. Building a RecordStructure would first deep-copy the
-// current state (one allocation per skipped key) and then wipe the copy.
+// protobuf writes them.
 SecretBytes SessionRecord::serialize() const {
-    using google::protobuf::io::CodedOutputStream;
-    constexpr std::uint8_t kCurrentSessionTag = (1 << 3) | 2;
-    constexpr std::uint8_t kPreviousSessionsTag = (2 << 3) | 2;
-    const auto field_size = [](std::size_t length) {
-        return 1 + CodedOutputStream::VarintSize64(length) + length;
-    };
-    const protocol::SessionStructure* current = data().current ? &data().current->structure() : nullptr;
-    const std::size_t current_size = current ? current->ByteSizeLong() : 0;
-    std::size_t total = current ? field_size(current_size) : 0;
-    for (const auto& archived : data().previous) total += field_size(archived->size());
-
-    SecretBytes out(total);
-    std::uint8_t* at = out.data();
-    if (current) {
-        *at++ = kCurrentSessionTag;
-        at = CodedOutputStream::WriteVarint64ToArray(current_size, at);
-        at = current->SerializeWithCachedSizesToArray(at);
-    }
-    for (const auto& archived : data().previous) {
-        *at++ = kPreviousSessionsTag;
-        at = CodedOutputStream::WriteVarint64ToArray(archived->size(), at);
-        at = std::copy(archived->data(), archived->data() + archived->size(), at);
-    }
-    if (at != out.data() + total) throw Error(ErrorCode::storage, "session record serialized to an unexpected size");
-    return out;
+    const std::optional<SecretBytes> current =
+        data().current ? std::optional<SecretBytes>(data().current->serialize()) : std::nullopt;
+    return protocol::write_proto([&](auto& w) {
+        if (current) w.message(1, [&](auto& cw) { cw.raw_bytes(current->span()); });
+        for (const auto& archived : data().previous) w.bytes_present(2, archived->span());
+    });
 }
 
 SessionRecord SessionRecord::deserialize(ByteView bytes) {
@@ -121,9 +99,8 @@ SessionRecord SessionRecord::deserialize(ByteView bytes) {
     protocol::parse_proto(record, bytes, ErrorCode::storage, "session record", kMaxRecordSize);
     SessionRecord out;
     if (record.has_current_session()) {
-        protocol::SessionState state(std::move(*record.mutable_current_session()));
-        state.check_usable();
-        out.data().current.emplace(std::move(state));
+        out.data().current =
+            std::make_shared<const protocol::SessionState>(protocol::SessionState::from_proto(*record.mutable_current_session()));
     }
     for (auto& archived : *record.mutable_previous_sessions()) {
         out.data().previous.push_back(std::make_shared<const SecretBytes>(as_bytes(archived)));
@@ -133,7 +110,7 @@ SessionRecord SessionRecord::deserialize(ByteView bytes) {
 }
 
 bool SessionRecord::has_current_state() const noexcept {
-    return data().current.has_value() && data().current->has_sender_chain();
+    return data().current && data().current->has_sender_chain();
 }
 
 std::optional<int> SessionRecord::session_version() const {
@@ -174,7 +151,7 @@ bool SessionRecord::has_usable_sender_chain(Timestamp now, const SessionRequirem
     const protocol::SessionState& state = *data().current;
     if (requirements.not_stale && state.is_stale(now)) return false;
     if (requirements.pqxdh && state.version() < protocol::kPqxdhVersion) return false;
-    if (requirements.spqr && state.structure().pq_ratchet_state().empty()) return false;
+    if (requirements.spqr && state.pq_ratchet().version() == protocol::spqr::Version::v0) return false;
     return true;
 }
 

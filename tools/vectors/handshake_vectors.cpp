@@ -42,9 +42,9 @@ std::pair<Bytes, Bytes> bob_initial_keys(const PartyKeys& alice, const PartyKeys
         .our_kyber_pre_key = kyber ? &kyber->key_pair().secret_key : nullptr,
         .kyber_ciphertext = message.kyber() ? ByteView(message.kyber()->ciphertext) : ByteView(),
     });
-    const auto& s = state.structure();
-    return {Bytes(s.root_key().begin(), s.root_key().end()),
-            Bytes(s.sender_chain().chain_key().key().begin(), s.sender_chain().chain_key().key().end())};
+    const auto root_key = state.root_key().key().span();
+    const auto chain_key = state.sender_chain_key().key().span();
+    return {Bytes(root_key.begin(), root_key.end()), Bytes(chain_key.begin(), chain_key.end())};
 }
 
 void check_bundle_refused(const json& test, bool pqxdh) {

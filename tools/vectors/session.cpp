@@ -66,8 +66,8 @@ PublicKey ratchet_key_of(CiphertextType type, const Bytes& bytes) {
 // The root key and sending chain key after a step, and after a decrypt the
 // receiving chain key of the message's ratchet key.
 json step_keys(const protocol::SessionState& state, const std::optional<PublicKey>& peer_ratchet) {
-    const auto& root = state.structure().root_key();
-    json keys{{"rootKey", to_hex(as_bytes(root))}, {"sendingChainKey", to_hex(state.sender_chain_key().key().span())}};
+    json keys{{"rootKey", to_hex(state.root_key().key().span())},
+              {"sendingChainKey", to_hex(state.sender_chain_key().key().span())}};
     if (peer_ratchet) {
         const auto chain = state.receiver_chain_key(*peer_ratchet);
         if (!chain) throw Mismatch("no receiving chain for the message's ratchet key");

@@ -164,15 +164,11 @@ std::string snapshot(MemoryProtocolStore& store) {
 StateKeys state_keys(const SessionRecord& record) {
     const auto& current = record.data().current;
     if (!current) throw Mismatch("the record has no current state");
-    const auto& structure = current->structure();
-    StateKeys keys{Bytes(structure.root_key().begin(), structure.root_key().end()),
-                   Bytes(structure.sender_chain().chain_key().key().begin(),
-                         structure.sender_chain().chain_key().key().end()),
+    const auto bytes = [](std::span<const std::uint8_t, 32> key) { return Bytes(key.begin(), key.end()); };
+    StateKeys keys{bytes(current->root_key().key().span()), bytes(current->sender_chain_key().key().span()),
                    std::nullopt};
-    if (structure.receiver_chains_size() > 0) {
-        const std::string& key = structure.receiver_chains(0).chain_key().key();
-        keys.first_receiver_chain_key = Bytes(key.begin(), key.end());
-    }
+    if (!current->receiver_chains().empty())
+        keys.first_receiver_chain_key = bytes(current->receiver_chains().front().chain_key.key().span());
     return keys;
 }
 
