@@ -15,6 +15,7 @@
 #include "cliquet/multi_device_sender.hpp"
 #include "cliquet/prekey_manager.hpp"
 #include "cliquet/prekeys.hpp"
+#include "cliquet/protocol_errors.hpp"
 #include "cliquet/random.hpp"
 #include "cliquet/sealed_fanout.hpp"
 #include "cliquet/sealed_sender.hpp"

@@ -2,8 +2,13 @@
 /// Errors.
 ///
 /// Every failure the library reports is a cliquet::Error carrying one code from
-/// a closed set. The codes are exactly the peer protocol's, so an application,
-/// a test harness and cliquet-peer all speak of failures in the same words.
+/// a closed set: the library's own taxonomy of what went wrong. Where an
+/// application acts on more than the kind, a derived class carries typed
+/// detail: UntrustedIdentityError (store.hpp), DuplicateMessageError
+/// (protocol_errors.hpp), SealedSenderDecryptionError
+/// (sealed_session_cipher.hpp). Wire protocols map the codes to their own
+/// vocabulary; cliquet-peer's mapping to the peer protocol's error codes is
+/// in tools/peer/dispatch.cpp.
 #pragma once
 
 #include <stdexcept>
@@ -14,7 +19,7 @@
 
 namespace cliquet {
 
-/// What went wrong, as the peer protocol names it.
+/// What kind of failure an Error is.
 enum class ErrorCode {
     invalid_key,          ///< a key of the wrong type, length or form
     invalid_signature,    ///< a signature that does not verify
@@ -29,7 +34,8 @@ enum class ErrorCode {
     unsupported,          ///< a known feature or version this build does not offer
 };
 
-/// The wire name of a code, as the peer protocol spells it.
+/// The code's name, spelled as its enumerator (for logs and messages; a
+/// wire protocol maps codes itself).
 [[nodiscard]] CLIQUET_EXPORT std::string_view to_string(ErrorCode code) noexcept;
 
 /// The exception every failing cliquet call throws: a code, and a message

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <span>
@@ -90,8 +91,18 @@ struct CLIQUET_EXPORT SealedSenderDecryptionResult {
 /// certificate's identity key sealed.
 class CLIQUET_EXPORT SealedSenderDecryptionError : public Error {
 public:
-    /// `cause`, the inner cipher's error, about the message in `content`.
-    SealedSenderDecryptionError(const Error& cause, const UnidentifiedSenderMessageContent& content);
+    /// `cause`, the inner cipher's error, about the message in `content`;
+    /// `thrown` is that error as thrown (std::current_exception() in the
+    /// handler that caught it), kept for cause().
+    SealedSenderDecryptionError(const Error& cause, const UnidentifiedSenderMessageContent& content,
+                                std::exception_ptr thrown = nullptr);
+
+    /// The inner cipher's error as it was thrown, with its own detail: for
+    /// instance an UntrustedIdentityError (the sender's new identity key) or
+    /// a DuplicateMessageError (the chain and counter). Rethrow it with
+    /// std::rethrow_exception to catch the derived type. Null when the
+    /// constructor was not given it.
+    [[nodiscard]] std::exception_ptr cause() const noexcept { return details_->cause; }
 
     /// The sender's address: its certificate's ACI string and device id.
     const ProtocolAddress& sender() const noexcept { return details_->sender; }
@@ -135,6 +146,7 @@ private:
         Bytes content;
         ContentHint content_hint;
         std::optional<Bytes> group_id;
+        std::exception_ptr cause;
     };
     std::shared_ptr<const Details> details_;
 };

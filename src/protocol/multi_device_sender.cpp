@@ -187,8 +187,7 @@ DeviceListUpdate MultiDeviceSender::apply(const AccountDevices& sent_to, const D
         const ProtocolAddress address{account, bundle.device_id};
         try {
             if (identity && bundle.identity_key != *identity)
-                throw Error(ErrorCode::untrusted_identity,
-                            "the bundle of " + address.to_string() + " carries another identity key than its account's");
+                throw UntrustedIdentityError(address, bundle.identity_key);
             process_prekey_bundle(store_, address, bundle, random, options_);
             // With no key known, the first bundle that starts a session sets it.
             identity = bundle.identity_key;

@@ -5,6 +5,7 @@
 #include "cliquet/sealed_session_cipher.hpp"
 #include "cliquet/sender_keys.hpp"
 #include "cliquet/session.hpp"
+#include "protocol/sender_key_state.hpp"
 
 namespace cliquet {
 namespace {
@@ -24,9 +25,14 @@ Bytes decrypt_content(ProtocolStore& store, const UnidentifiedSenderMessageConte
         case CiphertextType::whisper:
             return SessionCipher(store, local, sender, options).decrypt(content.type(), content.content(), random);
         case CiphertextType::sender_key: {
-            Bytes plaintext;
-            store.run_atomically([&] { plaintext = group_decrypt(store.sender_keys(), sender, content.content()); });
-            return plaintext;
+            // As for sessions: decrypt from what was read, then write once.
+            protocol::GroupDecryption decrypted =
+                protocol::decrypt_group_message(store.sender_keys(), sender, content.content());
+            store.run_atomically([&] {
+                protocol::store_sender_key_record(store.sender_keys(), sender, decrypted.distribution_id,
+                                                  decrypted.record);
+            });
+            return std::move(decrypted.plaintext);
         }
         case CiphertextType::plaintext: {
             const PlaintextContent plaintext = PlaintextContent::deserialize(content.content());
@@ -40,13 +46,14 @@ Bytes decrypt_content(ProtocolStore& store, const UnidentifiedSenderMessageConte
 }  // namespace
 
 SealedSenderDecryptionError::SealedSenderDecryptionError(const Error& cause,
-                                                         const UnidentifiedSenderMessageContent& content)
+                                                         const UnidentifiedSenderMessageContent& content,
+                                                         std::exception_ptr thrown)
     : Error(cause.code(), "sealed message from " + content.sender().sender_uuid() + "." +
                               std::to_string(content.sender().sender_device_id()) + ": " + cause.what()),
       details_(std::make_shared<const Details>(
           Details{ProtocolAddress{content.sender().sender_uuid(), content.sender().sender_device_id()},
                   content.sender().sender_e164(), content.sender().identity_key(), content.type(), content.content(),
-                  content.content_hint(), content.group_id()})) {}
+                  content.content_hint(), content.group_id(), std::move(thrown)})) {}
 
 Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destination, const SenderCertificate& sender,
                             ByteView plaintext, RandomSource& random) {
@@ -110,7 +117,7 @@ SealedSenderDecryptionResult sealed_sender_decrypt(ProtocolStore& store, ByteVie
         result.plaintext = decrypt_content(store, content, ProtocolAddress{local.uuid, local.device_id}, remote,
                                            random, options, result.retry_request);
     } catch (const Error& e) {
-        throw SealedSenderDecryptionError(e, content);
+        throw SealedSenderDecryptionError(e, content, std::current_exception());
     }
     return result;
 }

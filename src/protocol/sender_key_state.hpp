@@ -9,6 +9,7 @@
 
 #include "cliquet/keys.hpp"
 #include "cliquet/sender_keys.hpp"
+#include "cliquet/store.hpp"
 
 namespace cliquet::protocol {
 
@@ -67,5 +68,19 @@ void add_sender_key_state(SenderKeyRecord& record, SenderKeyState state);
 
 // The state for `chain_id`, or null.
 SenderKeyState* find_sender_key_state(SenderKeyRecord& record, std::uint32_t chain_id) noexcept;
+
+// A group message decrypted against the record read from the store, not
+// yet written back: the plaintext and the record after the message.
+struct GroupDecryption {
+    Bytes plaintext;
+    DistributionId distribution_id;
+    SenderKeyRecord record;
+};
+
+// Reads the sender's record and decrypts; writes nothing.
+GroupDecryption decrypt_group_message(const SenderKeyStore& store, const ProtocolAddress& sender, ByteView ciphertext);
+// Writes a record back.
+void store_sender_key_record(SenderKeyStore& store, const ProtocolAddress& sender,
+                             const DistributionId& distribution_id, const SenderKeyRecord& record);
 
 }  // namespace cliquet::protocol

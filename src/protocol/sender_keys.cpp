@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cliquet/error.hpp"
+#include "cliquet/protocol_errors.hpp"
 #include "cliquet/sender_keys.hpp"
 #include "crypto/aes.hpp"
 #include "protocol/sender_key_state.hpp"
@@ -37,9 +38,7 @@ SenderMessageKeySeed message_key_for(SenderKeyState& state, std::uint32_t iterat
     const std::uint32_t current = state.chain.iteration;
     if (iteration < current) {
         if (auto kept = state.take_skipped(iteration)) return std::move(*kept);
-        throw Error(ErrorCode::duplicate_message, "sender key iteration " + std::to_string(iteration) +
-                                                      " was already used (chain is at " + std::to_string(current) +
-                                                      ")");
+        throw DuplicateMessageError(state.chain_id, iteration, current);
     }
     if (iteration - current > kMaxSenderKeyForwardJump)
         throw Error(ErrorCode::invalid_message, "sender key message is " + std::to_string(iteration - current) +
@@ -122,12 +121,14 @@ SenderKeyMessage group_encrypt(SenderKeyStore& store, const ProtocolAddress& sen
     return message;
 }
 
-Bytes group_decrypt(SenderKeyStore& store, const ProtocolAddress& sender, ByteView ciphertext) {
+namespace protocol {
+
+GroupDecryption decrypt_group_message(const SenderKeyStore& store, const ProtocolAddress& sender, ByteView ciphertext) {
     const SenderKeyMessage message = SenderKeyMessage::deserialize(ciphertext);
     std::optional<SenderKeyRecord> record = load_record(store, sender, message.distribution_id());
     if (!record)
         throw Error(ErrorCode::no_session, "no sender key from " + sender.to_string() + " for this distribution");
-    SenderKeyState* state = protocol::find_sender_key_state(*record, message.chain_id());
+    SenderKeyState* state = find_sender_key_state(*record, message.chain_id());
     if (state == nullptr)
         throw Error(ErrorCode::no_session, "no sender key from " + sender.to_string() + " with chain id " +
                                                std::to_string(message.chain_id()));
@@ -136,8 +137,22 @@ Bytes group_decrypt(SenderKeyStore& store, const ProtocolAddress& sender, ByteVi
 
     const auto keys = message_key_for(*state, message.iteration()).derive();
     Bytes plaintext = crypto::aes256_cbc_decrypt(keys.cipher_key.span(), keys.iv.span(), message.ciphertext());
-    save_record(store, sender, message.distribution_id(), *record);
-    return plaintext;
+    return {std::move(plaintext), message.distribution_id(), std::move(*record)};
+}
+
+void store_sender_key_record(SenderKeyStore& store, const ProtocolAddress& sender,
+                             const DistributionId& distribution_id, const SenderKeyRecord& record) {
+    save_record(store, sender, distribution_id, record);
+}
+
+}  // namespace protocol
+
+// Computes first, then writes the one record: a message that fails
+// changes nothing.
+Bytes group_decrypt(SenderKeyStore& store, const ProtocolAddress& sender, ByteView ciphertext) {
+    protocol::GroupDecryption decrypted = protocol::decrypt_group_message(store, sender, ciphertext);
+    protocol::store_sender_key_record(store, sender, decrypted.distribution_id, decrypted.record);
+    return std::move(decrypted.plaintext);
 }
 
 }  // namespace cliquet

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "cliquet/error.hpp"
+#include "cliquet/protocol_errors.hpp"
 #include "crypto/aes.hpp"
 
 namespace cliquet::protocol::ratchet {
@@ -34,7 +35,7 @@ MessageKeySource take_message_keys(ReceiverChain& chain, std::uint32_t counter, 
         const auto found = std::find_if(chain.skipped.begin(), chain.skipped.end(),
                                         [&](const MessageKeySource& key) { return key.counter() == counter; });
         if (found == chain.skipped.end())
-            throw Error(ErrorCode::duplicate_message, "message " + std::to_string(counter) + " was already received");
+            throw DuplicateMessageError(chain.ratchet_key, counter);
         MessageKeySource source = *found;
         chain.skipped.erase(found);
         return source;
