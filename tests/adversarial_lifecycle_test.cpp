@@ -115,12 +115,9 @@ TEST_CASE("a replayed pre-key message is refused in every life of its session, a
     CHECK(text_of(bob.decrypt(alice.address, hello)) == "hello");
 
     bob.refuses(alice.address, hello, ErrorCode::duplicate_message, "while its session is current");
-    bob.store().run_atomically([&] {
-        bob.store().sessions().update_session(alice.address, [](SessionRecord& record) {
-            record.archive_current_state();
-            return true;
-        });
-    });
+    SessionRecord record = bob.store().sessions().load_session(alice.address).value();
+    record.archive_current_state();
+    bob.store().run_atomically([&] { bob.store().sessions().store_session(alice.address, std::move(record)); });
     bob.refuses(alice.address, hello, ErrorCode::duplicate_message, "while its session is archived");
     bob.store().run_atomically([&] { bob.store().sessions().delete_session(alice.address); });
     bob.refuses(alice.address, hello, ErrorCode::invalid_message, "after its session was deleted");

@@ -1,7 +1,7 @@
-// SessionStore::update_session: the default (load a copy, update it, store
-// it back) that every store inherits, MemorySessionStore's in-place
-// override, and SessionCipher over both, where a refused message or an
-// untrusted identity must leave the stored record as it was.
+// SessionCipher over a store with nothing but load and store (as an
+// application's own may be) and over MemorySessionStore: messages flow, each
+// success stores the record once, and a refused message or an untrusted
+// identity stores nothing and leaves the stored record as it was.
 #include <catch2/catch.hpp>
 
 #include <stdexcept>
@@ -16,8 +16,7 @@ using cliquet::testing::error_of;
 namespace {
 
 // A session store with only load and store, as an application's own store
-// may be: update_session is the base class's default. It keeps its records
-// in a MemorySessionStore and counts the stores.
+// may be. It keeps its records in a MemorySessionStore and counts the stores.
 class CopyingSessionStore final : public SessionStore {
 public:
     explicit CopyingSessionStore(MemorySessionStore& records) : records_(records) {}
@@ -69,72 +68,11 @@ struct Pair {
 
 std::string text_of(const Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
-SecretBytes serialized(const SessionStore& store, const ProtocolAddress& address) {
-    return store.load_session(address).value().serialize();
-}
-
 }  // namespace
-
-TEST_CASE("update_session by default loads a copy and stores it back only when changed", "[session][store]") {
-    Pair pair;
-    CopyingSessionStore sessions(pair.alice.store->sessions());
-    const ProtocolAddress& bob = pair.bob.address;
-    const SecretBytes before = serialized(sessions, bob);
-
-    int calls = 0;
-    CHECK_FALSE(sessions.update_session(ProtocolAddress{"nobody", 1}, [&](SessionRecord&) { return ++calls, true; }));
-    CHECK(calls == 0);
-    CHECK(sessions.stores == 0);
-
-    CHECK(sessions.update_session(bob, [&](SessionRecord& record) {
-        record.archive_current_state();
-        return false;  // a change the update does not keep
-    }));
-    CHECK(sessions.stores == 0);
-    CHECK(serialized(sessions, bob) == before);
-
-    CHECK_THROWS_AS(sessions.update_session(bob,
-                                            [&](SessionRecord& record) -> bool {
-                                                record.archive_current_state();
-                                                throw std::runtime_error("refused");
-                                            }),
-                    std::runtime_error);
-    CHECK(sessions.stores == 0);
-    CHECK(serialized(sessions, bob) == before);
-
-    CHECK(sessions.update_session(bob, [&](SessionRecord& record) {
-        record.archive_current_state();
-        return true;
-    }));
-    CHECK(sessions.stores == 1);
-    const auto after = sessions.load_session(bob).value();
-    CHECK_FALSE(after.has_current_state());
-    CHECK(after.archived_state_count() == 1);
-}
-
-TEST_CASE("MemorySessionStore::update_session works on the stored record itself", "[session][store]") {
-    Pair pair;
-    MemorySessionStore& sessions = pair.alice.store->sessions();
-    const ProtocolAddress& bob = pair.bob.address;
-
-    int calls = 0;
-    CHECK_FALSE(sessions.update_session(ProtocolAddress{"nobody", 1}, [&](SessionRecord&) { return ++calls, true; }));
-    CHECK(calls == 0);
-    CHECK(sessions.all().size() == 1);
-
-    const SessionRecord* lent = nullptr;
-    CHECK(sessions.update_session(bob, [&](SessionRecord& record) {
-        lent = &record;
-        record.archive_current_state();
-        return true;
-    }));
-    CHECK(lent == &sessions.all().at(bob));
-    CHECK(sessions.all().at(bob).archived_state_count() == 1);
-}
 
 TEST_CASE("SessionCipher through either store: messages flow, refusals change nothing", "[session][store]") {
     const bool in_place = GENERATE(true, false);
-    INFO((in_place ? "MemorySessionStore, in place" : "default update_session, on a copy"));
+    INFO((in_place ? "MemorySessionStore" : "a store with only load and store"));
     Pair pair;
     Device& alice = pair.alice;
     Device& bob = pair.bob;
@@ -145,7 +83,7 @@ TEST_CASE("SessionCipher through either store: messages flow, refusals change no
     const CiphertextMessage first = alice.encrypt_to(bob, "one");
     const CiphertextMessage second = alice.encrypt_to(bob, "two");
     CHECK(text_of(bob_cipher.decrypt(second.type, second.bytes)) == "two");
-    const int stores_before = in_place ? 0 : 1;
+    const int stores_before = in_place ? 0 : 1;  // only the copying store counts
     CHECK(copying.sessions().stores == stores_before);
 
     // A bad MAC, a replay, and a message with no session: refused, nothing changed.

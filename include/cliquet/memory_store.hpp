@@ -131,11 +131,6 @@ class CLIQUET_EXPORT MemorySessionStore final : public SessionStore {
 public:
     [[nodiscard]] std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override;
     void store_session(const ProtocolAddress& address, SessionRecord record) override;
-    /// In place: `update` works on the stored record, with no copy. A unit
-    /// does not undo it (that would need the copy): the library makes it the
-    /// last write of its units, and `update` changes nothing before its last
-    /// step that can fail.
-    bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) override;
     [[nodiscard]] std::vector<std::uint32_t> session_device_ids(std::string_view name) const override;
     void delete_session(const ProtocolAddress& address) override;
     std::size_t delete_all_sessions(std::string_view name) override;

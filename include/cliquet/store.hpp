@@ -179,24 +179,12 @@ class CLIQUET_EXPORT SessionStore {
 public:
     virtual ~SessionStore() = default;
     /// A copy: the caller works on it and stores it back only on success.
+    /// Copying a record copies no session state (states are shared and never
+    /// changed in place), so a store that keeps parsed records can hand out
+    /// copies cheaply.
     [[nodiscard]] virtual std::optional<SessionRecord> load_session(const ProtocolAddress& address) const = 0;
     /// Adds or replaces the record of `address`.
     virtual void store_session(const ProtocolAddress& address, SessionRecord record) = 0;
-
-    /// Runs `update` on the record of `address` and keeps what it changed;
-    /// returns false, without calling it, when there is no record. `update`
-    /// returns whether it changed the record, and may throw only before its
-    /// first change: a store may hand it the stored record itself.
-    /// The default loads a copy and stores it back when `update` returns true,
-    /// so every store supports it; a store that can lend its record
-    /// (MemorySessionStore) overrides it to save the copy. SessionCipher calls
-    /// it inside ProtocolStore::run_atomically.
-    virtual bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) {
-        std::optional<SessionRecord> record = load_session(address);
-        if (!record) return false;
-        if (update(*record)) store_session(address, std::move(*record));
-        return true;
-    }
 
     /// The device ids of account `name` that have a session record, in
     /// increasing order.

@@ -96,18 +96,12 @@ RetryAction process_retry_request(ProtocolStore& store, const ProtocolAddress& l
     if (request.device_id() != local.device_id) return RetryAction::not_for_this_device;
     if (!request.ratchet_key()) return RetryAction::resend_sender_key;
     const PublicKey& ratchet_key = *request.ratchet_key();
-    bool has_session = false;
-    bool archived = false;
-    store.run_atomically([&] {
-        store.sessions().update_session(requester, [&](SessionRecord& record) {
-            has_session = record.has_current_state();
-            archived = record.current_ratchet_key_matches(ratchet_key);
-            if (archived) record.archive_current_state();
-            return archived;
-        });
-    });
-    if (archived) return RetryAction::session_archived;
-    return has_session ? RetryAction::resend : RetryAction::no_session;
+    std::optional<SessionRecord> record = store.sessions().load_session(requester);
+    if (!record || !record->has_current_state()) return RetryAction::no_session;
+    if (!record->current_ratchet_key_matches(ratchet_key)) return RetryAction::resend;
+    record->archive_current_state();
+    store.run_atomically([&] { store.sessions().store_session(requester, std::move(*record)); });
+    return RetryAction::session_archived;
 }
 
 }  // namespace cliquet

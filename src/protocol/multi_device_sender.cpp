@@ -155,15 +155,11 @@ DeviceListUpdate MultiDeviceSender::apply(const AccountDevices& sent_to, const D
     // Archives the current state of `address`'s session, if any, alone in
     // its unit; returns the registration id it had.
     const auto archive = [&](const ProtocolAddress& address) {
-        std::optional<std::uint32_t> registration_id;
-        store_.run_atomically([&] {
-            store_.sessions().update_session(address, [&](SessionRecord& record) {
-                if (!record.has_current_state()) return false;
-                registration_id = record.remote_registration_id();
-                record.archive_current_state();
-                return true;
-            });
-        });
+        std::optional<SessionRecord> record = store_.sessions().load_session(address);
+        if (!record || !record->has_current_state()) return std::optional<std::uint32_t>();
+        const std::optional<std::uint32_t> registration_id = record->remote_registration_id();
+        record->archive_current_state();
+        store_.run_atomically([&] { store_.sessions().store_session(address, std::move(*record)); });
         return registration_id;
     };
     for (const std::uint32_t id : extra) {

@@ -216,12 +216,6 @@ std::optional<SessionRecord> MemorySessionStore::load_session(const ProtocolAddr
 void MemorySessionStore::store_session(const ProtocolAddress& address, SessionRecord record) {
     put(undo_, records_, address, std::move(record));
 }
-bool MemorySessionStore::update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) {
-    const auto it = records_.find(address);
-    if (it == records_.end()) return false;
-    update(it->second);
-    return true;
-}
 std::vector<std::uint32_t> MemorySessionStore::session_device_ids(std::string_view name) const {
     std::vector<std::uint32_t> ids;
     const auto [first, last] = sessions_of(records_, name);

@@ -364,29 +364,6 @@ void Sessions::store_session(const ProtocolAddress& address, SessionRecord recor
     });
 }
 
-// One read and one write: the version of the record read is the one the
-// write replaces, so no second read is needed for the integrity sum.
-bool Sessions::update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) {
-    const RowPlace where = place(address);
-    Lock lock(db_.mutex);
-    bool found = false;
-    db_.write([&] {
-        std::optional<KeptVersion> before;
-        std::optional<SessionRecord> record;
-        {
-            Statement::Use select(db_.select_session);
-            select.bind(1, address.name).bind(2, address.device_id);
-            const auto stored = load_row(db_, select, where, &before);
-            if (!stored) return;
-            record.emplace(SessionRecord::deserialize(stored->span()));
-        }
-        found = true;
-        if (!update(*record)) return;
-        replace(address, where, before, db_.codec.encode(record->serialize().span(), where));
-    });
-    return found;
-}
-
 void Sessions::replace(const ProtocolAddress& address, const RowPlace& where,
                        const std::optional<KeptVersion>& before, const SecretBytes& stored) {
     Statement::Use upsert(db_.upsert_session);

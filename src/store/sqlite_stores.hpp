@@ -71,7 +71,6 @@ public:
     explicit Sessions(Database& db) : db_(db) {}
     std::optional<SessionRecord> load_session(const ProtocolAddress& address) const override;
     void store_session(const ProtocolAddress& address, SessionRecord record) override;
-    bool update_session(const ProtocolAddress& address, FunctionRef<bool(SessionRecord&)> update) override;
     std::vector<std::uint32_t> session_device_ids(std::string_view name) const override;
     void delete_session(const ProtocolAddress& address) override;
     std::size_t delete_all_sessions(std::string_view name) override;

@@ -14,13 +14,11 @@ namespace {
 json archive_session(PeerState& state, const json& request) {
     const ProtocolAddress peer = address_field(request, "peer");
     ProtocolStore& store = protocol_store(state);
-    store.run_atomically([&] {
-        store.sessions().update_session(peer, [](SessionRecord& record) {
-            if (!record.has_current_state()) return false;
-            record.archive_current_state();
-            return true;
-        });
-    });
+    std::optional<SessionRecord> record = store.sessions().load_session(peer);
+    if (record && record->has_current_state()) {
+        record->archive_current_state();
+        store.run_atomically([&] { store.sessions().store_session(peer, std::move(*record)); });
+    }
     return json::object();
 }
 
