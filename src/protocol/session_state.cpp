@@ -1,7 +1,9 @@
 #include "protocol/session_state.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <string>
+#include <type_traits>
 
 #include "cliquet/error.hpp"
 #include "protocol/proto_util.hpp"
@@ -126,7 +128,7 @@ SessionState SessionStateCodec::read(SessionStructure& s) {
         state.receiver_chains_.push_back(std::move(received));
     }
     if (!s.pq_ratchet_state().empty()) {
-        state.pq_ratchet_ = spqr::PqRatchet::parse(as_bytes(s.pq_ratchet_state()));
+        state.set_pq_ratchet(spqr::PqRatchet::parse(as_bytes(s.pq_ratchet_state())));
         wipe_string(*s.mutable_pq_ratchet_state());
     }
     if (s.has_pending_pre_key()) {
@@ -240,9 +242,37 @@ SessionState SessionState::from_proto(SessionStructure& structure) {
     return SessionStateCodec::read(structure);
 }
 
+// SessionState's moves are declared noexcept, and a new state is committed
+// by moving it: each member's own move must be non-throwing too, or a move
+// that allocates (as libstdc++'s std::deque does) ends the program when it
+// fails. PqRatchet, whose braid holds deques, is held through a pointer.
+static_assert(std::is_nothrow_move_constructible_v<std::optional<SenderChain>> &&
+              std::is_nothrow_move_constructible_v<std::vector<ReceiverChain>> &&
+              std::is_nothrow_move_constructible_v<std::shared_ptr<const spqr::PqRatchet>> &&
+              std::is_nothrow_move_constructible_v<std::optional<PendingPreKey>> &&
+              std::is_nothrow_move_constructible_v<IdentityKey> && std::is_nothrow_move_constructible_v<RootKey>);
+static_assert(std::is_nothrow_move_assignable_v<std::optional<SenderChain>> &&
+              std::is_nothrow_move_assignable_v<std::vector<ReceiverChain>> &&
+              std::is_nothrow_move_assignable_v<std::shared_ptr<const spqr::PqRatchet>> &&
+              std::is_nothrow_move_assignable_v<std::optional<PendingPreKey>> &&
+              std::is_nothrow_move_assignable_v<IdentityKey> && std::is_nothrow_move_assignable_v<RootKey>);
+
+const spqr::PqRatchet& SessionState::pq_ratchet() const noexcept {
+    static const spqr::PqRatchet none;
+    return pq_ratchet_ ? *pq_ratchet_ : none;
+}
+
+void SessionState::set_pq_ratchet(spqr::PqRatchet pq_ratchet) {
+    if (!pq_ratchet.negotiation() && !pq_ratchet.chain() && !pq_ratchet.braid()) {
+        pq_ratchet_.reset();
+        return;
+    }
+    pq_ratchet_ = std::make_shared<const spqr::PqRatchet>(std::move(pq_ratchet));
+}
+
 SecretBytes SessionState::serialize() const {
-    const SecretBytes pq_ratchet = pq_ratchet_.serialize();
-    return write_proto([&](auto& w) { SessionStateCodec::write(w, *this, pq_ratchet.span()); });
+    const SecretBytes pq_state = pq_ratchet().serialize();
+    return write_proto([&](auto& w) { SessionStateCodec::write(w, *this, pq_state.span()); });
 }
 
 const ReceiverChain* SessionState::find_receiver_chain(const PublicKey& sender_ratchet_key) const noexcept {

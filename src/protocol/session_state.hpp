@@ -112,9 +112,10 @@ public:
 
     // The post-quantum ratchet (SPQR; version 0, none, for X3DH sessions and
     // sessions that negotiated it away).
-    const spqr::PqRatchet& pq_ratchet() const noexcept { return pq_ratchet_; }
-    void set_pq_ratchet(spqr::PqRatchet pq_ratchet) noexcept { pq_ratchet_ = std::move(pq_ratchet); }
-    spqr::PqRatchet& mutable_pq_ratchet() noexcept { return pq_ratchet_; }
+    const spqr::PqRatchet& pq_ratchet() const noexcept;
+    // Allocates (except for an empty ratchet), so it may throw: call it while
+    // the state is still being built aside.
+    void set_pq_ratchet(spqr::PqRatchet pq_ratchet);
 
     const std::optional<PendingPreKey>& pending_pre_key() const noexcept { return pending_pre_key_; }
     // Also records `now` as the state's creation.
@@ -152,7 +153,11 @@ private:
     std::uint32_t previous_counter_ = 0;
     std::optional<SenderChain> sender_chain_;
     std::vector<ReceiverChain> receiver_chains_;
-    spqr::PqRatchet pq_ratchet_;
+    // Shared and immutable, null for an empty (version 0) ratchet: SPQR's
+    // braid holds std::deques, whose moves allocate in libstdc++, and the
+    // state's noexcept moves (committing a new state) must not. Copying a
+    // state shares it; a new SPQR state replaces the pointer.
+    std::shared_ptr<const spqr::PqRatchet> pq_ratchet_;
     std::optional<PendingPreKey> pending_pre_key_;
     // libsignal's pending_pre_key.timestamp, in seconds (or, as cliquet
     // before schema version 2 wrote it, milliseconds).

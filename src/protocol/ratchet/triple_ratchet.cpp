@@ -90,8 +90,14 @@ Encrypted encrypt(const SessionState& state, ByteView plaintext, const std::opti
                   RandomSource& random) {
     if (!state.has_sender_chain()) throw Error(ErrorCode::no_session, "the session state has no sending chain");
     SessionState next = state;
-    // SPQR first: its key, if it has one yet, salts the message keys.
-    const auto pq_sent = next.mutable_pq_ratchet().send(random);
+    // SPQR first: its key, if it has one yet, salts the message keys. A
+    // version-0 ratchet sends nothing and stays as it is.
+    spqr::PqRatchet::Sent pq_sent;
+    if (state.pq_ratchet().version() != spqr::Version::v0) {
+        spqr::PqRatchet pq_ratchet = state.pq_ratchet();
+        pq_sent = pq_ratchet.send(random);
+        next.set_pq_ratchet(std::move(pq_ratchet));
+    }
     const ChainKey& chain = state.sender_chain_key();
     const auto [key_source, next_chain] = chain.step();
     const MessageKeys keys = key_source.keys(pq_sent.key);
