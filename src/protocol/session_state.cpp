@@ -52,8 +52,8 @@ ChainKey take_chain_key(SessionStructure::Chain& chain, const char* what) {
 MessageKeySource take_skipped(SessionStructure::Chain::MessageKey& key) {
     if (!key.seed().empty()) {
         // Seed-only entries are what cliquet and current libsignal write.
-        wipe_string(*key.mutable_cipher_key());
-        wipe_string(*key.mutable_mac_key());
+        wipe_field(key.cipher_key(), [&] { return key.mutable_cipher_key(); });
+        wipe_field(key.mac_key(), [&] { return key.mutable_mac_key(); });
         return MessageKeySource::from_seed(take_secret<32>(key.mutable_seed(), "skipped key seed"), key.index());
     }
     // Records written by older libsignal versions keep the keys themselves.
@@ -65,20 +65,26 @@ MessageKeySource take_skipped(SessionStructure::Chain::MessageKey& key) {
     return MessageKeySource::from_keys(keys);
 }
 
-// Wipes what parse() did not take yet, when it stops at a bad field.
+// Wipes what parse() did not take yet, when it stops at a bad field. It
+// runs in a destructor, so it allocates nothing: wipe_field leaves an empty
+// field alone (a mutable_ accessor allocates one), and an absent chain key
+// is not asked for.
 void wipe_secrets(SessionStructure& s) noexcept {
     const auto wipe_chain = [](SessionStructure::Chain& chain) {
-        wipe_string(*chain.mutable_sender_ratchet_key_private());
-        wipe_string(*chain.mutable_chain_key()->mutable_key());
+        wipe_field(chain.sender_ratchet_key_private(), [&] { return chain.mutable_sender_ratchet_key_private(); });
+        if (chain.has_chain_key()) {
+            auto& chain_key = *chain.mutable_chain_key();
+            wipe_field(chain_key.key(), [&] { return chain_key.mutable_key(); });
+        }
         for (auto& key : *chain.mutable_message_keys()) {
-            wipe_string(*key.mutable_cipher_key());
-            wipe_string(*key.mutable_mac_key());
-            wipe_string(*key.mutable_iv());
-            wipe_string(*key.mutable_seed());
+            wipe_field(key.cipher_key(), [&] { return key.mutable_cipher_key(); });
+            wipe_field(key.mac_key(), [&] { return key.mutable_mac_key(); });
+            wipe_field(key.iv(), [&] { return key.mutable_iv(); });
+            wipe_field(key.seed(), [&] { return key.mutable_seed(); });
         }
     };
-    wipe_string(*s.mutable_root_key());
-    wipe_string(*s.mutable_pq_ratchet_state());
+    wipe_field(s.root_key(), [&] { return s.mutable_root_key(); });
+    wipe_field(s.pq_ratchet_state(), [&] { return s.mutable_pq_ratchet_state(); });
     if (s.has_sender_chain()) wipe_chain(*s.mutable_sender_chain());
     for (auto& chain : *s.mutable_receiver_chains()) wipe_chain(chain);
 }
