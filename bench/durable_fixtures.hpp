@@ -68,7 +68,7 @@ inline void start_answered_session(ProtocolStore& sender, const ProtocolAddress&
         bundle.pre_key_id = one_time->id();
         bundle.pre_key = one_time->key_pair().public_key;
     }
-    process_prekey_bundle(sender, bob_address, bundle);
+    process_pre_key_bundle(sender, bob_address, bundle);
     const auto hello = SessionCipher(sender, sender_address, bob_address).encrypt(as_bytes("hello"));
     (void)SessionCipher(bob, bob_address, sender_address).decrypt(hello.type, hello.bytes);
     const auto reply = SessionCipher(bob, bob_address, sender_address).encrypt(as_bytes("hi"));

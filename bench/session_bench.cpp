@@ -98,7 +98,7 @@ struct Conversation {
           alice_to_bob{*alice.store, alice.address, bob.address, options},
           bob_to_alice{*bob.store, bob.address, alice.address, options} {
         bob.publish_keys();
-        process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, session == Session::pqxdh_spqr),
+        process_pre_key_bundle(*alice.store, bob.address, bob.bundle(1, session == Session::pqxdh_spqr),
                               system_random(), options);
         const std::vector<std::uint8_t> hello(16, 0x42);
         auto first = alice_to_bob.encrypt(hello);
@@ -187,7 +187,7 @@ void initiate(benchmark::State& state, bool pqxdh) {
     const PreKeyBundle bundle = bob.bundle(1, pqxdh);
     for (auto _ : state) {
         MemoryProtocolStore store(alice.identity, alice.registration_id);
-        process_prekey_bundle(store, bob.address, bundle);
+        process_pre_key_bundle(store, bob.address, bundle);
         benchmark::ClobberMemory();
     }
 }
@@ -213,7 +213,7 @@ void respond(benchmark::State& state, bool one_time_kyber) {
     const std::vector<std::uint8_t> plaintext(100, 0x42);
     struct Incoming {
         ProtocolAddress from;
-        CiphertextMessage message{CiphertextType::prekey, {}};
+        CiphertextMessage message{CiphertextType::pre_key, {}};
     };
     std::vector<Incoming> batch;
     std::size_t next = kBatch;
@@ -227,7 +227,7 @@ void respond(benchmark::State& state, bool one_time_kyber) {
             for (std::size_t i = 0; i < kBatch; ++i) {
                 MemoryProtocolStore sender(alice.identity, alice.registration_id);
                 const PreKeyId id = pre_key_id++;
-                process_prekey_bundle(sender, bob.address,
+                process_pre_key_bundle(sender, bob.address,
                                       bob.bundle(id, true, one_time_kyber ? std::optional<KyberPreKeyId>(id.value() + 1)
                                                                           : std::nullopt));
                 Incoming& incoming = batch.emplace_back();

@@ -36,7 +36,7 @@ int main() {
         .kyber_pre_key_signature = kyber_pre_key.signature(),
     };
 
-    process_prekey_bundle(alice, bob_address, bundle);
+    process_pre_key_bundle(alice, bob_address, bundle);
     const CiphertextMessage hello = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("hello, Bob"));
     const Bytes received = SessionCipher(bob, bob_address, alice_address).decrypt(hello.type, hello.bytes);
 

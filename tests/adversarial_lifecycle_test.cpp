@@ -55,15 +55,15 @@ public:
         return publish_bundle(*store_, address.device_id, pre_key_id, signed_id, kyber_id, kind);
     }
 
-    Bytes decrypt(const ProtocolAddress& from, ByteView prekey_message) {
-        return SessionCipher(*store_, address, from).decrypt(CiphertextType::prekey, prekey_message);
+    Bytes decrypt(const ProtocolAddress& from, ByteView pre_key_message) {
+        return SessionCipher(*store_, address, from).decrypt(CiphertextType::pre_key, pre_key_message);
     }
 
     // Refused with `code`, and nothing Bob holds changed.
-    void refuses(const ProtocolAddress& from, ByteView prekey_message, ErrorCode code, const char* what) {
+    void refuses(const ProtocolAddress& from, ByteView pre_key_message, ErrorCode code, const char* what) {
         INFO(what << ", " << kind());
         const std::string before = snapshot();
-        CHECK(refusal([&] { (void)decrypt(from, prekey_message); }) == code);
+        CHECK(refusal([&] { (void)decrypt(from, pre_key_message); }) == code);
         CHECK(snapshot() == before);
     }
 
@@ -83,7 +83,7 @@ std::string text_of(ByteView bytes) { return std::string(bytes.begin(), bytes.en
 Bytes first_message(Device& alice, const ProtocolAddress& bob, const PreKeyBundle& bundle, const char* text) {
     alice.start_session(bob, bundle);
     const CiphertextMessage message = SessionCipher(*alice.store, alice.address, bob).encrypt(as_bytes(text));
-    REQUIRE(message.type == CiphertextType::prekey);
+    REQUIRE(message.type == CiphertextType::pre_key);
     return message.bytes;
 }
 
@@ -150,10 +150,10 @@ TEST_CASE("a one-time Kyber pre-key serves one sender only", "[adversarial][life
     const Bytes from_carol = first_message(carol, bob.address, bundle, "carol");
     CHECK(text_of(bob.decrypt(alice.address, from_alice)) == "alice");
     CHECK_FALSE(bob.store().kyber_pre_keys().load_kyber_pre_key(5));
-    bob.refuses(carol.address, from_carol, ErrorCode::invalid_prekey, "a second sender on the one-time Kyber key");
+    bob.refuses(carol.address, from_carol, ErrorCode::invalid_pre_key, "a second sender on the one-time Kyber key");
     // Alice's own replay after her session is gone: the key is gone too.
     bob.store().run_atomically([&] { bob.store().sessions().delete_session(alice.address); });
-    bob.refuses(alice.address, from_alice, ErrorCode::invalid_prekey, "a replay once the one-time key is gone");
+    bob.refuses(alice.address, from_alice, ErrorCode::invalid_pre_key, "a replay once the one-time key is gone");
 }
 
 TEST_CASE("pre-key messages naming keys Bob does not hold, or stripped of one, change nothing",
@@ -166,9 +166,9 @@ TEST_CASE("pre-key messages naming keys Bob does not hold, or stripped of one, c
     bob.refuses(alice.address, rewrapped(hello, [](auto&, std::optional<KyberPayload>& kyber, auto&, auto&) {
                     kyber->pre_key_id = 99;
                 }),
-                ErrorCode::invalid_prekey, "an unknown Kyber pre-key id");
+                ErrorCode::invalid_pre_key, "an unknown Kyber pre-key id");
     bob.refuses(alice.address, rewrapped(hello, [](auto&, auto&, auto&, std::optional<std::uint32_t>& id) { id = 99; }),
-                ErrorCode::invalid_prekey, "an unknown one-time pre-key id");
+                ErrorCode::invalid_pre_key, "an unknown one-time pre-key id");
     bob.refuses(alice.address, rewrapped(hello, [](auto&, auto&, auto&, std::optional<std::uint32_t>& id) {
                     id.reset();
                 }),
@@ -220,10 +220,10 @@ TEST_CASE("a stale session does not encrypt, and refusing changes nothing", "[ad
     options.clock = [&] { return now; };
     // Bob starts a session with Alice, who never answers.
     Device alice("alice", 1);
-    process_prekey_bundle(bob.store(), alice.address, alice.bundle(1, 1, KyberPreKeyId{1}), system_random(), options);
+    process_pre_key_bundle(bob.store(), alice.address, alice.bundle(1, 1, KyberPreKeyId{1}), system_random(), options);
     SessionCipher to_alice(bob.store(), bob.address, alice.address, options);
     now += std::chrono::days{30};
-    CHECK(to_alice.encrypt(as_bytes("still fresh")).type == CiphertextType::prekey);
+    CHECK(to_alice.encrypt(as_bytes("still fresh")).type == CiphertextType::pre_key);
     now += std::chrono::milliseconds{1};
     const std::string before = bob.snapshot();
     CHECK(refusal([&] { (void)to_alice.encrypt(as_bytes("stale")); }) == ErrorCode::no_session);

@@ -66,9 +66,9 @@ TEST_CASE("100 MB messages of every type are refused without unbounded allocatio
     require_bounded_refusal("decrypting a whisper message", ErrorCode::invalid_message, [&] {
         (void)SessionCipher(sessions.bob, sessions.bob_address, sessions.alice_address).decrypt(CiphertextType::whisper, whisper);
     });
-    const Bytes& prekey = huge_input(0x44);
+    const Bytes& pre_key = huge_input(0x44);
     require_bounded_refusal("decrypting a pre-key message", ErrorCode::invalid_message, [&] {
-        (void)SessionCipher(sessions.bob, sessions.bob_address, sessions.carol_address).decrypt(CiphertextType::prekey, prekey);
+        (void)SessionCipher(sessions.bob, sessions.bob_address, sessions.carol_address).decrypt(CiphertextType::pre_key, pre_key);
     });
     const Bytes& group = huge_input(0x33);
     require_bounded_refusal("group_decrypt", ErrorCode::invalid_message,
@@ -127,11 +127,11 @@ TEST_CASE("length fields claiming gigabytes are refused without allocating them"
                             [&] { (void)SignalMessage::deserialize(whisper); });
 
     // A pre-key message whose Kyber ciphertext (field 8) claims 4 GB.
-    Bytes prekey{0x44, 0x42};
-    put_varint(prekey, 0xffffffff);
-    prekey.insert(prekey.end(), 64, 0x00);
+    Bytes pre_key{0x44, 0x42};
+    put_varint(pre_key, 0xffffffff);
+    pre_key.insert(pre_key.end(), 64, 0x00);
     require_bounded_refusal("PreKeySignalMessage with a 4 GB Kyber ciphertext field", ErrorCode::invalid_message,
-                            [&] { (void)PreKeySignalMessage::deserialize(prekey); });
+                            [&] { (void)PreKeySignalMessage::deserialize(pre_key); });
 
     // A sealed v2 sent message claiming 2^32 - 1 recipients (the count is a
     // varint after the version byte).

@@ -60,10 +60,10 @@ CiphertextMessage x3dh_from_dave(SessionWorld& world, MemoryProtocolStore& dave,
     bundle.kyber_pre_key_id.reset();
     bundle.kyber_pre_key.reset();
     bundle.kyber_pre_key_signature.reset();
-    process_prekey_bundle(dave, world.bob_address, bundle, world.random, kX3dhAllowed);
+    process_pre_key_bundle(dave, world.bob_address, bundle, world.random, kX3dhAllowed);
     const CiphertextMessage message =
         SessionCipher(dave, dave_address, world.bob_address, kX3dhAllowed).encrypt(as_bytes("d1"));
-    REQUIRE(message.type == CiphertextType::prekey);
+    REQUIRE(message.type == CiphertextType::pre_key);
     REQUIRE(PreKeySignalMessage::deserialize(message.bytes).message_version() == 3);
     return message;
 }
@@ -92,7 +92,7 @@ void require_same_authenticated_fields(ByteView original_bytes, ByteView accepte
 // message, each delivered to a fresh copy of Bob: refused with his stores
 // unchanged, or (only where the bytes are unauthenticated) accepted with the
 // genuine plaintext. Returns how many flips were accepted.
-int flip_prekey_message(SessionWorld& world, const ProtocolAddress& from, ByteView message,
+int flip_pre_key_message(SessionWorld& world, const ProtocolAddress& from, ByteView message,
                         const std::string& expected_text, const SessionOptions& options = {}) {
     const std::string untouched = fuzzing::snapshot(world.bob);
     int accepted = 0;
@@ -101,7 +101,7 @@ int flip_prekey_message(SessionWorld& world, const ProtocolAddress& from, ByteVi
             const Bytes bad = flipped(message, i, mask);
             MemoryProtocolStore bob = world.bob;
             Bytes plaintext;
-            const auto code = refusal([&] { plaintext = decrypt(bob, from, CiphertextType::prekey, bad, options); });
+            const auto code = refusal([&] { plaintext = decrypt(bob, from, CiphertextType::pre_key, bad, options); });
             if (code) {
                 if (fuzzing::snapshot(bob) != untouched) FAIL("flip of byte " << i << " changed Bob's state");
                 continue;
@@ -150,13 +150,13 @@ TEST_CASE("flips of PQXDH and X3DH pre-key messages are refused unless they touc
 
     // The registration id (a varint near the end of the body) and the low
     // version nibble are all that may change: at most a handful of flips.
-    const int pqxdh_accepted = flip_prekey_message(world, world.carol_address, world.carol_prekey, "c1");
-    const int x3dh_accepted = flip_prekey_message(world, dave_address, from_dave.bytes, "d1", kX3dhAllowed);
+    const int pqxdh_accepted = flip_pre_key_message(world, world.carol_address, world.carol_pre_key, "c1");
+    const int x3dh_accepted = flip_pre_key_message(world, dave_address, from_dave.bytes, "d1", kX3dhAllowed);
     CHECK(pqxdh_accepted <= 8);
     CHECK(x3dh_accepted <= 8);
 
     // Bob's real state was never touched: the genuine messages still work.
-    CHECK(text_of(decrypt(world.bob, world.carol_address, CiphertextType::prekey, world.carol_prekey)) == "c1");
+    CHECK(text_of(decrypt(world.bob, world.carol_address, CiphertextType::pre_key, world.carol_pre_key)) == "c1");
     CHECK(text_of(decrypt(world.bob, dave_address, from_dave.type, from_dave.bytes, kX3dhAllowed)) == "d1");
 }
 
@@ -165,7 +165,7 @@ TEST_CASE("truncated and extended messages are refused and change nothing", "[ad
     MemoryProtocolStore bob = world.bob;
     const std::string untouched = fuzzing::snapshot(bob);
     const Bytes& whisper = world.alice_whispers[0];
-    const Bytes& prekey = world.carol_prekey;
+    const Bytes& pre_key = world.carol_pre_key;
 
     auto require_refused = [&](const ProtocolAddress& from, CiphertextType type, ByteView bytes) {
         const auto code = refusal([&] { decrypt(bob, from, type, bytes); });
@@ -176,8 +176,8 @@ TEST_CASE("truncated and extended messages are refused and change nothing", "[ad
     for (std::size_t length = 0; length < whisper.size(); ++length)
         CHECK(require_refused(world.alice_address, CiphertextType::whisper, ByteView(whisper).first(length)) ==
               ErrorCode::invalid_message);
-    for (std::size_t length = 0; length < prekey.size(); ++length)
-        CHECK(require_refused(world.carol_address, CiphertextType::prekey, ByteView(prekey).first(length)) ==
+    for (std::size_t length = 0; length < pre_key.size(); ++length)
+        CHECK(require_refused(world.carol_address, CiphertextType::pre_key, ByteView(pre_key).first(length)) ==
               ErrorCode::invalid_message);
 
     for (const std::size_t extra : {std::size_t{1}, std::size_t{8}, std::size_t{4096}}) {
@@ -188,14 +188,14 @@ TEST_CASE("truncated and extended messages are refused and change nothing", "[ad
                   ErrorCode::invalid_message);
             // Bytes after a protobuf body are more fields: zero is no valid
             // field tag, and 0xff bytes are a varint that never ends.
-            Bytes longer_prekey = prekey;
-            longer_prekey.insert(longer_prekey.end(), extra, fill);
-            CHECK(require_refused(world.carol_address, CiphertextType::prekey, longer_prekey) ==
+            Bytes longer_pre_key = pre_key;
+            longer_pre_key.insert(longer_pre_key.end(), extra, fill);
+            CHECK(require_refused(world.carol_address, CiphertextType::pre_key, longer_pre_key) ==
                   ErrorCode::invalid_message);
         }
     }
     CHECK(text_of(decrypt(bob, world.alice_address, CiphertextType::whisper, whisper)) == "a2");
-    CHECK(text_of(decrypt(bob, world.carol_address, CiphertextType::prekey, prekey)) == "c1");
+    CHECK(text_of(decrypt(bob, world.carol_address, CiphertextType::pre_key, pre_key)) == "c1");
 }
 
 TEST_CASE("replayed messages are refused as duplicates and change nothing", "[adversarial][session]") {
@@ -204,7 +204,7 @@ TEST_CASE("replayed messages are refused as duplicates and change nothing", "[ad
 
     // Alice's first pre-key message was delivered while the world was built.
     std::string before = fuzzing::snapshot(bob);
-    CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::prekey, world.alice_first_prekey); }) ==
+    CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::pre_key, world.alice_first_pre_key); }) ==
           ErrorCode::duplicate_message);
     CHECK(fuzzing::snapshot(bob) == before);
 
@@ -216,9 +216,9 @@ TEST_CASE("replayed messages are refused as duplicates and change nothing", "[ad
         CHECK(fuzzing::snapshot(bob) == before);
     }
 
-    CHECK(text_of(decrypt(bob, world.carol_address, CiphertextType::prekey, world.carol_prekey)) == "c1");
+    CHECK(text_of(decrypt(bob, world.carol_address, CiphertextType::pre_key, world.carol_pre_key)) == "c1");
     before = fuzzing::snapshot(bob);
-    CHECK(refusal([&] { decrypt(bob, world.carol_address, CiphertextType::prekey, world.carol_prekey); }) ==
+    CHECK(refusal([&] { decrypt(bob, world.carol_address, CiphertextType::pre_key, world.carol_pre_key); }) ==
           ErrorCode::duplicate_message);
     CHECK(fuzzing::snapshot(bob) == before);
     CHECK(text_of(decrypt(bob, world.carol_address, world.carol_next.type, world.carol_next.bytes)) == "c2");
@@ -273,12 +273,12 @@ TEST_CASE("swapped identity keys are refused and change nothing", "[adversarial]
     SECTION("Carol's pre-key message delivered as Alice's: Alice's identity is known, Carol's is not hers") {
         MemoryProtocolStore bob = world.bob;
         const std::string untouched = fuzzing::snapshot(bob);
-        CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::prekey, world.carol_prekey); }) ==
+        CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::pre_key, world.carol_pre_key); }) ==
               ErrorCode::untrusted_identity);
         CHECK(fuzzing::snapshot(bob) == untouched);
     }
     SECTION("Carol's pre-key message rewritten to claim Alice's identity key") {
-        const auto original = PreKeySignalMessage::deserialize(world.carol_prekey);
+        const auto original = PreKeySignalMessage::deserialize(world.carol_pre_key);
         const auto forged = PreKeySignalMessage::create(
             original.message_version(), original.registration_id(), original.pre_key_id(),
             original.signed_pre_key_id(), original.kyber(), original.base_key(),
@@ -287,12 +287,12 @@ TEST_CASE("swapped identity keys are refused and change nothing", "[adversarial]
         const std::string untouched = fuzzing::snapshot(bob);
         // From Alice's address the identity matches, but the key agreement
         // and the MAC (over both identity keys) do not.
-        CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::prekey, forged.serialize()); }) ==
+        CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::pre_key, forged.serialize()); }) ==
               ErrorCode::invalid_message);
         CHECK(fuzzing::snapshot(bob) == untouched);
         // From Carol's address, trust on first use would accept Alice's key,
         // and the same cryptographic failure refuses it.
-        CHECK(refusal([&] { decrypt(bob, world.carol_address, CiphertextType::prekey, forged.serialize()); }) ==
+        CHECK(refusal([&] { decrypt(bob, world.carol_address, CiphertextType::pre_key, forged.serialize()); }) ==
               ErrorCode::invalid_message);
         CHECK(fuzzing::snapshot(bob) == untouched);
     }

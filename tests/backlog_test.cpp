@@ -110,7 +110,7 @@ TEST_CASE("a backlog from many senders decrypts in order, sealed and identified 
         CHECK_FALSE(outcomes[i].error);
     }
     CHECK(outcomes[1].sealed->sender_uuid == inbox.senders[1].address.name);
-    CHECK(outcomes[1].sealed->content_type == CiphertextType::prekey);
+    CHECK(outcomes[1].sealed->content_type == CiphertextType::pre_key);
 
     // The sessions are Bob's now: he answers, and the senders read him.
     for (Device& sender : inbox.senders) CHECK(sender.decrypt_from(inbox.bob, inbox.bob.encrypt_to(sender, "ok")) == "ok");

@@ -41,7 +41,7 @@ TEST_CASE("every error code has its wire name", "[error]") {
     CHECK(to_string(ErrorCode::untrusted_identity) == "untrusted_identity");
     CHECK(to_string(ErrorCode::no_session) == "no_session");
     CHECK(to_string(ErrorCode::invalid_certificate) == "invalid_certificate");
-    CHECK(to_string(ErrorCode::invalid_prekey) == "invalid_prekey");
+    CHECK(to_string(ErrorCode::invalid_pre_key) == "invalid_pre_key");
     CHECK(to_string(ErrorCode::invalid_argument) == "invalid_argument");
     CHECK(to_string(ErrorCode::storage) == "storage");
     CHECK(to_string(ErrorCode::unsupported) == "unsupported");

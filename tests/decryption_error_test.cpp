@@ -27,7 +27,7 @@ struct Pair {
 };
 
 PublicKey ratchet_key_of(const CiphertextMessage& message) {
-    if (message.type == CiphertextType::prekey)
+    if (message.type == CiphertextType::pre_key)
         return PreKeySignalMessage::deserialize(message.bytes).message().sender_ratchet_key();
     return SignalMessage::deserialize(message.bytes).sender_ratchet_key();
 }
@@ -72,7 +72,7 @@ TEST_CASE("a retry request is laid out byte for byte as libsignal's", "[retry]")
 TEST_CASE("a retry request names the failed message's ratchet key, time and sender device", "[retry]") {
     Pair p;
     const CiphertextMessage first = p.alice.encrypt_to(p.bob, "first");
-    REQUIRE(first.type == CiphertextType::prekey);
+    REQUIRE(first.type == CiphertextType::pre_key);
     CHECK(p.bob.decrypt_from(p.alice, first) == "first");
     const CiphertextMessage answer = p.bob.encrypt_to(p.alice, "answer");
     REQUIRE(answer.type == CiphertextType::whisper);
@@ -107,7 +107,7 @@ TEST_CASE("a retry request names the failed message's ratchet key, time and send
                                                          at_ms(1), 1);
           }) == ErrorCode::invalid_message);
     CHECK(error_of([&] {
-              (void)DecryptionErrorMessage::for_original(answer.bytes, CiphertextType::prekey, at_ms(1), 1);
+              (void)DecryptionErrorMessage::for_original(answer.bytes, CiphertextType::pre_key, at_ms(1), 1);
           }) == ErrorCode::invalid_message);
 }
 
@@ -219,7 +219,7 @@ TEST_CASE("a retry request for the current session archives it, and the resend s
 
     p.alice.start_session(p.bob.address, p.bob.bundle(11, 12, 13));
     const CiphertextMessage resent = p.alice.encrypt_to(p.bob, "lost");
-    CHECK(resent.type == CiphertextType::prekey);
+    CHECK(resent.type == CiphertextType::pre_key);
     CHECK(p.bob.decrypt_from(p.alice, resent) == "lost");
     CHECK(p.alice.decrypt_from(p.bob, p.bob.encrypt_to(p.alice, "got it")) == "got it");
 }

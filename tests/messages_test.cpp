@@ -23,7 +23,7 @@ ErrorCode code_of_signal(const Bytes& bytes) {
     return ErrorCode::invalid_argument;  // "accepted", which no caller expects
 }
 
-ErrorCode code_of_prekey(const Bytes& bytes) {
+ErrorCode code_of_pre_key(const Bytes& bytes) {
     try {
         (void)PreKeySignalMessage::deserialize(bytes);
     } catch (const Error& e) {
@@ -127,7 +127,7 @@ TEST_CASE("pre-key messages round-trip and refuse mismatched Kyber fields", "[me
     auto refuse = [&](auto mutate, std::uint8_t version_byte = 0x44) {
         proto::wire::PreKeySignalMessage changed = raw;
         mutate(changed);
-        CHECK(code_of_prekey(framed(version_byte, changed.SerializeAsString(), false)) == ErrorCode::invalid_message);
+        CHECK(code_of_pre_key(framed(version_byte, changed.SerializeAsString(), false)) == ErrorCode::invalid_message);
     };
     refuse([](auto& m) { m.clear_kyber_ciphertext(); });
     refuse([](auto& m) { m.clear_kyber_pre_key_id(); });
@@ -139,9 +139,9 @@ TEST_CASE("pre-key messages round-trip and refuse mismatched Kyber fields", "[me
     refuse([](auto& m) { m.clear_message(); });
     refuse([](auto& m) { m.set_base_key("short"); });
     refuse([&](auto& m) { m.set_message(std::string(inner3.serialize().begin(), inner3.serialize().end())); });
-    CHECK(code_of_prekey({}) == ErrorCode::invalid_message);
-    CHECK(code_of_prekey({0x24, 0x08, 0x01}) == ErrorCode::invalid_message);
-    CHECK(code_of_prekey({0x44, 0xff, 0xff}) == ErrorCode::invalid_message);
+    CHECK(code_of_pre_key({}) == ErrorCode::invalid_message);
+    CHECK(code_of_pre_key({0x24, 0x08, 0x01}) == ErrorCode::invalid_message);
+    CHECK(code_of_pre_key({0x44, 0xff, 0xff}) == ErrorCode::invalid_message);
     CHECK_THROWS_AS(PreKeySignalMessage::create(4, 1, std::nullopt, 6, std::nullopt, base, identity.public_key(), inner4),
                     Error);
 }

@@ -34,7 +34,7 @@ TEST_CASE("under require a bundle without a Kyber pre-key starts nothing", "[ses
     CHECK(error_of([&] { alice.start_session(bob.address, stripped); }) == ErrorCode::unsupported);
     CHECK(alice.snapshot() == untouched);
     // The same call through the overload without options: the default.
-    CHECK(error_of([&] { process_prekey_bundle(*alice.store, bob.address, stripped); }) == ErrorCode::unsupported);
+    CHECK(error_of([&] { process_pre_key_bundle(*alice.store, bob.address, stripped); }) == ErrorCode::unsupported);
 
     alice.options.pq_ratchet = PqRatchetPolicy::offer;
     alice.start_session(bob.address, stripped);

@@ -55,7 +55,7 @@ TEST_CASE("one call opens session, group and plaintext contents", "[sealed_dispa
     const CiphertextMessage first = p.alice.encrypt_to(p.bob, "1:1");
     const auto session = open(p, seal_to_bob(p, first.type, first.bytes));
     CHECK(text_of(session.plaintext) == "1:1");
-    CHECK(session.content_type == CiphertextType::prekey);
+    CHECK(session.content_type == CiphertextType::pre_key);
     CHECK(session.content_hint == ContentHint::resendable);
     CHECK(session.group_id == kGroupId);
     CHECK(session.sender() == p.alice.address);
@@ -170,11 +170,11 @@ TEST_CASE("version 2 refuses an account whose devices are known with different i
     SealedPair p;
     // Bob's second device, linked to his account: it shares his identity key.
     Device bob2 = cliquet::testing::linked_device(p.bob, 2, 3333);
-    process_prekey_bundle(*p.alice.store, bob2.address, bob2.bundle(4, 5, 6));
+    process_pre_key_bundle(*p.alice.store, bob2.address, bob2.bundle(4, 5, 6));
     // A third "device" with an identity of its own.
     Device impostor{p.bob.address.name, 4444};
     impostor.address.device_id = 3;
-    process_prekey_bundle(*p.alice.store, impostor.address, impostor.bundle(7, 8, 9));
+    process_pre_key_bundle(*p.alice.store, impostor.address, impostor.bundle(7, 8, 9));
 
     const UnidentifiedSenderMessageContent content(CiphertextType::sender_key, p.server.issue(p.alice), Bytes{1});
     const std::vector<ProtocolAddress> linked = {p.bob.address, bob2.address};

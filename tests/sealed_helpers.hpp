@@ -34,7 +34,7 @@ struct SealedPair {
     CertificateServer server;
     Device alice{"9d0652a3-dcc3-4d11-975f-74d61598733f", 1111};
     Device bob{"e1ee5ab1-6c1f-4e5e-8a36-2a4c0e4d1f0b", 2222};
-    SealedPair() { process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, 2, 3)); }
+    SealedPair() { process_pre_key_bundle(*alice.store, bob.address, bob.bundle(1, 2, 3)); }
 };
 
 }  // namespace cliquet::testing

@@ -74,7 +74,7 @@ Bytes to_bytes(const std::string& text) { return Bytes(text.begin(), text.end())
 
 TEST_CASE("sealed content round-trips every type, hint and group id", "[sealed_sender]") {
     const World world;
-    for (auto type : {CiphertextType::whisper, CiphertextType::prekey, CiphertextType::sender_key,
+    for (auto type : {CiphertextType::whisper, CiphertextType::pre_key, CiphertextType::sender_key,
                       CiphertextType::plaintext}) {
         for (auto hint : {ContentHint::none, ContentHint::resendable, ContentHint::implicit, ContentHint{77}, ContentHint{0x80000001}}) {
             for (const std::optional<Bytes>& group : {std::optional<Bytes>(), std::optional<Bytes>(Bytes{1, 2, 3})}) {
@@ -97,8 +97,8 @@ TEST_CASE("sealed content round-trips every type, hint and group id", "[sealed_s
     CHECK_FALSE(message.has_group_id());
     CHECK_FALSE(message.has_content_hint());
     CHECK(message.type() == 2);
-    CHECK(UnidentifiedSenderMessageContent::deserialize(world.content(CiphertextType::prekey).serialize()).type() ==
-          CiphertextType::prekey);
+    CHECK(UnidentifiedSenderMessageContent::deserialize(world.content(CiphertextType::pre_key).serialize()).type() ==
+          CiphertextType::pre_key);
 }
 
 TEST_CASE("malformed sealed content is refused", "[sealed_sender]") {

@@ -88,7 +88,7 @@ TEST_CASE("sealing needs the recipient's session and identity key", "[sealed_ses
 TEST_CASE("multi-recipient sealing takes registration ids from sessions", "[sealed_session]") {
     Pair p;
     Device bob2 = cliquet::testing::linked_device(p.bob, 2, 4444);
-    process_prekey_bundle(*p.alice.store, bob2.address, bob2.bundle(5, 6, 7));
+    process_pre_key_bundle(*p.alice.store, bob2.address, bob2.bundle(5, 6, 7));
 
     const UnidentifiedSenderMessageContent content(CiphertextType::whisper, p.server.issue(p.alice), Bytes{4, 5, 6});
     const std::vector<ProtocolAddress> destinations = {p.bob.address, bob2.address};
@@ -103,7 +103,7 @@ TEST_CASE("multi-recipient sealing takes registration ids from sessions", "[seal
     CHECK(unseal(received, p.bob.identity(), p.server.trust_root.public_key, kNow).content.content() == Bytes{4, 5, 6});
 
     const std::vector<ProtocolAddress> not_a_service_id = {ProtocolAddress{"bob", 1}};
-    process_prekey_bundle(*p.alice.store, not_a_service_id[0], p.bob.bundle(8, 9, 10));
+    process_pre_key_bundle(*p.alice.store, not_a_service_id[0], p.bob.bundle(8, 9, 10));
     CHECK(error_of([&] {
               (void)sealed_sender_multi_recipient_encrypt(*p.alice.store, not_a_service_id, {}, content);
           }) == ErrorCode::invalid_argument);

@@ -18,7 +18,7 @@ const std::string kBobAci = "4fcfe887-a600-40cd-9ab7-fd2a695e9981";
 const std::string kMalloryAci = "30a3c7b9-2b33-4f40-bd77-6e5c3b3bd5e1";
 
 SignalMessage inner_message(const CiphertextMessage& message) {
-    if (message.type == CiphertextType::prekey) return PreKeySignalMessage::deserialize(message.bytes).message();
+    if (message.type == CiphertextType::pre_key) return PreKeySignalMessage::deserialize(message.bytes).message();
     return SignalMessage::deserialize(message.bytes);
 }
 
@@ -72,7 +72,7 @@ TEST_CASE("pre-key messages name both ends, and only the named recipient accepts
     Device alice(kAliceAci, 1), bob(kBobAci, 2);
     alice.start_session(bob.address, bob.bundle(1, 1, 1));
     const CiphertextMessage first = alice.encrypt_to(bob, "for bob, device 1");
-    REQUIRE(first.type == CiphertextType::prekey);
+    REQUIRE(first.type == CiphertextType::pre_key);
     const SignalMessage inner = inner_message(first);
     REQUIRE(inner.addresses());
     CHECK(*inner.addresses() == expected_addresses(kAliceAci, 1, kBobAci, 1));

@@ -108,7 +108,7 @@ struct Device {
 
     // Starts a session with `peer` from its bundle, under this device's options.
     void start_session(const ProtocolAddress& peer, const PreKeyBundle& bundle) {
-        process_prekey_bundle(*store, peer, bundle, system_random(), options);
+        process_pre_key_bundle(*store, peer, bundle, system_random(), options);
     }
 
     // Lets this device start and accept X3DH sessions (the opt-in policy)

@@ -56,7 +56,7 @@ TEST_CASE("an unanswered session goes stale after 30 days; an answered or incomi
     CHECK(error_of([&] { (void)alice.encrypt_to(bob, "stale"); }) == ErrorCode::no_session);
     // An app that asks for nothing may still send on it.
     alice.options.requirements = SessionRequirements::none();
-    CHECK(alice.encrypt_to(bob, "asked for nothing").type == CiphertextType::prekey);
+    CHECK(alice.encrypt_to(bob, "asked for nothing").type == CiphertextType::pre_key);
     alice.options.requirements = {};
 
     // Bob's side was started by Alice: never stale. His answer makes Alice's usable again.
@@ -140,7 +140,7 @@ TEST_CASE("both stores list and delete sessions, pre-keys and sender keys", "[st
     for (const ProtocolAddress& peer : {ProtocolAddress{"alice", 3}, ProtocolAddress{"alice", 1},
                                         ProtocolAddress{"alice", 2}, ProtocolAddress{"carol", 1}}) {
         Device other(peer.name, 5);
-        process_prekey_bundle(*bob, peer, other.bundle(1, 1, KyberPreKeyId{1}));
+        process_pre_key_bundle(*bob, peer, other.bundle(1, 1, KyberPreKeyId{1}));
     }
     CHECK(bob->sessions().session_device_ids("alice") == std::vector<std::uint32_t>{1, 2, 3});
     CHECK(bob->sessions().session_device_ids("carol") == std::vector<std::uint32_t>{1});
@@ -178,7 +178,7 @@ TEST_CASE("both stores list and delete sessions, pre-keys and sender keys", "[st
           ErrorCode::invalid_message);
     bob->kyber_pre_keys().mark_kyber_pre_key_used(6, 3, base_key);  // another signed pre-key: another use
     CHECK(error_of([&] { bob->kyber_pre_keys().mark_kyber_pre_key_used(5, 2, base_key); }) ==
-          ErrorCode::invalid_prekey);
+          ErrorCode::invalid_pre_key);
     // Removed and stored anew, the id forgets its uses.
     bob->kyber_pre_keys().remove_kyber_pre_key(6);
     bob->kyber_pre_keys().store_kyber_pre_key(KyberPreKeyRecord::generate(6, identity, kMadeAt),

@@ -24,7 +24,7 @@ struct Pair {
     Pair(PqRatchetPolicy alice_policy, PqRatchetPolicy bob_policy) {
         alice_options.pq_ratchet = alice_policy;
         bob_options.pq_ratchet = bob_policy;
-        process_prekey_bundle(*alice.store, bob.address, bob.bundle(1, 1, 1), system_random(), alice_options);
+        process_pre_key_bundle(*alice.store, bob.address, bob.bundle(1, 1, 1), system_random(), alice_options);
     }
 
     CiphertextMessage send(bool from_alice, std::string_view text) {
@@ -42,7 +42,7 @@ struct Pair {
 };
 
 SignalMessage signal_message_of(const CiphertextMessage& message) {
-    if (message.type == CiphertextType::prekey) return PreKeySignalMessage::deserialize(message.bytes).message();
+    if (message.type == CiphertextType::pre_key) return PreKeySignalMessage::deserialize(message.bytes).message();
     return SignalMessage::deserialize(message.bytes);
 }
 

@@ -33,14 +33,14 @@ TEST_CASE("SessionRecord::serialize writes what protobuf writes", "[session][rec
     CHECK(SessionRecord().serialize().size() == 0);
 
     Device alice("alice", 11), bob("bob", 22);
-    process_prekey_bundle(*alice.store, bob.address, bob.bundle(5, 9, KyberPreKeyId{7}));
+    process_pre_key_bundle(*alice.store, bob.address, bob.bundle(5, 9, KyberPreKeyId{7}));
     REQUIRE(bob.decrypt_from(alice, alice.encrypt_to(bob, "hello")) == "hello");
     REQUIRE(alice.decrypt_from(bob, bob.encrypt_to(alice, "hi")) == "hi");
     // 200 skipped keys on Bob's side (long enough that lengths take two
     // varint bytes), then a new handshake archives Alice's state.
     for (int i = 0; i < 200; ++i) alice.encrypt_to(bob, "lost");
     REQUIRE(bob.decrypt_from(alice, alice.encrypt_to(bob, "late")) == "late");
-    process_prekey_bundle(*alice.store, bob.address, bob.bundle(6, 10, KyberPreKeyId{8}));
+    process_pre_key_bundle(*alice.store, bob.address, bob.bundle(6, 10, KyberPreKeyId{8}));
 
     for (Device* device : {&alice, &bob}) {
         const ProtocolAddress& peer = device == &alice ? bob.address : alice.address;

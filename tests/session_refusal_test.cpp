@@ -125,11 +125,11 @@ TEST_CASE("unknown and used pre-keys are refused", "[session][refusal]") {
 
     SECTION("a one-time pre-key used a second time") {
         CHECK(bob.decrypt_from(alice, alice.encrypt_to(bob, "first")) == "first");
-        check_refused_intact(bob, carol, carol.encrypt_to(bob, "second"), ErrorCode::invalid_prekey);
+        check_refused_intact(bob, carol, carol.encrypt_to(bob, "second"), ErrorCode::invalid_pre_key);
     }
     SECTION("a one-time pre-key never issued") {
         bob.store->pre_keys().remove_pre_key(1);
-        check_refused_intact(bob, alice, alice.encrypt_to(bob, "x"), ErrorCode::invalid_prekey);
+        check_refused_intact(bob, alice, alice.encrypt_to(bob, "x"), ErrorCode::invalid_pre_key);
     }
     SECTION("a signed pre-key never issued") {
         Device dave("dave", 4);
@@ -139,7 +139,7 @@ TEST_CASE("unknown and used pre-keys are refused", "[session][refusal]") {
         lossy.store = std::make_unique<MemoryProtocolStore>(bob.identity(), 2);
         const auto lost = lossy.bundle(std::nullopt, 77, kyber);
         dave.start_session(bob.address, lost);
-        check_refused_intact(bob, dave, dave.encrypt_to(bob, "x"), ErrorCode::invalid_prekey);
+        check_refused_intact(bob, dave, dave.encrypt_to(bob, "x"), ErrorCode::invalid_pre_key);
     }
 }
 
@@ -152,7 +152,7 @@ TEST_CASE("an unknown Kyber pre-key is refused", "[session][refusal]") {
     const auto bundle = twin.bundle(std::nullopt, 1, 9);
     bob.store->signed_pre_keys().store_signed_pre_key(*twin.store->signed_pre_keys().load_signed_pre_key(1));
     alice.start_session(bob.address, bundle);
-    check_refused_intact(bob, alice, alice.encrypt_to(bob, "x"), ErrorCode::invalid_prekey);
+    check_refused_intact(bob, alice, alice.encrypt_to(bob, "x"), ErrorCode::invalid_pre_key);
 }
 
 TEST_CASE("counter jumps beyond 25000 are refused before deriving keys", "[session][refusal]") {
@@ -196,8 +196,8 @@ TEST_CASE("tampered, truncated and malformed session messages are refused intact
     }
     const CiphertextMessage garbage{CiphertextType::whisper, Bytes{0x33, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5, 6, 7, 8}};
     check_refused_intact(pair.alice, pair.bob, garbage, ErrorCode::invalid_message);
-    const CiphertextMessage prekey_garbage{CiphertextType::prekey, Bytes{0x33, 0x0a, 0xff}};
-    check_refused_intact(pair.alice, pair.bob, prekey_garbage, ErrorCode::invalid_message);
+    const CiphertextMessage pre_key_garbage{CiphertextType::pre_key, Bytes{0x33, 0x0a, 0xff}};
+    check_refused_intact(pair.alice, pair.bob, pre_key_garbage, ErrorCode::invalid_message);
     CHECK(pair.alice.decrypt_from(pair.bob, message) == "a secret");
 }
 
@@ -275,7 +275,7 @@ TEST_CASE("a pre-key message with a non-canonical base key is refused", "[sessio
 
     const auto reframed = [&](const std::string& base_key) {
         body.set_base_key(base_key);
-        CiphertextMessage out{CiphertextType::prekey, Bytes{message.bytes[0]}};
+        CiphertextMessage out{CiphertextType::pre_key, Bytes{message.bytes[0]}};
         const std::string encoded = body.SerializeAsString();
         out.bytes.insert(out.bytes.end(), encoded.begin(), encoded.end());
         return out;

@@ -60,7 +60,7 @@ struct Pair {
     Device alice{"alice", 11};
     Device bob{"bob", 22};
     Pair() {
-        process_prekey_bundle(*alice.store, bob.address, bob.bundle(5, 9, KyberPreKeyId{7}));
+        process_pre_key_bundle(*alice.store, bob.address, bob.bundle(5, 9, KyberPreKeyId{7}));
         REQUIRE(bob.decrypt_from(alice, alice.encrypt_to(bob, "hello")) == "hello");
         REQUIRE(alice.decrypt_from(bob, bob.encrypt_to(alice, "hi")) == "hi");
     }

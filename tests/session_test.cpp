@@ -29,7 +29,7 @@ TEST_CASE("X3DH and PQXDH sessions ping-pong", "[session]") {
     // Pre-key messages until Bob answers.
     for (int i = 0; i < 3; ++i) {
         const auto message = alice.encrypt_to(bob, "hello " + std::to_string(i));
-        CHECK(message.type == CiphertextType::prekey);
+        CHECK(message.type == CiphertextType::pre_key);
         CHECK(message.bytes[0] == (version == 3 ? 0x33 : 0x44));
         CHECK(bob.decrypt_from(alice, message) == "hello " + std::to_string(i));
     }
@@ -123,8 +123,8 @@ TEST_CASE("simultaneous initiation converges", "[session]") {
     bob.start_session(alice.address, alice.bundle(1, 1, kyber_for(version)));
     const auto from_alice = alice.encrypt_to(bob, "from alice");
     const auto from_bob = bob.encrypt_to(alice, "from bob");
-    CHECK(from_alice.type == CiphertextType::prekey);
-    CHECK(from_bob.type == CiphertextType::prekey);
+    CHECK(from_alice.type == CiphertextType::pre_key);
+    CHECK(from_bob.type == CiphertextType::pre_key);
     CHECK(bob.decrypt_from(alice, from_alice) == "from alice");
     CHECK(alice.decrypt_from(bob, from_bob) == "from bob");
 

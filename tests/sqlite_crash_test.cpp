@@ -238,7 +238,7 @@ std::vector<Device> prepare_bob(const std::string& path, bool sealed) {
         for (int i = 0; i < kSenders; ++i) {
             const auto pre_key = PreKeyRecord::generate(static_cast<PreKeyId>(i + 1));
             bob->pre_keys().store_pre_key(pre_key);
-            process_prekey_bundle(*senders[static_cast<std::size_t>(i)].store, kBob,
+            process_pre_key_bundle(*senders[static_cast<std::size_t>(i)].store, kBob,
                                   PreKeyBundle{.registration_id = 2,
                                                .device_id = 1,
                                                .pre_key_id = pre_key.id(),

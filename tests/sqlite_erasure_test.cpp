@@ -137,7 +137,7 @@ struct Conversation {
 
     Conversation(BobFiles& bob_files, Erasure erasure) : files(bob_files) {
         bob = SqliteStore::create(files.path(), device, files.options(erasure));
-        process_prekey_bundle(*alice.store, device.address,
+        process_pre_key_bundle(*alice.store, device.address,
                               publish_bundle(*bob, 1, 1, 2, 3, KyberPreKeyKind::last_resort));
         bob->pre_keys().store_pre_key(PreKeyRecord::generate(4));
     }

@@ -55,7 +55,7 @@ struct Conversation {
         if (!sealed) options.storage_key.reset();
         options.rollback_guard = std::move(guard);
         auto store = SqliteStore::create(path, bob, options);
-        process_prekey_bundle(*alice.store, bob.address,
+        process_pre_key_bundle(*alice.store, bob.address,
                               publish_bundle(*store, 1, 1, 1, 1, KyberPreKeyKind::last_resort));
         store->pre_keys().store_pre_key(PreKeyRecord::generate(2));
         const auto hello = to_bob("hello");

@@ -166,7 +166,7 @@ TEST_CASE("a sealed version-1 store migrates in place, re-sealed, and carries on
     const auto signed_pre_key = *bob->signed_pre_keys().load_signed_pre_key(7);
     const auto pre_key = *bob->pre_keys().load_pre_key(2);
     const auto kyber = *bob->kyber_pre_keys().load_kyber_pre_key(12);
-    process_prekey_bundle(*carol.store, kBob, bundle_of(bob->identities(), 1, signed_pre_key, &pre_key, &kyber));
+    process_pre_key_bundle(*carol.store, kBob, bundle_of(bob->identities(), 1, signed_pre_key, &pre_key, &kyber));
     const auto hello = SessionCipher(*carol.store, carol.address, kBob).encrypt(as_bytes("hello bob"));
     CHECK(text_of(SessionCipher(*bob, kBob, carol.address).decrypt(hello.type, hello.bytes)) == "hello bob");
     CHECK(bob->pre_keys().pre_key_ids() == std::vector<PreKeyId>{3});

@@ -54,7 +54,7 @@ TEST_CASE("a store keeps its device and every record across a reopen", "[sqlite]
         pre_key_2 = copy_of(bob->pre_keys().load_pre_key(2)->serialize());
 
         // A real session, started by Alice's pre-key message.
-        process_prekey_bundle(*alice.store, device.address, bundle);
+        process_pre_key_bundle(*alice.store, device.address, bundle);
         const auto hello = SessionCipher(*alice.store, alice.address, device.address).encrypt(as_bytes("hello"));
         CHECK(text_of(SessionCipher(*bob, bob->local_address(), alice.address).decrypt(hello.type, hello.bytes)) == "hello");
         CHECK_FALSE(bob->pre_keys().load_pre_key(1));
@@ -127,7 +127,7 @@ TEST_CASE("a message decrypted before a reopen is a duplicate after it", "[sqlit
     Device alice("alice", 7);
     {
         auto bob = SqliteStore::create(path, device);
-        process_prekey_bundle(*alice.store, device.address, publish_bundle(*bob, 1, 1, 1, 1));
+        process_pre_key_bundle(*alice.store, device.address, publish_bundle(*bob, 1, 1, 1, 1));
     }
     auto bob = SqliteStore::open(path);
     std::vector<CiphertextMessage> sent;
@@ -223,7 +223,7 @@ TEST_CASE("with a storage key the file holds no key material", "[sqlite][encrypt
     std::vector<SecretBytes> secrets;  // every value written, serialized
     {
         auto bob = SqliteStore::create(path, device, encrypted ? with_key(key) : SqliteStoreOptions{});
-        process_prekey_bundle(*alice.store, device.address,
+        process_pre_key_bundle(*alice.store, device.address,
                               publish_bundle(*bob, 1, 1, 2, 3, KyberPreKeyKind::last_resort));
         const auto first = SessionCipher(*alice.store, alice.address, device.address).encrypt(as_bytes("hello"));
         (void)SessionCipher(*bob, bob->local_address(), alice.address).decrypt(first.type, first.bytes);

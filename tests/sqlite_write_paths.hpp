@@ -78,7 +78,7 @@ struct WritePathFixture {
         {
             auto store = SqliteStore::create(path, bob, options);
             const auto bundle = publish_bundle(*store, 1, 1, 1, 1, KyberPreKeyKind::last_resort);
-            process_prekey_bundle(*alice.store, bob.address, bundle);
+            process_pre_key_bundle(*alice.store, bob.address, bundle);
             store->pre_keys().store_pre_key(PreKeyRecord::generate(2));
             const auto hello = alice_to_bob("hello");
             REQUIRE(text_of_bytes(cipher(*store, alice.address).decrypt(hello.type, hello.bytes)) == "hello");
@@ -93,7 +93,7 @@ struct WritePathFixture {
             const auto pre_key_2 = store->pre_keys().load_pre_key(2);
             carol_bundle.pre_key_id = 2;
             carol_bundle.pre_key = pre_key_2->key_pair().public_key;
-            process_prekey_bundle(*carol.store, bob.address, carol_bundle);
+            process_pre_key_bundle(*carol.store, bob.address, carol_bundle);
             pre_key_message_from_carol = SessionCipher(*carol.store, carol.address, bob.address).encrypt(as_bytes("carol"));
             whisper_from_alice = alice_to_bob("whisper");
             // Alice's sender key, a message on it, and Bob holding it.

@@ -47,7 +47,7 @@ struct CLIQUET_EXPORT QueuedMessage {
     }
 
     std::optional<ProtocolAddress> sender;  ///< nullopt for a sealed message
-    CiphertextType type;                    ///< for an identified message: prekey or whisper
+    CiphertextType type;                    ///< for an identified message: pre_key or whisper
     Bytes bytes;                            ///< the envelope or the message
     Timestamp server_timestamp;  ///< for a sealed message
 };

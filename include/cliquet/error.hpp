@@ -28,7 +28,7 @@ enum class ErrorCode {
     untrusted_identity,   ///< a known address presented a different identity key
     no_session,           ///< no session (or no usable state) with that address
     invalid_certificate,  ///< bad signature, wrong trust root, expired, revoked key id
-    invalid_prekey,       ///< unknown or already-consumed pre-key id
+    invalid_pre_key,       ///< unknown or already-consumed pre-key id
     invalid_argument,     ///< the caller passed something the API cannot accept
     storage,              ///< the persistent store failed or holds foreign data
     unsupported,          ///< a known feature or version this build does not offer

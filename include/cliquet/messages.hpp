@@ -40,7 +40,7 @@
 namespace cliquet {
 
 /// libsignal's CiphertextMessageType values.
-enum class CiphertextType : std::uint8_t { whisper = 2, prekey = 3, sender_key = 7, plaintext = 8 };
+enum class CiphertextType : std::uint8_t { whisper = 2, pre_key = 3, sender_key = 7, plaintext = 8 };
 
 inline constexpr std::size_t kMessageMacSize = 8;  ///< The truncated MAC that ends a SignalMessage.
 
@@ -156,7 +156,7 @@ private:
 
 /// What encrypting produces: the bytes and how the receiver must treat them.
 struct CLIQUET_EXPORT CiphertextMessage {
-    CiphertextType type;  ///< prekey or whisper
+    CiphertextType type;  ///< pre_key or whisper
     Bytes bytes;          ///< the serialized message
 };
 

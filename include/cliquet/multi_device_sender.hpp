@@ -38,7 +38,7 @@
 #include "cliquet/error.hpp"
 #include "cliquet/export.hpp"
 #include "cliquet/messages.hpp"
-#include "cliquet/prekeys.hpp"
+#include "cliquet/pre_keys.hpp"
 #include "cliquet/random.hpp"
 #include "cliquet/sealed_sender.hpp"
 #include "cliquet/session.hpp"
@@ -56,7 +56,7 @@ struct CLIQUET_EXPORT AccountDevices {
 struct CLIQUET_EXPORT DeviceMessage {
     ProtocolAddress address;        ///< the device it is for
     std::uint32_t registration_id;  ///< the device's registration id, from its session, for the server to check
-    CiphertextType type;            ///< the session message's type (prekey or whisper), sealed or not
+    CiphertextType type;            ///< the session message's type (pre_key or whisper), sealed or not
     Bytes bytes;                    ///< the session message, or the sealed sender (version 1) envelope around it
 };
 
@@ -129,7 +129,7 @@ public:
     /// Applies the server's correction of the devices of `sent_to` (the list
     /// the send used): archives the sessions of extra devices, archives those
     /// of stale devices and reports the registration ids they had, and starts
-    /// sessions from the missing devices' bundles (process_prekey_bundle). A
+    /// sessions from the missing devices' bundles (process_pre_key_bundle). A
     /// bundle whose identity key is not the account's is refused with
     /// untrusted_identity: for this account, this device's own key; for
     /// another, the key its other devices' sessions and recorded identities

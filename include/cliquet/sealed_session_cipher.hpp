@@ -72,7 +72,7 @@ struct CLIQUET_EXPORT SealedSenderDecryptionResult {
     /// The decrypted message; for CiphertextType::plaintext, the
     /// PlaintextContent's body (the Content and its boundary byte).
     Bytes plaintext;
-    CiphertextType content_type;       ///< which cipher opened it: prekey, whisper, sender_key or plaintext
+    CiphertextType content_type;       ///< which cipher opened it: pre_key, whisper, sender_key or plaintext
     ContentHint content_hint;          ///< what the sender asked of a recipient that cannot decrypt its messages
     std::optional<Bytes> group_id;     ///< the group the message belongs to, if any
     /// For CiphertextType::plaintext: the retry request it carries (see

@@ -5,7 +5,7 @@
 ///
 /// @code
 ///   MemoryProtocolStore alice_store(alice_identity, alice_registration_id);
-///   process_prekey_bundle(alice_store, bob_address, bob_bundle);
+///   process_pre_key_bundle(alice_store, bob_address, bob_bundle);
 ///   SessionCipher to_bob(alice_store, alice_address, bob_address);
 ///   CiphertextMessage message = to_bob.encrypt(as_bytes("hello"));
 ///   ...
@@ -37,7 +37,7 @@
 #include "cliquet/bytes.hpp"
 #include "cliquet/export.hpp"
 #include "cliquet/messages.hpp"
-#include "cliquet/prekeys.hpp"
+#include "cliquet/pre_keys.hpp"
 #include "cliquet/random.hpp"
 #include "cliquet/store.hpp"
 
@@ -95,10 +95,10 @@ struct CLIQUET_EXPORT SessionOptions {
 /// @endcode
 /// The session records when it was made (`options.clock`), as libsignal
 /// stamps the pending pre-key; `options` apply to the new session.
-CLIQUET_EXPORT void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
+CLIQUET_EXPORT void process_pre_key_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
                            RandomSource& random = system_random(), const SessionOptions& options = {});
-/// process_prekey_bundle made at `now`, whatever `options.clock` says.
-CLIQUET_EXPORT void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
+/// process_pre_key_bundle made at `now`, whatever `options.clock` says.
+CLIQUET_EXPORT void process_pre_key_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
                            RandomSource& random, Timestamp now, const SessionOptions& options = {});
 
 /// Encrypts to and decrypts from one remote address, through a store.
@@ -129,7 +129,7 @@ public:
     /// which now and then draws a fresh ML-KEM key pair or encapsulation.
     [[nodiscard]] CiphertextMessage encrypt(ByteView plaintext, RandomSource& random = system_random());
 
-    /// Decrypts a message of the given type (prekey or whisper).
+    /// Decrypts a message of the given type (pre_key or whisper).
     /// @code{.unparsed}
     ///   invalid_message     malformed, wrong version, bad MAC or padding,
     ///                       a counter more than 25,000 ahead, bound to
@@ -139,7 +139,7 @@ public:
     ///                       base key names, or that is version 3 under
     ///                       PqRatchetPolicy::require
     ///   duplicate_message   a message already decrypted
-    ///   invalid_prekey      a pre-key message naming a pre-key we do not hold
+    ///   invalid_pre_key      a pre-key message naming a pre-key we do not hold
     ///                       (a one-time Kyber pre-key is gone once used)
     ///   invalid_message     a new session on a last-resort Kyber pre-key
     ///                       with a base key it was already used with

@@ -28,7 +28,7 @@
 #include "cliquet/export.hpp"
 #include "cliquet/function_ref.hpp"
 #include "cliquet/keys.hpp"
-#include "cliquet/prekeys.hpp"
+#include "cliquet/pre_keys.hpp"
 #include "cliquet/session_record.hpp"
 
 namespace cliquet {
@@ -162,7 +162,7 @@ public:
     ///   last-resort  kept; the (id, signed pre-key id, base key) is
     ///                remembered, and one already remembered is refused:
     ///                Error(invalid_message, "reused base key")
-    ///   not held     Error(invalid_prekey)
+    ///   not held     Error(invalid_pre_key)
     /// @endcode
     /// A refusal changes nothing.
     virtual void mark_kyber_pre_key_used(KyberPreKeyId id, SignedPreKeyId signed_pre_key_id,

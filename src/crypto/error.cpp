@@ -11,7 +11,7 @@ std::string_view to_string(ErrorCode code) noexcept {
         case ErrorCode::untrusted_identity: return "untrusted_identity";
         case ErrorCode::no_session: return "no_session";
         case ErrorCode::invalid_certificate: return "invalid_certificate";
-        case ErrorCode::invalid_prekey: return "invalid_prekey";
+        case ErrorCode::invalid_pre_key: return "invalid_pre_key";
         case ErrorCode::invalid_argument: return "invalid_argument";
         case ErrorCode::storage: return "storage";
         case ErrorCode::unsupported: return "unsupported";

@@ -32,7 +32,7 @@ DecryptionErrorMessage DecryptionErrorMessage::for_original(ByteView original, C
     std::optional<PublicKey> ratchet_key;
     switch (type) {
         case CiphertextType::whisper: ratchet_key = SignalMessage::deserialize(original).sender_ratchet_key(); break;
-        case CiphertextType::prekey:
+        case CiphertextType::pre_key:
             ratchet_key = PreKeySignalMessage::deserialize(original).message().sender_ratchet_key();
             break;
         case CiphertextType::sender_key: break;

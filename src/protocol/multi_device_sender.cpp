@@ -184,7 +184,7 @@ DeviceListUpdate MultiDeviceSender::apply(const AccountDevices& sent_to, const D
         try {
             if (identity && bundle.identity_key != *identity)
                 throw UntrustedIdentityError(address, bundle.identity_key);
-            process_prekey_bundle(store_, address, bundle, random, options_);
+            process_pre_key_bundle(store_, address, bundle, random, options_);
             // With no key known, the first bundle that starts a session sets it.
             identity = bundle.identity_key;
             out.started.push_back(address);

@@ -17,12 +17,12 @@ using ProtoContent = proto::sealed_sender::UnidentifiedSenderMessage::Message;
 constexpr std::int32_t kProtoPreKey = 1;
 
 std::int32_t proto_type(CiphertextType type) noexcept {
-    return type == CiphertextType::prekey ? kProtoPreKey : static_cast<std::int32_t>(type);
+    return type == CiphertextType::pre_key ? kProtoPreKey : static_cast<std::int32_t>(type);
 }
 
 std::optional<CiphertextType> content_type_from_proto(std::int32_t value) noexcept {
     switch (value) {
-        case kProtoPreKey: return CiphertextType::prekey;
+        case kProtoPreKey: return CiphertextType::pre_key;
         case static_cast<std::int32_t>(CiphertextType::whisper): return CiphertextType::whisper;
         case static_cast<std::int32_t>(CiphertextType::sender_key): return CiphertextType::sender_key;
         case static_cast<std::int32_t>(CiphertextType::plaintext): return CiphertextType::plaintext;

@@ -21,7 +21,7 @@ Bytes decrypt_content(ProtocolStore& store, const UnidentifiedSenderMessageConte
                       const ProtocolAddress& local, const ProtocolAddress& sender, RandomSource& random,
                       const SessionOptions& options, std::optional<DecryptionErrorMessage>& retry_request) {
     switch (content.type()) {
-        case CiphertextType::prekey:
+        case CiphertextType::pre_key:
         case CiphertextType::whisper:
             return SessionCipher(store, local, sender, options).decrypt(content.type(), content.content(), random);
         case CiphertextType::sender_key: {

@@ -38,12 +38,12 @@ void check_bundle(const PreKeyBundle& bundle, const SessionOptions& options) {
 
 }  // namespace
 
-void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
+void process_pre_key_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
                            RandomSource& random, const SessionOptions& options) {
-    process_prekey_bundle(store, address, bundle, random, current_time(options.clock), options);
+    process_pre_key_bundle(store, address, bundle, random, current_time(options.clock), options);
 }
 
-void process_prekey_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
+void process_pre_key_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
                            RandomSource& random, Timestamp now, const SessionOptions& options) {
     IdentityKeyStore& identities = store.identities();
     if (!identities.is_trusted_identity(address, bundle.identity_key, Direction::sending))
@@ -100,7 +100,7 @@ spqr::Version pq_min_version(PqRatchetPolicy policy) noexcept {
     return policy == PqRatchetPolicy::require ? spqr::Version::v1 : spqr::Version::v0;
 }
 
-PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, const PreKeySignalMessage& message,
+PreKeysUsed process_pre_key_message(ProtocolStore& store, SessionRecord& record, const PreKeySignalMessage& message,
                                    const SessionOptions& options) {
     SessionRecordData& data = record.data();
     const Bytes base_key = message.base_key().serialize();
@@ -138,18 +138,18 @@ PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, 
 
     const auto signed_pre_key = store.signed_pre_keys().load_signed_pre_key(message.signed_pre_key_id());
     if (!signed_pre_key)
-        throw Error(ErrorCode::invalid_prekey, "no signed pre-key " + std::to_string(message.signed_pre_key_id()));
+        throw Error(ErrorCode::invalid_pre_key, "no signed pre-key " + std::to_string(message.signed_pre_key_id()));
     std::optional<KyberPreKeyRecord> kyber_pre_key;
     if (message.kyber()) {
         kyber_pre_key = store.kyber_pre_keys().load_kyber_pre_key(message.kyber()->pre_key_id);
         if (!kyber_pre_key)
-            throw Error(ErrorCode::invalid_prekey, "no Kyber pre-key " + std::to_string(message.kyber()->pre_key_id));
+            throw Error(ErrorCode::invalid_pre_key, "no Kyber pre-key " + std::to_string(message.kyber()->pre_key_id));
     }
     std::optional<PreKeyRecord> one_time_pre_key;
     if (message.pre_key_id()) {
         one_time_pre_key = store.pre_keys().load_pre_key(*message.pre_key_id());
         if (!one_time_pre_key)
-            throw Error(ErrorCode::invalid_prekey, "no one-time pre-key " + std::to_string(*message.pre_key_id()) +
+            throw Error(ErrorCode::invalid_pre_key, "no one-time pre-key " + std::to_string(*message.pre_key_id()) +
                                                        " (unknown or already used)");
     }
 

@@ -22,8 +22,8 @@ struct PreKeysUsed {
 // existing one with the same base key (a repeat of a handshake already run),
 // or a new responder state. Only `record` changes; the caller consumes the
 // returned pre-keys once the message has decrypted.
-//   invalid_prekey  a signed, one-time or Kyber pre-key we do not hold
-PreKeysUsed process_prekey_message(ProtocolStore& store, SessionRecord& record, const PreKeySignalMessage& message,
+//   invalid_pre_key  a signed, one-time or Kyber pre-key we do not hold
+PreKeysUsed process_pre_key_message(ProtocolStore& store, SessionRecord& record, const PreKeySignalMessage& message,
                                    const SessionOptions& options);
 
 // The lowest SPQR version a new session accepts from its peer under `policy`.

@@ -98,9 +98,9 @@ CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& rando
 
 Bytes SessionCipher::decrypt(CiphertextType type, ByteView bytes, RandomSource& random) {
     switch (type) {
-        case CiphertextType::prekey: return decrypt(PreKeySignalMessage::deserialize(bytes), random);
+        case CiphertextType::pre_key: return decrypt(PreKeySignalMessage::deserialize(bytes), random);
         case CiphertextType::whisper: return decrypt(SignalMessage::deserialize(bytes), random);
-        default: throw Error(ErrorCode::invalid_argument, "SessionCipher decrypts only prekey and whisper messages");
+        default: throw Error(ErrorCode::invalid_argument, "SessionCipher decrypts only pre_key and whisper messages");
     }
 }
 
@@ -113,10 +113,10 @@ Bytes SessionCipher::decrypt(const PreKeySignalMessage& message, RandomSource& r
         throw UntrustedIdentityError(remote_, message.identity_key());
 
     SessionRecord record = store_.sessions().load_session(remote_).value_or(SessionRecord());
-    const protocol::PreKeysUsed used = protocol::process_prekey_message(store_, record, message, options_);
+    const protocol::PreKeysUsed used = protocol::process_pre_key_message(store_, record, message, options_);
     SessionRecordData& data = record.data();
     // The inner message opens only with the state the pre-key message set up
-    // or named, which process_prekey_message made current; never with an
+    // or named, which process_pre_key_message made current; never with an
     // archived one, so an envelope cannot borrow another state's keys
     // (libsignal refuses it alike).
     const auto is_same_account = [this] { return same_account(local_, remote_); };

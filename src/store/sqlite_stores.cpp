@@ -286,7 +286,7 @@ void KyberPreKeys::mark_kyber_pre_key_used(KyberPreKeyId id, SignedPreKeyId sign
     {
         Statement::Use select(db_.select_kyber_pre_key_kind);
         if (!select.bind(1, id).step())
-            throw Error(ErrorCode::invalid_prekey,
+            throw Error(ErrorCode::invalid_pre_key,
                         "no Kyber pre-key " + std::to_string(id) + " (unknown or already used)");
         last_resort = select.integer(0) != 0;
     }

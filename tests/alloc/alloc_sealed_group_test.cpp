@@ -57,7 +57,7 @@ TEST_CASE("an allocation failure anywhere in opening a sealed message changes no
         CHECK(pair.alice.decrypt_from(pair.bob, reply) == "hi");
     }
     const CiphertextMessage inner = pair.alice.encrypt_to(pair.bob, "swept");
-    REQUIRE(inner.type == (first_contact ? CiphertextType::prekey : CiphertextType::whisper));
+    REQUIRE(inner.type == (first_contact ? CiphertextType::pre_key : CiphertextType::whisper));
     const Bytes sealed = seal(pair, version, inner);
     const PublicKey& root = pair.server.trust_root.public_key;
     const SealedSenderRecipient bob = sealed_recipient(pair.bob);

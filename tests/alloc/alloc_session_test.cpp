@@ -116,20 +116,20 @@ void sweep_decrypt(const std::string& name, Pair& pair, const CiphertextMessage&
 
 }  // namespace
 
-TEST_CASE("an allocation failure anywhere in process_prekey_bundle changes nothing", "[alloc][session]") {
+TEST_CASE("an allocation failure anywhere in process_pre_key_bundle changes nothing", "[alloc][session]") {
     const int version = GENERATE(3, 4);
     Pair pair(version);
-    sweep_allocations("process_prekey_bundle v" + std::to_string(version), [&](std::size_t n) {
+    sweep_allocations("process_pre_key_bundle v" + std::to_string(version), [&](std::size_t n) {
         MemoryProtocolStore store = *pair.alice.store;
         const std::string before = snapshot_of(store);
         DeterministicRandom random(kSeed);
         const Outcome outcome = call_failing_at(n, [&] {
-            process_prekey_bundle(store, pair.bob.address, pair.bundle, random, pair.alice.options);
+            process_pre_key_bundle(store, pair.bob.address, pair.bundle, random, pair.alice.options);
         });
         if (outcome.failed()) {
             CHECK(snapshot_of(store) == before);
             DeterministicRandom again(kSeed);
-            process_prekey_bundle(store, pair.bob.address, pair.bundle, again, pair.alice.options);
+            process_pre_key_bundle(store, pair.bob.address, pair.bundle, again, pair.alice.options);
         }
         const CiphertextMessage first = pair.cipher(store, pair.alice, pair.bob).encrypt(as_bytes("first"));
         check_delivers(pair, pair.bob, pair.alice, first, "first");
@@ -141,7 +141,7 @@ TEST_CASE("an allocation failure anywhere in encrypting a pre-key message change
     const int version = GENERATE(3, 4);
     Pair pair(version);
     pair.start();
-    sweep_encrypt("encrypt pre-key message v" + std::to_string(version), pair, CiphertextType::prekey);
+    sweep_encrypt("encrypt pre-key message v" + std::to_string(version), pair, CiphertextType::pre_key);
 }
 
 TEST_CASE("an allocation failure anywhere in decrypting a pre-key message changes nothing", "[alloc][session]") {
@@ -149,7 +149,7 @@ TEST_CASE("an allocation failure anywhere in decrypting a pre-key message change
     Pair pair(version);
     pair.start();
     const CiphertextMessage message = pair.alice.encrypt_to(pair.bob, "swept");
-    REQUIRE(message.type == CiphertextType::prekey);
+    REQUIRE(message.type == CiphertextType::pre_key);
     sweep_decrypt("decrypt pre-key message v" + std::to_string(version), pair, message);
 }
 

@@ -86,11 +86,11 @@ int main(int argc, char** argv) {
         .kyber_pre_key = kyber_used.key_pair().public_key,
         .kyber_pre_key_signature = kyber_used.signature(),
     };
-    process_prekey_bundle(*alice, bob_address, bundle, system_random(), made_at);
+    process_pre_key_bundle(*alice, bob_address, bundle, system_random(), made_at);
     SessionCipher alice_to_bob(*alice, bob_address);
     SessionCipher bob_to_alice(*bob, alice_address);
     const auto first = alice_to_bob.encrypt(as_bytes("hello bob"));
-    check(first.type == CiphertextType::prekey, "a pre-key message first");
+    check(first.type == CiphertextType::pre_key, "a pre-key message first");
     check(bob_to_alice.decrypt(first.type, first.bytes) == Bytes(as_bytes("hello bob").begin(), as_bytes("hello bob").end()), "bob decrypts");
     const auto reply = bob_to_alice.encrypt(as_bytes("hello alice"));
     (void)alice_to_bob.decrypt(reply.type, reply.bytes);

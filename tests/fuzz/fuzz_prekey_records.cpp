@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "cliquet/error.hpp"
-#include "cliquet/prekeys.hpp"
+#include "cliquet/pre_keys.hpp"
 
 namespace {
 

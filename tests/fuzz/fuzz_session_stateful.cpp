@@ -59,12 +59,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     MemoryProtocolStore bob = world->bob;
     DeterministicRandom random = fuzzing::seeded_random("stateful session");
     const ProtocolAddress& sender = data[0] & 1 ? world->carol_address : world->alice_address;
-    CiphertextType type = data[0] & 2 ? CiphertextType::prekey : CiphertextType::whisper;
+    CiphertextType type = data[0] & 2 ? CiphertextType::pre_key : CiphertextType::whisper;
     Bytes message(data + 1, data + size);
     if (data[0] & 4) {
         auto envelope = fuzzing::forged_envelope(*world, message);
         if (!envelope) return 0;
-        type = CiphertextType::prekey;
+        type = CiphertextType::pre_key;
         message = std::move(*envelope);
     }
     try {

@@ -50,8 +50,8 @@ void session_seeds(SeedWriter& out) {
     fuzzing::SessionWorld world;
     out.write("fuzz_signal_message", "alice-a2", world.alice_whispers[0]);
     out.write("fuzz_signal_message", "alice-a4", world.alice_next.bytes);
-    out.write("fuzz_prekey_signal_message", "alice-pqxdh", world.alice_first_prekey);
-    out.write("fuzz_prekey_signal_message", "carol-pqxdh", world.carol_prekey);
+    out.write("fuzz_prekey_signal_message", "alice-pqxdh", world.alice_first_pre_key);
+    out.write("fuzz_prekey_signal_message", "carol-pqxdh", world.carol_pre_key);
 
     // An X3DH (version 3) pre-key message: the same world's devices, a bundle
     // without its Kyber pre-key.
@@ -61,17 +61,17 @@ void session_seeds(SeedWriter& out) {
     x3dh.kyber_pre_key_signature.reset();
     MemoryProtocolStore dave(IdentityKeyPair::generate(world.random), 4);
     const SessionOptions x3dh_allowed{.pq_ratchet = PqRatchetPolicy::offer};
-    process_prekey_bundle(dave, world.bob_address, x3dh, world.random, x3dh_allowed);
+    process_pre_key_bundle(dave, world.bob_address, x3dh, world.random, x3dh_allowed);
     out.write("fuzz_prekey_signal_message", "dave-x3dh",
               SessionCipher(dave, ProtocolAddress{"dave", 1}, world.bob_address, x3dh_allowed).encrypt(as_bytes("d1")).bytes);
 
     out.write("fuzz_session_stateful", "alice-a2", world.alice_whispers[0], 0);
     out.write("fuzz_session_stateful", "alice-a3", world.alice_whispers[1], 0);
-    out.write("fuzz_session_stateful", "alice-prekey-replay", world.alice_first_prekey, 2);
-    out.write("fuzz_session_stateful", "carol-prekey", world.carol_prekey, 3);
+    out.write("fuzz_session_stateful", "alice-prekey-replay", world.alice_first_pre_key, 2);
+    out.write("fuzz_session_stateful", "carol-prekey", world.carol_pre_key, 3);
     // Envelope recipes (see forged_envelope): Bob's published ids, then the
     // Kyber ciphertext bytes of a genuine message.
-    const Bytes kyber = PreKeySignalMessage::deserialize(world.carol_prekey).kyber()->ciphertext;
+    const Bytes kyber = PreKeySignalMessage::deserialize(world.carol_pre_key).kyber()->ciphertext;
     const auto recipe = [&](std::uint8_t choice) {
         Bytes spec{choice, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0};
         spec.insert(spec.end(), kyber.begin(), kyber.end());
@@ -130,7 +130,7 @@ void retry_seeds(SeedWriter& out) {
         CiphertextType type;
     } originals[] = {
         {"whisper", sessions.alice_whispers[0], CiphertextType::whisper},
-        {"prekey", sessions.alice_first_prekey, CiphertextType::prekey},
+        {"prekey", sessions.alice_first_pre_key, CiphertextType::pre_key},
         {"sender-key", groups.messages[0], CiphertextType::sender_key},
     };
     for (const auto& original : originals) {

@@ -93,15 +93,15 @@ struct SessionWorld {
     MemoryProtocolStore carol{IdentityKeyPair::generate(random), 3};
 
     std::vector<Bytes> alice_whispers;  // sent by Alice after the ratchet step, not delivered
-    Bytes alice_first_prekey;           // Alice's pre-key message, already delivered (a replay)
-    Bytes carol_prekey;                 // Carol's first pre-key message, not delivered
+    Bytes alice_first_pre_key;           // Alice's pre-key message, already delivered (a replay)
+    Bytes carol_pre_key;                 // Carol's first pre-key message, not delivered
     CiphertextMessage alice_next;       // Alice's next message: must always decrypt
     CiphertextMessage carol_next;       // Carol's second pre-key message: must always decrypt
 
     SessionWorld() {
-        process_prekey_bundle(alice, bob_address, publish_bundle(bob, 1, 1, 1, 1, random), random);
+        process_pre_key_bundle(alice, bob_address, publish_bundle(bob, 1, 1, 1, 1, random), random);
         const CiphertextMessage first = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("a1"), random);
-        alice_first_prekey = first.bytes;
+        alice_first_pre_key = first.bytes;
         (void)SessionCipher(bob, bob_address, alice_address).decrypt(first.type, first.bytes, random);
         const CiphertextMessage reply = SessionCipher(bob, bob_address, alice_address).encrypt(as_bytes("b1"), random);
         (void)SessionCipher(alice, alice_address, bob_address).decrypt(reply.type, reply.bytes, random);
@@ -109,8 +109,8 @@ struct SessionWorld {
             alice_whispers.push_back(SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes(text), random).bytes);
         alice_next = SessionCipher(alice, alice_address, bob_address).encrypt(as_bytes("a4"), random);
 
-        process_prekey_bundle(carol, bob_address, publish_bundle(bob, 1, 2, 2, 2, random), random);
-        carol_prekey = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c1"), random).bytes;
+        process_pre_key_bundle(carol, bob_address, publish_bundle(bob, 1, 2, 2, 2, random), random);
+        carol_pre_key = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c1"), random).bytes;
         carol_next = SessionCipher(carol, carol_address, bob_address).encrypt(as_bytes("c2"), random);
     }
 };
@@ -155,8 +155,8 @@ inline std::optional<Bytes> forged_envelope(SessionWorld& world, ByteView spec) 
     }
     std::optional<PublicKey> base_key;
     switch ((choice >> 4) & 3) {
-        case 0: base_key = PreKeySignalMessage::deserialize(world.alice_first_prekey).base_key(); break;
-        case 1: base_key = PreKeySignalMessage::deserialize(world.carol_prekey).base_key(); break;
+        case 0: base_key = PreKeySignalMessage::deserialize(world.alice_first_pre_key).base_key(); break;
+        case 1: base_key = PreKeySignalMessage::deserialize(world.carol_pre_key).base_key(); break;
         default: base_key = key_from_spec();
     }
     if (!identity || !base_key) return std::nullopt;

@@ -38,7 +38,7 @@ std::string_view peer_code(ErrorCode code) {
         case ErrorCode::untrusted_identity: return "untrusted_identity";
         case ErrorCode::no_session: return "no_session";
         case ErrorCode::invalid_certificate: return "invalid_certificate";
-        case ErrorCode::invalid_prekey: return "invalid_prekey";
+        case ErrorCode::invalid_pre_key: return "invalid_prekey";
         case ErrorCode::unsupported: return "unsupported";
         // The library's two codes that the peer protocol does not name are,
         // from a driver's point of view, requests the peer cannot carry out.

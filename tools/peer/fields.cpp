@@ -79,7 +79,7 @@ Timestamp timestamp_field(const json& request, std::string_view name) {
 namespace {
 
 constexpr std::pair<CiphertextType, std::string_view> kMessageTypeNames[] = {
-    {CiphertextType::prekey, "prekey"},
+    {CiphertextType::pre_key, "prekey"},
     {CiphertextType::whisper, "whisper"},
     {CiphertextType::sender_key, "sender_key"},
     {CiphertextType::plaintext, "plaintext"},

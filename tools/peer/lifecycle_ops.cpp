@@ -1,5 +1,5 @@
 // Ops of version 1.1, "keys and sessions over time": archive_session,
-// delete_session, session_usable. (prekey_bundle's kyber_last_resort flag is
+// delete_session, session_usable. (pre_key_bundle's kyber_last_resort flag is
 // in session_ops.cpp.)
 #include <string>
 

@@ -87,7 +87,7 @@ std::uint32_t u32_field(const json& request, std::string_view name);
 bool bool_field(const json& request, std::string_view name);
 // A time in milliseconds since the epoch: a non-negative integer.
 Timestamp timestamp_field(const json& request, std::string_view name);
-// A message type by its protocol name: prekey, whisper, sender_key, plaintext.
+// A message type by its protocol name: pre_key, whisper, sender_key, plaintext.
 CiphertextType message_type_field(const json& request, std::string_view name);
 std::string_view message_type_name(CiphertextType type);
 

@@ -1,4 +1,4 @@
-// Ops: prekey_bundle, process_bundle, trust, encrypt, decrypt.
+// Ops: pre_key_bundle, process_bundle, trust, encrypt, decrypt.
 #include "session_ops.hpp"
 
 
@@ -37,7 +37,7 @@ Signature signature_field(const json& request, std::string_view name) {
     return signature;
 }
 
-json prekey_bundle(PeerState& state, const json& request) {
+json pre_key_bundle(PeerState& state, const json& request) {
     const auto pre_key_id = optional_u32_field(request, "pre_key_id");
     const std::uint32_t signed_pre_key_id = u32_field(request, "signed_pre_key_id");
     const auto kyber_pre_key_id = optional_u32_field(request, "kyber_pre_key_id");
@@ -108,7 +108,7 @@ json process_bundle(PeerState& state, const json& request) {
     const ProtocolAddress peer = address_field(request, "peer");
     const PreKeyBundle bundle = bundle_from_json(field(request, "bundle"));
     try {
-        process_prekey_bundle(protocol_store(state), peer, bundle, system_random(), state.options.session);
+        process_pre_key_bundle(protocol_store(state), peer, bundle, system_random(), state.options.session);
     } catch (const Error& e) {
         // A bundle with half a pre-key is a malformed request, not a key problem.
         if (e.code() == ErrorCode::invalid_argument) throw BadRequest(e.what());
@@ -129,7 +129,7 @@ json encrypt(PeerState& state, const json& request) {
     const ProtocolAddress peer = address_field(request, "peer");
     const Bytes plaintext = hex_field(request, "plaintext");
     const CiphertextMessage message = SessionCipher(protocol_store(state), state.local_address(), peer, state.options.session).encrypt(plaintext);
-    return json{{"type", message.type == CiphertextType::prekey ? "prekey" : "whisper"},
+    return json{{"type", message.type == CiphertextType::pre_key ? "prekey" : "whisper"},
                 {"ciphertext", hex(message.bytes)}};
 }
 
@@ -139,7 +139,7 @@ json decrypt(PeerState& state, const json& request) {
     const Bytes ciphertext = hex_field(request, "ciphertext");
     CiphertextType message_type;
     if (type == "prekey") {
-        message_type = CiphertextType::prekey;
+        message_type = CiphertextType::pre_key;
     } else if (type == "whisper") {
         message_type = CiphertextType::whisper;
     } else {
@@ -150,7 +150,7 @@ json decrypt(PeerState& state, const json& request) {
 }
 
 const OpRegistration registrations[] = {
-    {"prekey_bundle", prekey_bundle}, {"process_bundle", process_bundle}, {"trust", trust},
+    {"prekey_bundle", pre_key_bundle}, {"process_bundle", process_bundle}, {"trust", trust},
     {"encrypt", encrypt},             {"decrypt", decrypt},
 };
 

@@ -53,7 +53,7 @@ void check_bundle_refused(const json& test, bool pqxdh) {
     const auto store = alice.make_store();
     const std::string before = snapshot(*store);
     ReplayRandom random(alice_draws(test, pqxdh));
-    expect_refused([&] { process_prekey_bundle(*store, bob.address(), bob.bundle(), random, kVectorSessionOptions); }, error_param(test));
+    expect_refused([&] { process_pre_key_bundle(*store, bob.address(), bob.bundle(), random, kVectorSessionOptions); }, error_param(test));
     if (snapshot(*store) != before) throw Mismatch("the refused bundle changed Alice's stores");
 }
 
@@ -73,7 +73,7 @@ void check_message_refused(const json& test) {
         if (parsed.kyber()->ciphertext.size() != 1569 || parsed.kyber()->ciphertext[0] != 0x08)
             throw Mismatch("the Kyber ciphertext is not a typed Kyber1024 one");
     }
-    expect_refused([&] { (void)SessionCipher(*store, bob.address(), alice.address(), kVectorSessionOptions).decrypt(CiphertextType::prekey, message, random); },
+    expect_refused([&] { (void)SessionCipher(*store, bob.address(), alice.address(), kVectorSessionOptions).decrypt(CiphertextType::pre_key, message, random); },
                    error_param(test));
     if (snapshot(*store) != before) throw Mismatch("the refused message changed Bob's stores");
 }
@@ -86,7 +86,7 @@ void check_valid(const json& test, bool pqxdh) {
 
     const auto alice_store = alice.make_store();
     ReplayRandom alice_random(alice_draws(test, pqxdh));
-    process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, kVectorSessionOptions);
+    process_pre_key_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, kVectorSessionOptions);
     if (!alice_random.exhausted()) throw Mismatch("Alice drew fewer random bytes than the vector records");
     const StateKeys alice_keys = state_keys(*alice_store->sessions().load_session(bob.address()));
     expect_equal("aliceRootKey", hex_param(test, "aliceRootKey"), alice_keys.root_key);
@@ -100,7 +100,7 @@ void check_valid(const json& test, bool pqxdh) {
     ReplayRandom alice_send_random(pqxdh ? hex_param(test, "aliceSpqrKeySeed") : Bytes{});
     const CiphertextMessage sent = SessionCipher(*alice_store, alice.address(), bob.address(), kVectorSessionOptions).encrypt(plaintext, alice_send_random);
     if (!alice_send_random.exhausted()) throw Mismatch("Alice's first message drew fewer random bytes than recorded");
-    if (sent.type != CiphertextType::prekey) throw Mismatch("the first message is not a pre-key message");
+    if (sent.type != CiphertextType::pre_key) throw Mismatch("the first message is not a pre-key message");
     expect_equal("message", hex_param(test, "message"), sent.bytes);
     const PreKeySignalMessage parsed = PreKeySignalMessage::deserialize(sent.bytes);
     if (pqxdh) expect_equal("kyberCiphertext", hex_param(test, "kyberCiphertext"), parsed.kyber()->ciphertext);
@@ -112,7 +112,7 @@ void check_valid(const json& test, bool pqxdh) {
     const auto bob_store = bob.make_store();
     ReplayRandom bob_random(hex_param(test, "bobRatchetPrivate"));
     expect_equal("plaintext decrypted by Bob", plaintext,
-                 SessionCipher(*bob_store, bob.address(), alice.address(), kVectorSessionOptions).decrypt(CiphertextType::prekey, sent.bytes, bob_random));
+                 SessionCipher(*bob_store, bob.address(), alice.address(), kVectorSessionOptions).decrypt(CiphertextType::pre_key, sent.bytes, bob_random));
 }
 
 }  // namespace
@@ -153,7 +153,7 @@ json generate_handshakes(bool pqxdh) {
 
         const auto alice_store = alice.make_store();
         ReplayRandom alice_random(alice_draws(test, pqxdh));
-        process_prekey_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, kVectorSessionOptions);
+        process_pre_key_bundle(*alice_store, bob.address(), bob.bundle(), alice_random, kVectorSessionOptions);
         const StateKeys keys = state_keys(*alice_store->sessions().load_session(bob.address()));
         ReplayRandom alice_send_random(spqr_key_seed);
         const CiphertextMessage sent = SessionCipher(*alice_store, alice.address(), bob.address(), kVectorSessionOptions).encrypt(plaintext, alice_send_random);

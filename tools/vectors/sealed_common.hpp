@@ -69,7 +69,7 @@ inline void check_open(const json& test, std::string_view ciphertext_field, int 
 // The well-known names of content types in the vectors and the peer protocol.
 inline std::string content_type_name(CiphertextType type) {
     switch (type) {
-        case CiphertextType::prekey: return "prekey";
+        case CiphertextType::pre_key: return "prekey";
         case CiphertextType::whisper: return "whisper";
         case CiphertextType::sender_key: return "sender_key";
         case CiphertextType::plaintext: return "plaintext";

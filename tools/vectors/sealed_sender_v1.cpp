@@ -71,7 +71,7 @@ struct Generator {
     }
 
     void seals() {
-        const CiphertextType types[] = {CiphertextType::prekey, CiphertextType::whisper, CiphertextType::sender_key,
+        const CiphertextType types[] = {CiphertextType::pre_key, CiphertextType::whisper, CiphertextType::sender_key,
                                         CiphertextType::plaintext};
         std::size_t n = 0;
         for (CiphertextType type : types) {

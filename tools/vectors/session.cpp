@@ -59,7 +59,7 @@ SessionRecord session_with(MemoryProtocolStore& store, const ProtocolAddress& pe
 }
 
 PublicKey ratchet_key_of(CiphertextType type, const Bytes& bytes) {
-    if (type == CiphertextType::prekey) return PreKeySignalMessage::deserialize(bytes).message().sender_ratchet_key();
+    if (type == CiphertextType::pre_key) return PreKeySignalMessage::deserialize(bytes).message().sender_ratchet_key();
     return SignalMessage::deserialize(bytes).sender_ratchet_key();
 }
 
@@ -104,7 +104,7 @@ void check_message_keys(const std::string& where, const json& event, CiphertextT
     const Bytes iv = hex_param(*keys, "iv");
     if (cipher_key.size() != 32 || mac_key.size() != 32 || iv.size() != 16)
         throw Mismatch(where + "messageKeys are 32, 32 and 16 bytes");
-    const SignalMessage message = type == CiphertextType::prekey
+    const SignalMessage message = type == CiphertextType::pre_key
                                       ? PreKeySignalMessage::deserialize(bytes).message()
                                       : SignalMessage::deserialize(bytes);
     if (!message.verify_mac(sender, receiver, ByteView(mac_key).first<32>()))
@@ -145,7 +145,7 @@ void check_session_case(const json& group, const json& test) {
         const IdentityKey self_identity = self.keys.identity().public_key();
         const IdentityKey peer_identity = peer.keys.identity().public_key();
         if (op == "process_bundle") {
-            process_prekey_bundle(*self.store, peer.keys.address(), peer.keys.bundle(), *self.random, kVectorSessionOptions);
+            process_pre_key_bundle(*self.store, peer.keys.address(), peer.keys.bundle(), *self.random, kVectorSessionOptions);
             check_step_keys(where, event, session_with(*self.store, peer.keys.address()), std::nullopt);
         } else if (op == "encrypt") {
             const Bytes plaintext = hex_param(event, "plaintext");
@@ -198,7 +198,7 @@ public:
           bob_(bob_keys_.make_store()) {}
 
     void start() {
-        process_prekey_bundle(*alice_, bob_keys_.address(), bob_keys_.bundle(), alice_random_, kVectorSessionOptions);
+        process_pre_key_bundle(*alice_, bob_keys_.address(), bob_keys_.bundle(), alice_random_, kVectorSessionOptions);
         json event{{"op", "process_bundle"}, {"by", "alice"}};
         event.update(step_keys(current_state(session_with(*alice_, bob_keys_.address())), std::nullopt));
         events_.push_back(std::move(event));

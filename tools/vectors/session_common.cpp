@@ -184,11 +184,11 @@ std::optional<std::uint32_t> optional_u32_param(const json& object, std::string_
     return u32_param(object, name);
 }
 
-std::string type_name(CiphertextType type) { return type == CiphertextType::prekey ? "prekey" : "whisper"; }
+std::string type_name(CiphertextType type) { return type == CiphertextType::pre_key ? "prekey" : "whisper"; }
 
 CiphertextType type_param(const json& object, std::string_view name) {
     const std::string type = string_param(object, name);
-    if (type == "prekey") return CiphertextType::prekey;
+    if (type == "prekey") return CiphertextType::pre_key;
     if (type == "whisper") return CiphertextType::whisper;
     throw Mismatch("unknown message type " + type);
 }

@@ -114,11 +114,11 @@ Encrypted encrypt(const SessionState& state, ByteView plaintext, const std::opti
         std::optional<KyberPayload> kyber;
         if (pending->kyber_pre_key_id) kyber = KyberPayload{*pending->kyber_pre_key_id, pending->kyber_ciphertext};
         const PublicKey base_key = PublicKey::deserialize(pending->base_key);
-        auto prekey_message = PreKeySignalMessage::create(state.version(), state.local_registration_id(),
+        auto pre_key_message = PreKeySignalMessage::create(state.version(), state.local_registration_id(),
                                                           pending->pre_key_id, pending->signed_pre_key_id,
                                                           std::move(kyber), base_key, state.local_identity(),
                                                           std::move(message));
-        out = {CiphertextType::prekey, prekey_message.serialize()};
+        out = {CiphertextType::pre_key, pre_key_message.serialize()};
     } else {
         out = {CiphertextType::whisper, std::move(message).take_serialized()};
     }

@@ -4,7 +4,7 @@
 #include <type_traits>
 
 #include "cliquet/error.hpp"
-#include "cliquet/prekeys.hpp"
+#include "cliquet/pre_keys.hpp"
 #include "storage.pb.h"
 
 using namespace cliquet;
@@ -34,7 +34,7 @@ ErrorCode code_of(ByteView bytes) {
 
 }  // namespace
 
-TEST_CASE("pre-key records round-trip through libsignal's structures", "[prekeys]") {
+TEST_CASE("pre-key records round-trip through libsignal's structures", "[pre_keys]") {
     const auto identity = IdentityKeyPair::generate();
 
     const auto pre_key = PreKeyRecord::generate(17);
@@ -65,7 +65,7 @@ TEST_CASE("pre-key records round-trip through libsignal's structures", "[prekeys
     CHECK(kyber.key_pair().secret_key.decapsulate(encapsulation.ciphertext) == encapsulation.shared_secret);
 }
 
-TEST_CASE("malformed pre-key records are storage errors", "[prekeys]") {
+TEST_CASE("malformed pre-key records are storage errors", "[pre_keys]") {
     const auto identity = IdentityKeyPair::generate();
     const Bytes garbage = {0xff, 0xff, 0xff};
     CHECK(code_of<PreKeyRecord>(garbage) == ErrorCode::storage);

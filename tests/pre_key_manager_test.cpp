@@ -6,7 +6,7 @@
 #include <set>
 
 #include "cliquet/cliquet.hpp"
-#include "cliquet/prekey_manager.hpp"
+#include "cliquet/pre_key_manager.hpp"
 #include "session_helpers.hpp"
 #include "sqlite_test_support.hpp"
 
@@ -74,7 +74,7 @@ void new_sender_reaches(Bob& bob, const PreKeyBundle& bundle, const std::string&
 
 }  // namespace
 
-TEST_CASE("the first run makes everything a new device uploads, and the next one nothing", "[prekey_manager]") {
+TEST_CASE("the first run makes everything a new device uploads, and the next one nothing", "[pre_key_manager]") {
     Bob bob(GENERATE(false, true));
     PreKeyManager keys = bob.manager();
     const PreKeyUpload first = keys.run_schedule();
@@ -113,7 +113,7 @@ TEST_CASE("the first run makes everything a new device uploads, and the next one
     CHECK(keys.unused_counts().one_time_kyber_pre_keys == 99);
 }
 
-TEST_CASE("one-time keys are replenished under the threshold, under ids still free", "[prekey_manager]") {
+TEST_CASE("one-time keys are replenished under the threshold, under ids still free", "[pre_key_manager]") {
     Bob bob(GENERATE(false, true));
     PreKeyManager keys = bob.manager({.batch_size = 12, .replenish_below = 4});
     const PreKeyUpload first = keys.run_schedule();
@@ -138,7 +138,7 @@ TEST_CASE("one-time keys are replenished under the threshold, under ids still fr
     for (const auto& key : refill.one_time_pre_keys) CHECK(handed_out.insert(key.id).second);
 }
 
-TEST_CASE("ids count up from where they stopped and wrap within 24 bits, past ids still held", "[prekey_manager]") {
+TEST_CASE("ids count up from where they stopped and wrap within 24 bits, past ids still held", "[pre_key_manager]") {
     const bool durable = GENERATE(false, true);
     Bob bob(durable);
     bob.store->pre_keys().store_pre_key(PreKeyRecord::generate(1));
@@ -173,7 +173,7 @@ TEST_CASE("ids count up from where they stopped and wrap within 24 bits, past id
 }
 
 TEST_CASE("the signed and last-resort keys rotate on schedule, and the old ones serve out their grace",
-          "[prekey_manager]") {
+          "[pre_key_manager]") {
     Bob bob(GENERATE(false, true));
     PreKeyManager keys = bob.manager({.batch_size = 5, .replenish_below = 1, .rotation_interval = days{2},
                                       .grace_period = days{30}});
@@ -221,10 +221,10 @@ TEST_CASE("the signed and last-resort keys rotate on schedule, and the old ones 
     const CiphertextMessage stale = SessionCipher(*later.store, later.address, bob.address).encrypt(as_bytes("x"));
     CHECK(error_of([&] {
               (void)SessionCipher(*bob.store, bob.address, later.address).decrypt(stale.type, stale.bytes);
-          }) == ErrorCode::invalid_prekey);
+          }) == ErrorCode::invalid_pre_key);
 }
 
-TEST_CASE("an id already held is never replaced, in either store", "[prekey_manager][refusal]") {
+TEST_CASE("an id already held is never replaced, in either store", "[pre_key_manager][refusal]") {
     Bob bob(GENERATE(false, true));
     const IdentityKeyPair& identity = bob.store->identities().identity_key_pair();
     const auto pre_key = PreKeyRecord::generate(7);

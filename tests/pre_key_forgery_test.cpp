@@ -38,7 +38,7 @@ CiphertextMessage forged_envelope(const Bytes& whisper, const IdentityKey& claim
     const auto envelope = PreKeySignalMessage::create(4, 4242, pre_key_id, signed_pre_key_id,
                                                       random_kyber_payload(kyber_pre_key_id), base_key,
                                                       claimed_identity, SignalMessage::deserialize(whisper));
-    return {CiphertextType::prekey, envelope.serialize()};
+    return {CiphertextType::pre_key, envelope.serialize()};
 }
 
 PublicKey random_base_key() { return KeyPair::generate().public_key; }
@@ -145,7 +145,7 @@ TEST_CASE("a replayed pre-key message is a duplicate, and its envelope cannot be
     const auto claimed = PreKeySignalMessage::create(
         genuine.message_version(), genuine.registration_id(), genuine.pre_key_id(), genuine.signed_pre_key_id(),
         genuine.kyber(), genuine.base_key(), carol.identity().public_key(), genuine.message());
-    const CiphertextMessage rewritten{CiphertextType::prekey, claimed.serialize()};
+    const CiphertextMessage rewritten{CiphertextType::pre_key, claimed.serialize()};
     CHECK(error_of([&] { bob.decrypt_from(alice, rewritten); }) == ErrorCode::untrusted_identity);
     (void)bob.store->identities().save_identity(alice.address, carol.identity().public_key());
     const std::string trusting_carol = bob.snapshot();

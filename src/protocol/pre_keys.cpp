@@ -1,4 +1,4 @@
-#include "cliquet/prekeys.hpp"
+#include "cliquet/pre_keys.hpp"
 
 #include <algorithm>
 #include <string>

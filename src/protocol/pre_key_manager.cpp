@@ -1,4 +1,4 @@
-#include "cliquet/prekey_manager.hpp"
+#include "cliquet/pre_key_manager.hpp"
 
 #include <algorithm>
 #include <set>

@@ -26,7 +26,7 @@
 #include "cliquet/export.hpp"
 #include "cliquet/kem.hpp"
 #include "cliquet/keys.hpp"
-#include "cliquet/prekeys.hpp"
+#include "cliquet/pre_keys.hpp"
 #include "cliquet/random.hpp"
 #include "cliquet/store.hpp"
 #include "cliquet/time.hpp"
