@@ -207,6 +207,9 @@ private:
     MemorySessionStore sessions_;
     MemorySenderKeyStore sender_keys_;
     MemoryPreKeyMetadataStore pre_key_metadata_;
+    // The outermost unit's log, kept between units so that its room is
+    // made once, not per message.
+    MemoryUndoLog undo_log_;
 };
 
 }  // namespace cliquet

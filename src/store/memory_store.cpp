@@ -34,19 +34,27 @@ void put(MemoryUndoLog* undo, Map& map, const typename Map::key_type& key, Value
         return;
     }
     // The new value, made aside; the old one is swapped out into the step.
-    auto kept = std::make_shared<Mapped>(std::forward<Value>(value));
+    // The step holds one shared block (the entry's place and the value it
+    // swaps back), small enough for std::function to keep without a second
+    // allocation.
+    struct Kept {
+        typename Map::iterator place;
+        Mapped value;
+    };
     if (!undo) {
+        Mapped replacement(std::forward<Value>(value));
         using std::swap;
-        swap(it->second, *kept);
+        swap(it->second, replacement);
         return;
     }
-    std::function<void()> step = [&map, key, kept] {
+    auto kept = std::make_shared<Kept>(Kept{it, Mapped(std::forward<Value>(value))});
+    std::function<void()> step = [kept] {
         using std::swap;
-        swap(map.find(key)->second, *kept);
+        swap(kept->place->second, kept->value);
     };
     undo->reserve();
     using std::swap;
-    swap(it->second, *kept);
+    swap(it->second, kept->value);
     undo->record(std::move(step));
 }
 
@@ -125,17 +133,16 @@ void MemoryProtocolStore::run_atomically(const std::function<void()>& writes) {
         }
         return;
     }
-    MemoryUndoLog log;
-    use_undo_log(&log);
+    use_undo_log(&undo_log_);
     try {
         writes();
     } catch (...) {
-        log.undo_to(0);
+        undo_log_.undo_to(0);
         use_undo_log(nullptr);
         throw;
     }
     use_undo_log(nullptr);
-    log.forget();
+    undo_log_.forget();
 }
 
 std::optional<IdentityKey> MemoryIdentityKeyStore::identity(const ProtocolAddress& address) const {
@@ -179,7 +186,7 @@ void MemoryKyberPreKeyStore::mark_kyber_pre_key_used(KyberPreKeyId id, SignedPre
                                                      const PublicKey& base_key) {
     const auto it = records_.find(id);
     if (it == records_.end())
-        throw Error(ErrorCode::invalid_prekey, "no Kyber pre-key " + std::to_string(id) + " (unknown or already used)");
+        throw Error(ErrorCode::invalid_pre_key, "no Kyber pre-key " + std::to_string(id) + " (unknown or already used)");
     if (it->second.kind == KyberPreKeyKind::one_time) {
         remove(undo_, records_, it);
         return;
