@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "cliquet/error.hpp"
 #include "protocol/proto_util.hpp"
@@ -125,14 +126,16 @@ SessionState SessionStateCodec::read(SessionStructure& s) {
         KeyPair ratchet_key{public_key, PrivateKey::deserialize(private_key.span())};
         state.sender_chain_.emplace(SenderChain{ratchet_key, take_chain_key(chain, "sender chain key")});
     }
-    state.receiver_chains_.reserve(static_cast<std::size_t>(s.receiver_chains_size()) + 1);
+    auto receiver_chains = std::make_shared<std::vector<ReceiverChain>>();
+    receiver_chains->reserve(static_cast<std::size_t>(s.receiver_chains_size()) + 1);
     for (auto& chain : *s.mutable_receiver_chains()) {
         ReceiverChain received{stored_public_key(chain.sender_ratchet_key(), "receiver ratchet key"),
                                take_chain_key(chain, "receiver chain key"), {}};
         received.skipped.reserve(static_cast<std::size_t>(chain.message_keys_size()));
         for (auto& key : *chain.mutable_message_keys()) received.skipped.push_back(take_skipped(key));
-        state.receiver_chains_.push_back(std::move(received));
+        receiver_chains->push_back(std::move(received));
     }
+    state.receiver_chains_ = std::move(receiver_chains);
     if (!s.pq_ratchet_state().empty()) {
         state.set_pq_ratchet(spqr::PqRatchet::parse(as_bytes(s.pq_ratchet_state())));
         wipe_string(*s.mutable_pq_ratchet_state());
@@ -179,7 +182,7 @@ void SessionStateCodec::write(Writer& w, const SessionState& state, ByteView pq_
             chain_key(cw, state.sender_chain_->chain_key);
         });
     }
-    for (const ReceiverChain& chain : state.receiver_chains_) {
+    for (const ReceiverChain& chain : state.receiver_chains()) {
         w.message(7, [&](Writer& cw) {
             cw.bytes(1, chain.ratchet_key.serialize());
             chain_key(cw, chain.chain_key);
@@ -281,16 +284,32 @@ SecretBytes SessionState::serialize() const {
     return write_proto([&](auto& w) { SessionStateCodec::write(w, *this, pq_state.span()); });
 }
 
+const std::vector<ReceiverChain>& SessionState::receiver_chains() const noexcept {
+    static const std::vector<ReceiverChain> none;
+    return receiver_chains_ ? *receiver_chains_ : none;
+}
+
+std::shared_ptr<std::vector<ReceiverChain>> SessionState::copy_receiver_chains() const {
+    auto copy = std::make_shared<std::vector<ReceiverChain>>();
+    copy->reserve(receiver_chains().size() + 1);
+    copy->assign(receiver_chains().begin(), receiver_chains().end());
+    return copy;
+}
+
 const ReceiverChain* SessionState::find_receiver_chain(const PublicKey& sender_ratchet_key) const noexcept {
-    for (const auto& chain : receiver_chains_)
+    for (const auto& chain : receiver_chains())
         if (chain.ratchet_key == sender_ratchet_key) return &chain;
     return nullptr;
 }
 
-ReceiverChain* SessionState::find_receiver_chain(const PublicKey& sender_ratchet_key) noexcept {
-    for (auto& chain : receiver_chains_)
-        if (chain.ratchet_key == sender_ratchet_key) return &chain;
-    return nullptr;
+ReceiverChain* SessionState::find_receiver_chain(const PublicKey& sender_ratchet_key) {
+    const auto held = std::as_const(*this).find_receiver_chain(sender_ratchet_key);
+    if (!held) return nullptr;
+    const auto index = static_cast<std::size_t>(held - receiver_chains().data());
+    auto own = copy_receiver_chains();
+    ReceiverChain* chain = &(*own)[index];
+    receiver_chains_ = std::move(own);
+    return chain;
 }
 
 std::optional<ChainKey> SessionState::receiver_chain_key(const PublicKey& sender_ratchet_key) const {
@@ -300,8 +319,10 @@ std::optional<ChainKey> SessionState::receiver_chain_key(const PublicKey& sender
 }
 
 void SessionState::add_receiver_chain(const PublicKey& sender_ratchet_key, const ChainKey& chain_key) {
-    receiver_chains_.push_back(ReceiverChain{sender_ratchet_key, chain_key, {}});
-    if (receiver_chains_.size() > kMaxReceiverChains) receiver_chains_.erase(receiver_chains_.begin());
+    auto chains = copy_receiver_chains();
+    chains->push_back(ReceiverChain{sender_ratchet_key, chain_key, {}});
+    if (chains->size() > kMaxReceiverChains) chains->erase(chains->begin());
+    receiver_chains_ = std::move(chains);
 }
 
 std::optional<MessageKeySource> SessionState::skipped_keys(const PublicKey& sender_ratchet_key,

@@ -100,9 +100,12 @@ public:
     void set_sender_chain_key(const ChainKey& chain_key) noexcept { sender_chain_->chain_key = chain_key; }
 
     // Oldest first.
-    const std::vector<ReceiverChain>& receiver_chains() const noexcept { return receiver_chains_; }
+    const std::vector<ReceiverChain>& receiver_chains() const noexcept;
     const ReceiverChain* find_receiver_chain(const PublicKey& sender_ratchet_key) const noexcept;
-    ReceiverChain* find_receiver_chain(const PublicKey& sender_ratchet_key) noexcept;
+    // The chain to change: this state's own copy of the chains is made first
+    // (they are shared with the state this one was copied from), so it may
+    // throw. The pointer holds until this state is next copied or changed.
+    ReceiverChain* find_receiver_chain(const PublicKey& sender_ratchet_key);
     std::optional<ChainKey> receiver_chain_key(const PublicKey& sender_ratchet_key) const;
     // Adds a chain, dropping the oldest beyond kMaxReceiverChains.
     void add_receiver_chain(const PublicKey& sender_ratchet_key, const ChainKey& chain_key);
@@ -145,6 +148,8 @@ private:
     SessionState() = default;
     // Error(storage) for more than a public key's bytes.
     void set_alice_base_key(ByteView key);
+    // A copy of the receiving chains for this state alone, with room for one more.
+    std::shared_ptr<std::vector<ReceiverChain>> copy_receiver_chains() const;
 
     int version_ = 0;
     IdentityKey local_identity_ = PublicKey::from_montgomery(std::array<std::uint8_t, 32>{});
@@ -152,7 +157,10 @@ private:
     RootKey root_key_{Key32()};
     std::uint32_t previous_counter_ = 0;
     std::optional<SenderChain> sender_chain_;
-    std::vector<ReceiverChain> receiver_chains_;
+    // Shared between copies of a state and never changed while shared: a
+    // message sent copies its state, and the receiving chains it does not
+    // touch need not be copied (or wiped) with it. A change replaces them.
+    std::shared_ptr<const std::vector<ReceiverChain>> receiver_chains_;
     // Shared and immutable, null for an empty (version 0) ratchet: SPQR's
     // braid holds std::deques, whose moves allocate in libstdc++, and the
     // state's noexcept moves (committing a new state) must not. Copying a
