@@ -11,7 +11,7 @@
 #include <string>
 
 #include "adversarial_helpers.hpp"
-#include "protocol/sender_key_state.hpp"
+#include "protocol/groups/sender_key_state.hpp"
 
 using namespace cliquet;
 using adversarial::flipped;

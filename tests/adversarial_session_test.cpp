@@ -12,7 +12,7 @@
 
 #include "cliquet_testing/deterministic_random.hpp"
 #include "adversarial_helpers.hpp"
-#include "protocol/session_state.hpp"
+#include "protocol/ratchet/session_state.hpp"
 
 using namespace cliquet;
 using adversarial::flipped;

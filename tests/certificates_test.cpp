@@ -5,8 +5,8 @@
 #include "cliquet/certificates.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/service_id.hpp"
-#include "protocol/sealed_sender_internal.hpp"
-#include "protocol/validated_certificates.hpp"
+#include "protocol/sealed_sender/sealed_sender_internal.hpp"
+#include "protocol/sealed_sender/validated_certificates.hpp"
 #include "sealed_sender.pb.h"
 
 using namespace cliquet;

@@ -10,7 +10,7 @@
 #include "cliquet/memory_store.hpp"
 #include "cliquet/sender_keys.hpp"
 #include "crypto/aes.hpp"
-#include "protocol/sender_key_state.hpp"
+#include "protocol/groups/sender_key_state.hpp"
 #include "wire.pb.h"
 
 using namespace cliquet;

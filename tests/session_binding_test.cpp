@@ -4,7 +4,7 @@
 // session with another device of one's own account may jump further ahead.
 #include <catch2/catch.hpp>
 
-#include "protocol/session_state.hpp"
+#include "protocol/ratchet/session_state.hpp"
 #include "session_helpers.hpp"
 
 using namespace cliquet;

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "cliquet/cliquet.hpp"
-#include "protocol/session_state.hpp"
+#include "protocol/ratchet/session_state.hpp"
 #include "storage.pb.h"
 #include "session_helpers.hpp"
 #include "sqlite_test_support.hpp"

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "protocol/session_state.hpp"
+#include "protocol/ratchet/session_state.hpp"
 #include "storage.pb.h"
 #include "protocol/spqr/message.hpp"
 #include "session_helpers.hpp"

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "protocol/session_state.hpp"
+#include "protocol/ratchet/session_state.hpp"
 #include "session_helpers.hpp"
 #include "storage.pb.h"
 

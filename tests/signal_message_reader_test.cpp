@@ -1,5 +1,5 @@
 // SignalMessage::deserialize reads the body as senders write it without
-// protobuf (protocol/signal_message_body.hpp) and hands everything else to
+// protobuf (protocol/wire/signal_message_body.hpp) and hands everything else to
 // protobuf. It must accept and refuse exactly what the protobuf parse alone
 // did, with the same values and the same MAC-covered bytes: this compares
 // the two on the fuzz seeds, on made messages with every field shape
@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "cliquet/cliquet.hpp"
-#include "protocol/proto_util.hpp"
-#include "protocol/signal_message_body.hpp"
+#include "protocol/wire/proto_util.hpp"
+#include "protocol/wire/signal_message_body.hpp"
 #include "wire.pb.h"
 
 using namespace cliquet;

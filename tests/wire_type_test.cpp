@@ -15,7 +15,7 @@
 #include "cliquet/error.hpp"
 #include "cliquet/messages.hpp"
 #include "cliquet/sealed_sender.hpp"
-#include "protocol/proto_util.hpp"
+#include "protocol/wire/proto_util.hpp"
 #include "sealed_sender.pb.h"
 #include "wire.pb.h"
 

@@ -1,7 +1,7 @@
 // SignalMessage::deserialize: anything accepted keeps its exact bytes, is of
 // version 3 or 4, and its MAC check runs without crashing. A MAC under a
 // fixed key must not verify unless the input was made under that key.
-// deserialize reads the usual body by hand (protocol/signal_message_body.hpp)
+// deserialize reads the usual body by hand (protocol/wire/signal_message_body.hpp)
 // and everything else through protobuf: it must accept exactly what a
 // protobuf parse of the body with the same checks accepts, with the same
 // values, and whatever the hand-written reader takes, protobuf takes alike.
@@ -12,8 +12,8 @@
 
 #include "cliquet/error.hpp"
 #include "cliquet/messages.hpp"
-#include "protocol/proto_util.hpp"
-#include "protocol/signal_message_body.hpp"
+#include "protocol/wire/proto_util.hpp"
+#include "protocol/wire/signal_message_body.hpp"
 #include "wire.pb.h"
 
 namespace {

@@ -1,7 +1,7 @@
 #include "cliquet_testing/deterministic_random.hpp"
 #include "handshake_vectors.hpp"
 
-#include "protocol/handshake.hpp"
+#include "protocol/handshake/handshake.hpp"
 #include "session_common.hpp"
 #include "wire.pb.h"
 

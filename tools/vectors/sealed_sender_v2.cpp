@@ -15,7 +15,7 @@
 #include "cliquet/certificates.hpp"
 #include "cliquet/sealed_fanout.hpp"
 #include "cliquet/sealed_sender.hpp"
-#include "protocol/sealed_sender_internal.hpp"
+#include "protocol/sealed_sender/sealed_sender_internal.hpp"
 #include "registry.hpp"
 #include "sealed_common.hpp"
 #include "sealed_sender.pb.h"

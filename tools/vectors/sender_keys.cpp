@@ -24,7 +24,7 @@
 #include "cliquet/sender_keys.hpp"
 #include "cliquet/service_id.hpp"
 #include "crypto/aes.hpp"
-#include "protocol/sender_key_state.hpp"
+#include "protocol/groups/sender_key_state.hpp"
 #include "registry.hpp"
 
 namespace cliquet::vectors {

@@ -29,8 +29,8 @@
 
 #include "cliquet_testing/deterministic_random.hpp"
 #include "crypto/aes.hpp"
-#include "protocol/ratchet_keys.hpp"
-#include "protocol/session_state.hpp"
+#include "protocol/ratchet/ratchet_keys.hpp"
+#include "protocol/ratchet/session_state.hpp"
 #include "session_common.hpp"
 #include "wire.pb.h"
 

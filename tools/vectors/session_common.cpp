@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "protocol/session_state.hpp"
+#include "protocol/ratchet/session_state.hpp"
 
 namespace cliquet::vectors {
 namespace {

@@ -1,6 +1,6 @@
 // The triple ratchet: the Double Ratchet and SPQR composed over one typed
 // SessionState, as pure functions. They know no store, no address and no
-// trust: the session layer (session_cipher.cpp) loads a state, runs these on
+// trust: the session layer (session/session.cpp) loads a state, runs these on
 // it, judges the identity and stores what they return.
 //
 // Neither touches the state it is given. Each builds the next state aside
@@ -16,7 +16,7 @@
 #include "cliquet/function_ref.hpp"
 #include "cliquet/messages.hpp"
 #include "cliquet/random.hpp"
-#include "protocol/session_state.hpp"
+#include "protocol/ratchet/session_state.hpp"
 
 namespace cliquet::protocol::ratchet {
 

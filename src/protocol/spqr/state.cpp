@@ -6,7 +6,7 @@
 #include <type_traits>
 
 #include "cliquet/error.hpp"
-#include "protocol/proto_util.hpp"
+#include "protocol/wire/proto_util.hpp"
 #include "protocol/spqr/pq_ratchet.hpp"
 #include "spqr.pb.h"
 

@@ -15,8 +15,8 @@
 #include "cliquet/sealed_sender.hpp"
 #include "crypto/aes.hpp"
 #include "crypto/hash.hpp"
-#include "protocol/proto_util.hpp"
-#include "protocol/sealed_sender_internal.hpp"
+#include "protocol/wire/proto_util.hpp"
+#include "protocol/sealed_sender/sealed_sender_internal.hpp"
 #include "sealed_sender.pb.h"
 
 namespace cliquet {

@@ -1,5 +1,5 @@
 // Parsing sealed sender v2 sent messages and cutting received messages out
-// of them (see protocol/sealed_sender_v2_format.hpp for the layout).
+// of them (see protocol/sealed_sender/sealed_sender_v2_format.hpp for the layout).
 #include <algorithm>
 #include <map>
 #include <string>
@@ -8,8 +8,8 @@
 #include "cliquet/error.hpp"
 #include "cliquet/sealed_fanout.hpp"
 #include "cliquet/sealed_sender.hpp"
-#include "protocol/sealed_sender_internal.hpp"
-#include "protocol/sealed_sender_v2_format.hpp"
+#include "protocol/sealed_sender/sealed_sender_internal.hpp"
+#include "protocol/sealed_sender/sealed_sender_v2_format.hpp"
 
 namespace cliquet {
 namespace {

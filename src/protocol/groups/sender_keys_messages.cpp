@@ -4,7 +4,7 @@
 
 #include "cliquet/error.hpp"
 #include "cliquet/sender_keys.hpp"
-#include "protocol/proto_util.hpp"
+#include "protocol/wire/proto_util.hpp"
 #include "wire.pb.h"
 
 namespace cliquet {

@@ -14,7 +14,7 @@
 
 #include "cliquet/kem.hpp"
 #include "cliquet/keys.hpp"
-#include "protocol/session_state.hpp"
+#include "protocol/ratchet/session_state.hpp"
 
 namespace cliquet::protocol {
 

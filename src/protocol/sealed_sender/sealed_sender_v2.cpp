@@ -18,8 +18,8 @@
 #include "cliquet/sealed_sender.hpp"
 #include "crypto/aes_gcm_siv.hpp"
 #include "crypto/hash.hpp"
-#include "protocol/sealed_sender_internal.hpp"
-#include "protocol/sealed_sender_v2_format.hpp"
+#include "protocol/sealed_sender/sealed_sender_internal.hpp"
+#include "protocol/sealed_sender/sealed_sender_v2_format.hpp"
 
 namespace cliquet {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "cliquet/error.hpp"
-#include "protocol/proto_util.hpp"
+#include "protocol/wire/proto_util.hpp"
 #include "service.pb.h"
 
 namespace cliquet {

@@ -1,4 +1,4 @@
-#include "protocol/session_state.hpp"
+#include "protocol/ratchet/session_state.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "cliquet/error.hpp"
-#include "protocol/proto_util.hpp"
-#include "protocol/proto_writer.hpp"
+#include "protocol/wire/proto_util.hpp"
+#include "protocol/wire/proto_writer.hpp"
 #include "storage.pb.h"
 
 namespace cliquet::protocol {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "cliquet/error.hpp"
-#include "protocol/proto_util.hpp"
+#include "protocol/wire/proto_util.hpp"
 #include "storage.pb.h"
 
 namespace cliquet {

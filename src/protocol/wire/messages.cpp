@@ -9,8 +9,8 @@
 #include "cliquet/error.hpp"
 #include "cliquet/service_id.hpp"
 #include "crypto/hash.hpp"
-#include "protocol/proto_util.hpp"
-#include "protocol/signal_message_body.hpp"
+#include "protocol/wire/proto_util.hpp"
+#include "protocol/wire/signal_message_body.hpp"
 #include "wire.pb.h"
 
 namespace cliquet {

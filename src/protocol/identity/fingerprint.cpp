@@ -5,7 +5,7 @@
 
 #include "crypto/hash.hpp"
 #include "fingerprint.pb.h"
-#include "protocol/proto_util.hpp"
+#include "protocol/wire/proto_util.hpp"
 
 namespace cliquet {
 namespace {

@@ -5,7 +5,7 @@
 #include "cliquet/sealed_session_cipher.hpp"
 #include "cliquet/sender_keys.hpp"
 #include "cliquet/session.hpp"
-#include "protocol/sender_key_state.hpp"
+#include "protocol/groups/sender_key_state.hpp"
 
 namespace cliquet {
 namespace {

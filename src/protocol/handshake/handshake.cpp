@@ -1,4 +1,4 @@
-#include "protocol/handshake.hpp"
+#include "protocol/handshake/handshake.hpp"
 
 #include <limits>
 

@@ -8,9 +8,9 @@
 #include "cliquet/certificates.hpp"
 #include "cliquet/error.hpp"
 #include "cliquet/service_id.hpp"
-#include "protocol/proto_util.hpp"
-#include "protocol/sealed_sender_internal.hpp"
-#include "protocol/validated_certificates.hpp"
+#include "protocol/wire/proto_util.hpp"
+#include "protocol/sealed_sender/sealed_sender_internal.hpp"
+#include "protocol/sealed_sender/validated_certificates.hpp"
 #include "sealed_sender.pb.h"
 
 namespace cliquet {

@@ -16,7 +16,7 @@
 #include "cliquet/keys.hpp"
 #include "cliquet/session_record.hpp"
 #include "cliquet/time.hpp"
-#include "protocol/ratchet_keys.hpp"
+#include "protocol/ratchet/ratchet_keys.hpp"
 #include "protocol/spqr/pq_ratchet.hpp"
 
 namespace cliquet::proto::storage {

@@ -1,4 +1,4 @@
-#include "protocol/ratchet_keys.hpp"
+#include "protocol/ratchet/ratchet_keys.hpp"
 
 #include <algorithm>
 #include <string_view>

@@ -5,7 +5,7 @@
 
 #include "cliquet/error.hpp"
 #include "crypto/curve25519.hpp"
-#include "protocol/proto_util.hpp"
+#include "protocol/wire/proto_util.hpp"
 #include "storage.pb.h"
 
 namespace cliquet {

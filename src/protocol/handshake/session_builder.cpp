@@ -4,88 +4,11 @@
 #include "cliquet/error.hpp"
 #include "cliquet/session.hpp"
 #include "crypto/curve25519.hpp"
-#include "protocol/handshake.hpp"
-#include "protocol/session_builder.hpp"
-#include "protocol/session_state.hpp"
+#include "protocol/handshake/handshake.hpp"
+#include "protocol/handshake/session_builder.hpp"
+#include "protocol/ratchet/session_state.hpp"
 
-namespace cliquet {
-namespace {
-
-void check_bundle(const PreKeyBundle& bundle, const SessionOptions& options) {
-    if (bundle.pre_key_id.has_value() != bundle.pre_key.has_value())
-        throw Error(ErrorCode::invalid_argument, "bundle has a one-time pre-key without its id, or the reverse");
-    const bool kyber_parts[] = {bundle.kyber_pre_key_id.has_value(), bundle.kyber_pre_key.has_value(),
-                                bundle.kyber_pre_key_signature.has_value()};
-    if (std::adjacent_find(std::begin(kyber_parts), std::end(kyber_parts), std::not_equal_to<>()) !=
-        std::end(kyber_parts))
-        throw Error(ErrorCode::invalid_argument, "bundle has only part of a Kyber pre-key (id, key, signature)");
-    // Without a Kyber pre-key the session would be X3DH, with neither PQXDH
-    // nor SPQR: exactly what a server stripping the key would want.
-    if (!bundle.kyber_pre_key && options.pq_ratchet == PqRatchetPolicy::require)
-        throw Error(ErrorCode::unsupported,
-                    "the bundle has no Kyber pre-key, and PqRatchetPolicy::require refuses X3DH sessions");
-
-    const IdentityKey& identity = bundle.identity_key;
-    if (!identity.verify(bundle.signed_pre_key.serialize(), bundle.signed_pre_key_signature))
-        throw Error(ErrorCode::invalid_signature, "the signed pre-key's signature does not verify");
-    if (bundle.kyber_pre_key) {
-        if (bundle.kyber_pre_key->type() != KemType::kyber1024)
-            throw Error(ErrorCode::invalid_key, "PQXDH needs a Kyber1024 pre-key");
-        if (!identity.verify(bundle.kyber_pre_key->serialize(), *bundle.kyber_pre_key_signature))
-            throw Error(ErrorCode::invalid_signature, "the Kyber pre-key's signature does not verify");
-    }
-}
-
-}  // namespace
-
-void process_pre_key_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
-                           RandomSource& random, const SessionOptions& options) {
-    process_pre_key_bundle(store, address, bundle, random, current_time(options.clock), options);
-}
-
-void process_pre_key_bundle(ProtocolStore& store, const ProtocolAddress& address, const PreKeyBundle& bundle,
-                           RandomSource& random, Timestamp now, const SessionOptions& options) {
-    IdentityKeyStore& identities = store.identities();
-    if (!identities.is_trusted_identity(address, bundle.identity_key, Direction::sending))
-        throw UntrustedIdentityError(address, bundle.identity_key);
-    check_bundle(bundle, options);
-
-    SessionRecord record = store.sessions().load_session(address).value_or(SessionRecord());
-
-    // Drawn in libsignal's order: base key, Kyber encapsulation, ratchet key.
-    const KeyPair base_key = KeyPair::generate(random);
-    std::optional<KemEncapsulation> kyber;
-    if (bundle.kyber_pre_key) kyber = bundle.kyber_pre_key->encapsulate(random);
-    const KeyPair first_ratchet_key = KeyPair::generate(random);
-
-    protocol::SessionState state = protocol::initialize_alice({
-        .our_identity = identities.identity_key_pair(),
-        .our_base_key = base_key,
-        .our_first_ratchet_key = first_ratchet_key,
-        .their_identity = bundle.identity_key,
-        .their_signed_pre_key = bundle.signed_pre_key,
-        .their_one_time_pre_key = bundle.pre_key,
-        .kyber = kyber ? &*kyber : nullptr,
-        .pq_min_version = protocol::pq_min_version(options.pq_ratchet),
-    });
-    protocol::PendingPreKey pending{
-        .pre_key_id = bundle.pre_key_id,
-        .signed_pre_key_id = bundle.signed_pre_key_id,
-        .base_key = base_key.public_key.serialize(),
-        .kyber_pre_key_id = bundle.kyber_pre_key_id,
-        .kyber_ciphertext = kyber ? kyber->ciphertext : Bytes{},
-    };
-    state.set_pending_pre_key(pending, now);
-    state.set_registration_ids(identities.local_registration_id(), bundle.registration_id);
-    record.data().promote(std::move(state));
-
-    store.run_atomically([&] {
-        identities.save_identity(address, bundle.identity_key);
-        store.sessions().store_session(address, std::move(record));
-    });
-}
-
-namespace protocol {
+namespace cliquet::protocol {
 namespace {
 
 bool belongs_to(const SessionState& state, const PreKeySignalMessage& message, const Bytes& base_key) {
@@ -179,5 +102,4 @@ PreKeysUsed process_pre_key_message(ProtocolStore& store, SessionRecord& record,
     return used;
 }
 
-}  // namespace protocol
-}  // namespace cliquet
+}  // namespace cliquet::protocol

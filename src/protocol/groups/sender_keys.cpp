@@ -8,7 +8,7 @@
 #include "cliquet/protocol_errors.hpp"
 #include "cliquet/sender_keys.hpp"
 #include "crypto/aes.hpp"
-#include "protocol/sender_key_state.hpp"
+#include "protocol/groups/sender_key_state.hpp"
 
 namespace cliquet {
 namespace {

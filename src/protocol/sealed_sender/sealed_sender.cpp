@@ -3,8 +3,8 @@
 
 #include "cliquet/error.hpp"
 #include "cliquet/sealed_sender.hpp"
-#include "protocol/proto_util.hpp"
-#include "protocol/sealed_sender_internal.hpp"
+#include "protocol/wire/proto_util.hpp"
+#include "protocol/sealed_sender/sealed_sender_internal.hpp"
 #include "sealed_sender.pb.h"
 
 namespace cliquet {

@@ -6,8 +6,8 @@
 
 #include "cliquet/error.hpp"
 #include "crypto/hash.hpp"
-#include "protocol/proto_util.hpp"
-#include "protocol/sender_key_state.hpp"
+#include "protocol/wire/proto_util.hpp"
+#include "protocol/groups/sender_key_state.hpp"
 #include "storage.pb.h"
 
 namespace cliquet {

@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "cliquet/error.hpp"
-#include "protocol/proto_util.hpp"
-#include "protocol/proto_writer.hpp"
-#include "protocol/session_state.hpp"
+#include "protocol/wire/proto_util.hpp"
+#include "protocol/wire/proto_writer.hpp"
+#include "protocol/ratchet/session_state.hpp"
 #include "storage.pb.h"
 
 namespace cliquet {

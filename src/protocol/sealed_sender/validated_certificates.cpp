@@ -1,4 +1,4 @@
-#include "protocol/validated_certificates.hpp"
+#include "protocol/sealed_sender/validated_certificates.hpp"
 
 #include <algorithm>
 
