@@ -89,8 +89,9 @@ cliquet_status send_text(device* from, device* to, const char* text) {
                                           CLIQUET_PQ_RATCHET_REQUIRE, &sending));
     REQUIRE_OK(cliquet_session_cipher_new(to->store, to->name, to->device_id, from->name, from->device_id,
                                           CLIQUET_PQ_RATCHET_REQUIRE, &receiving));
-    REQUIRE_OK(cliquet_session_cipher_encrypt(sending, (const uint8_t*)text, strlen(text), &type, &ciphertext));
-    status = cliquet_session_cipher_decrypt(receiving, type, ciphertext.data, ciphertext.len, &plaintext);
+    status = cliquet_session_cipher_encrypt(sending, (const uint8_t*)text, strlen(text), &type, &ciphertext);
+    if (status == CLIQUET_OK)
+        status = cliquet_session_cipher_decrypt(receiving, type, ciphertext.data, ciphertext.len, &plaintext);
     if (status == CLIQUET_OK) CHECK(buffer_equals(&plaintext, text, strlen(text)));
     cliquet_buffer_free(&plaintext);
     cliquet_buffer_free(&ciphertext);

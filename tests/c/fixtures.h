@@ -37,7 +37,8 @@ cliquet_pre_key_bundle* device_bundle(device* d, int with_kyber);
  * and `to` answers it: a session both sides have used. */
 void establish_session(device* from, device* to);
 /* Encrypts `text` from `from` to `to` and decrypts it there, checking it
- * arrives whole; returns the status of the decryption. */
+ * arrives whole; returns the status of the encryption if it failed, else
+ * that of the decryption. */
 cliquet_status send_text(device* from, device* to, const char* text);
 
 /* The sealed sender chain of a test service: trust root, server key, the

@@ -10,8 +10,22 @@ typedef struct test_case {
 } test_case;
 
 static const test_case tests[] = {
+    {"statuses_and_buffers", test_statuses_and_buffers},
+    {"identities", test_identities},
+    {"fingerprints", test_fingerprints},
+    {"pre_key_manager", test_pre_key_manager},
+    {"pre_key_bundles", test_pre_key_bundles},
     {"session_version_4", test_session_version_4},
     {"session_version_3", test_session_version_3},
+    {"session_lifecycle", test_session_lifecycle},
+    {"identities_in_store", test_identities_in_store},
+    {"sqlite_store", test_sqlite_store},
+    {"callback_store", test_callback_store},
+    {"certificates", test_certificates},
+    {"sealed_sender_v1", test_sealed_sender_v1},
+    {"sealed_sender_v2_group", test_sealed_sender_v2_group},
+    {"group_messages", test_group_messages},
+    {"retry_requests", test_retry_requests},
 };
 
 int main(int argc, char** argv) {
