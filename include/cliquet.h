@@ -49,6 +49,7 @@
 /** Marks a function of the C API, which libcliquet.so exports. */
 #define CLIQUET_C_API __attribute__((visibility("default")))
 #else
+/** Marks a function of the C API (no attribute needed on this compiler). */
 #define CLIQUET_C_API
 #endif
 

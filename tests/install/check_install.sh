@@ -32,3 +32,12 @@ LD_LIBRARY_PATH="$scratch/prefix/lib" "$scratch/pkg-consumer"
 c++ -std=c++20 "$source_dir/consumer/main.cpp" -o "$scratch/static-consumer" -static-libstdc++ \
   $(pkg-config --cflags cliquet) "$scratch/prefix/lib/libcliquet.a" $(pkg-config --libs-only-l --static cliquet | sed 's/-lcliquet//')
 "$scratch/static-consumer"
+
+# The C API: a C99 program over the installed cliquet.h and libcliquet.so,
+# through pkg-config and through the CMake package.
+[ -f "$scratch/prefix/include/cliquet.h" ] || fail "cliquet.h is not installed"
+# shellcheck disable=SC2046
+cc -std=c99 -Wall -Wextra -pedantic -Werror "$source_dir/consumer/main.c" -o "$scratch/c-consumer" \
+  $(pkg-config --cflags --libs cliquet)
+LD_LIBRARY_PATH="$scratch/prefix/lib" "$scratch/c-consumer"
+LD_LIBRARY_PATH="$scratch/prefix/lib" "$scratch/cmake-build/c-consumer"
