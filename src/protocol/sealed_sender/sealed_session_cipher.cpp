@@ -59,9 +59,11 @@ Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destina
                             ByteView plaintext, RandomSource& random) {
     // The certificate names this device, which the session's first messages bind.
     const ProtocolAddress local{sender.sender_uuid(), sender.sender_device_id()};
+    // Read before the session advances, so that a failure here changes nothing.
+    const IdentityKey recipient = identity_for(store, destination);
     const CiphertextMessage message = SessionCipher(store, local, destination).encrypt(plaintext, random);
     const UnidentifiedSenderMessageContent content(message.type, sender, message.bytes);
-    return seal_v1(content, store.identities().identity_key_pair(), identity_for(store, destination), random);
+    return seal_v1(content, store.identities().identity_key_pair(), recipient, random);
 }
 
 Bytes sealed_sender_multi_recipient_encrypt(ProtocolStore& store, std::span<const ProtocolAddress> destinations,
