@@ -57,10 +57,11 @@ cliquet_status cliquet_retry_request_process(cliquet_store* store, const char* l
                                              cliquet_retry_action* action) {
     return guarded([&] {
         require(action, "action");
+        ProtocolStore& protocol_store = store_in(store);
         const auto local = address_in(local_name, local_device_id, "local_name");
         const auto requester = address_in(requester_name, requester_device_id, "requester_name");
         const auto content = PlaintextContent::deserialize(bytes_in(request, request_len, "request"));
-        *action = action_of(process_retry_request(store_in(store), local, requester, content.decryption_error()));
+        *action = action_of(process_retry_request(protocol_store, local, requester, content.decryption_error()));
     });
 }
 

@@ -43,9 +43,9 @@ cliquet_status cliquet_sender_key_distribution_process(cliquet_store* store, con
                                                        uint32_t sender_device_id, const uint8_t* message,
                                                        size_t message_len) {
     return guarded([&] {
+        ProtocolStore& protocol_store = store_in(store);
         const auto sender = address_in(sender_name, sender_device_id, "sender_name");
         const auto parsed = SenderKeyDistributionMessage::deserialize(bytes_in(message, message_len, "message"));
-        ProtocolStore& protocol_store = store_in(store);
         protocol_store.run_atomically(
             [&] { process_sender_key_distribution_message(protocol_store.sender_keys(), sender, parsed); });
     });

@@ -24,8 +24,12 @@ static const test_case tests[] = {
     {"certificates", test_certificates},
     {"sealed_sender_v1", test_sealed_sender_v1},
     {"sealed_sender_v2_group", test_sealed_sender_v2_group},
+    {"sealed_retry_request", test_sealed_retry_request},
     {"group_messages", test_group_messages},
     {"retry_requests", test_retry_requests},
+    {"null_arguments", test_null_arguments},
+    {"callback_failures", test_callback_failures},
+    {"callback_failures_without_transactions", test_callback_failures_without_transactions},
 };
 
 int main(int argc, char** argv) {

@@ -257,3 +257,105 @@ void test_sealed_sender_v2_group(void) {
     device_free(&carol);
     service_free(&s);
 }
+
+/* Bob cannot decrypt a sealed message: he sends Alice a retry request, sealed
+ * (version 2, plaintext content), which she opens and acts on. And a message
+ * sealed to Bob does not open for Carol. */
+void test_sealed_retry_request(void) {
+    service s;
+    device alice, bob, carol;
+    cliquet_buffer alice_certificate = {NULL, 0}, bob_certificate = {NULL, 0}, sealed = {NULL, 0};
+    cliquet_buffer inner = {NULL, 0}, request = {NULL, 0}, field = {NULL, 0}, key;
+    cliquet_sealed_sender_result* result = NULL;
+    cliquet_address to_alice;
+    cliquet_message_type type = CLIQUET_MESSAGE_WHISPER;
+    cliquet_retry_action action = CLIQUET_RETRY_RESEND;
+    int present = 0;
+    service_init(&s);
+    device_init(&alice, ALICE_UUID, 1);
+    device_init(&bob, BOB_UUID, 1);
+    device_init(&carol, CAROL_UUID, 1);
+    key = device_identity_key(&alice);
+    REQUIRE_OK(cliquet_sender_certificate_create(ALICE_UUID, "+14155550100", 1, key.data, key.len, TEST_EXPIRATION_MS,
+                                                 s.server_certificate.data, s.server_certificate.len,
+                                                 s.server_private.data, s.server_private.len, &alice_certificate));
+    cliquet_buffer_free(&key);
+    bob_certificate = service_certificate(&s, &bob);
+    establish_session(&alice, &bob);
+    REQUIRE_OK(cliquet_sealed_sender_encrypt(alice.store, bob.name, 1, alice_certificate.data, alice_certificate.len,
+                                             (const uint8_t*)"lost", 4, &sealed));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
+                 cliquet_sealed_sender_decrypt(carol.store, sealed.data, sealed.len, s.trust_root_public.data,
+                                               s.trust_root_public.len, TEST_NOW_MS, carol.name, NULL, 1,
+                                               CLIQUET_PQ_RATCHET_REQUIRE, &result));
+    /* Bob loses his session: the message opens, its content does not decrypt. */
+    REQUIRE_OK(cliquet_session_delete(bob.store, alice.name, 1));
+    CHECK_STATUS(CLIQUET_ERR_NO_SESSION,
+                 cliquet_sealed_sender_decrypt(bob.store, sealed.data, sealed.len, s.trust_root_public.data,
+                                               s.trust_root_public.len, TEST_NOW_MS, bob.name, NULL, 1,
+                                               CLIQUET_PQ_RATCHET_REQUIRE, &result));
+    CHECK(result == NULL);
+    /* What Bob's app knows of the message: Alice's last whisper, sent at 42. */
+    {
+        cliquet_session_cipher* cipher = NULL;
+        REQUIRE_OK(cliquet_session_cipher_new(alice.store, alice.name, 1, bob.name, 1, CLIQUET_PQ_RATCHET_REQUIRE,
+                                              &cipher));
+        REQUIRE_OK(cliquet_session_cipher_encrypt(cipher, (const uint8_t*)"lost", 4, &type, &inner));
+        cliquet_session_cipher_free(cipher);
+    }
+    REQUIRE_OK(cliquet_retry_request_create(inner.data, inner.len, type, 42, 1, &request));
+    to_alice.name = alice.name;
+    to_alice.device_id = 1;
+    /* Bob has no session with Alice any more; sealing v2 needs one for her
+     * registration id, so he starts one. */
+    {
+        cliquet_pre_key_bundle* bundle = device_bundle(&alice, 1);
+        REQUIRE_OK(cliquet_process_pre_key_bundle(bob.store, alice.name, 1, bundle, CLIQUET_PQ_RATCHET_REQUIRE));
+        cliquet_pre_key_bundle_free(bundle);
+    }
+    cliquet_buffer_free(&sealed);
+    REQUIRE_OK(cliquet_sealed_sender_multi_recipient_encrypt(bob.store, &to_alice, 1, NULL, 0, CLIQUET_MESSAGE_PLAINTEXT,
+                                                             request.data, request.len, bob_certificate.data,
+                                                             bob_certificate.len, CLIQUET_CONTENT_HINT_IMPLICIT, NULL,
+                                                             0, &sealed));
+    {
+        cliquet_sealed_sender_sent* sent = NULL;
+        REQUIRE_OK(cliquet_sealed_sender_sent_parse(sealed.data, sealed.len, &sent));
+        cliquet_buffer_free(&sealed);
+        REQUIRE_OK(cliquet_sealed_sender_sent_received_message(sent, 0, &sealed));
+        cliquet_sealed_sender_sent_free(sent);
+    }
+    REQUIRE_OK(cliquet_sealed_sender_decrypt(alice.store, sealed.data, sealed.len, s.trust_root_public.data,
+                                             s.trust_root_public.len, TEST_NOW_MS, alice.name, "+14155550100", 1,
+                                             CLIQUET_PQ_RATCHET_REQUIRE, &result));
+    CHECK_OK(cliquet_sealed_sender_result_content_type(result, &type));
+    CHECK(type == CLIQUET_MESSAGE_PLAINTEXT);
+    CHECK_OK(cliquet_sealed_sender_result_retry_request(result, &present, &field));
+    CHECK(present == 1 && buffer_equals(&field, request.data, request.len));
+    CHECK_OK(cliquet_retry_request_process(alice.store, alice.name, 1, bob.name, 1, field.data, field.len, &action));
+    CHECK(action == CLIQUET_RETRY_SESSION_ARCHIVED);
+    cliquet_buffer_free(&field);
+    cliquet_sealed_sender_result_free(result);
+    result = NULL;
+    /* And a sealed message naming a phone number says so. */
+    cliquet_buffer_free(&sealed);
+    establish_session(&alice, &bob);
+    REQUIRE_OK(cliquet_sealed_sender_encrypt(alice.store, bob.name, 1, alice_certificate.data, alice_certificate.len,
+                                             (const uint8_t*)"hi", 2, &sealed));
+    REQUIRE_OK(cliquet_sealed_sender_decrypt(bob.store, sealed.data, sealed.len, s.trust_root_public.data,
+                                             s.trust_root_public.len, TEST_NOW_MS, bob.name, NULL, 1,
+                                             CLIQUET_PQ_RATCHET_REQUIRE, &result));
+    CHECK_OK(cliquet_sealed_sender_result_sender_e164(result, &present, &field));
+    CHECK(present == 1 && buffer_is_text(&field, "+14155550100"));
+    cliquet_buffer_free(&field);
+    cliquet_sealed_sender_result_free(result);
+    cliquet_buffer_free(&sealed);
+    cliquet_buffer_free(&inner);
+    cliquet_buffer_free(&request);
+    cliquet_buffer_free(&alice_certificate);
+    cliquet_buffer_free(&bob_certificate);
+    device_free(&alice);
+    device_free(&bob);
+    device_free(&carol);
+    service_free(&s);
+}

@@ -16,7 +16,11 @@ void test_callback_store(void);
 void test_certificates(void);
 void test_sealed_sender_v1(void);
 void test_sealed_sender_v2_group(void);
+void test_sealed_retry_request(void);
 void test_group_messages(void);
 void test_retry_requests(void);
+void test_null_arguments(void);
+void test_callback_failures(void);
+void test_callback_failures_without_transactions(void);
 
 #endif
