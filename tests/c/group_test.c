@@ -48,7 +48,8 @@ void test_group_messages(void) {
     CHECK_STATUS(CLIQUET_ERR_NO_SESSION, cliquet_group_decrypt(bob.store, "mallory", 1, first.data, first.len, &plaintext));
     /* A distribution id that is not 16 bytes. */
     CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
-                 cliquet_group_encrypt(alice.store, alice.name, 1, distribution_id, 15, (const uint8_t*)"x", 1, &first));
+                 cliquet_group_encrypt(alice.store, alice.name, 1, distribution_id, 15, (const uint8_t*)"x", 1, &plaintext));
+    CHECK(plaintext.data == NULL);
     cliquet_buffer_free(&first);
     cliquet_buffer_free(&second);
     cliquet_buffer_free(&distribution);

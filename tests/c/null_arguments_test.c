@@ -78,6 +78,7 @@ static void check_null_pre_keys(device* bob) {
     int flag = 0;
     REQUIRE_OK(cliquet_pre_key_manager_new(bob->store, 1, 1, &manager));
     REQUIRE_OK(cliquet_pre_key_manager_run_schedule(manager, &upload));
+    cliquet_pre_key_manager_free(manager);
     CHECK_NULL("store", cliquet_pre_key_manager_new(NULL, 1, 1, &manager));
     CHECK(manager == NULL);
     REQUIRE_OK(cliquet_pre_key_manager_new(bob->store, 1, 1, &manager));
