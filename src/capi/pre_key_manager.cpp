@@ -52,7 +52,17 @@ cliquet_pre_key_upload* upload_handle(PreKeyUpload upload) {
     return make_handle<cliquet_pre_key_upload>(std::move(upload));
 }
 
-PreKeyManager& manager_in(cliquet_pre_key_manager* manager) { return require(manager, "manager")->manager; }
+// A manager call whose result goes out as an upload: `make` fills it.
+template <typename Make>
+cliquet_status upload_from(cliquet_pre_key_manager* manager, cliquet_pre_key_upload** upload, Make&& make) {
+    return guarded([&] {
+        handle_out(upload, "upload");
+        PreKeyManager& keys = require(manager, "manager")->manager;
+        PreKeyUpload made;
+        make(keys, made);
+        *upload = upload_handle(std::move(made));
+    });
+}
 
 }  // namespace
 
@@ -203,57 +213,39 @@ void cliquet_pre_key_manager_free(cliquet_pre_key_manager* manager) { delete man
 
 cliquet_status cliquet_pre_key_manager_run_schedule(cliquet_pre_key_manager* manager,
                                                     cliquet_pre_key_upload** upload) {
-    return guarded([&] {
-        handle_out(upload, "upload");
-        *upload = upload_handle(manager_in(manager).run_schedule());
-    });
+    return upload_from(manager, upload, [](PreKeyManager& keys, PreKeyUpload& made) { made = keys.run_schedule(); });
 }
 
 cliquet_status cliquet_pre_key_manager_upload_set(cliquet_pre_key_manager* manager, cliquet_pre_key_upload** upload) {
-    return guarded([&] {
-        handle_out(upload, "upload");
-        *upload = upload_handle(manager_in(manager).upload_set());
-    });
+    return upload_from(manager, upload, [](PreKeyManager& keys, PreKeyUpload& made) { made = keys.upload_set(); });
 }
 
 cliquet_status cliquet_pre_key_manager_generate_one_time_pre_keys(cliquet_pre_key_manager* manager, size_t count,
                                                                   cliquet_pre_key_upload** upload) {
-    return guarded([&] {
-        handle_out(upload, "upload");
-        PreKeyUpload made;
-        made.one_time_pre_keys = manager_in(manager).generate_one_time_pre_keys(count);
-        *upload = upload_handle(std::move(made));
+    return upload_from(manager, upload, [count](PreKeyManager& keys, PreKeyUpload& made) {
+        made.one_time_pre_keys = keys.generate_one_time_pre_keys(count);
     });
 }
 
 cliquet_status cliquet_pre_key_manager_generate_one_time_kyber_pre_keys(cliquet_pre_key_manager* manager,
                                                                         size_t count,
                                                                         cliquet_pre_key_upload** upload) {
-    return guarded([&] {
-        handle_out(upload, "upload");
-        PreKeyUpload made;
-        made.one_time_kyber_pre_keys = manager_in(manager).generate_one_time_kyber_pre_keys(count);
-        *upload = upload_handle(std::move(made));
+    return upload_from(manager, upload, [count](PreKeyManager& keys, PreKeyUpload& made) {
+        made.one_time_kyber_pre_keys = keys.generate_one_time_kyber_pre_keys(count);
     });
 }
 
 cliquet_status cliquet_pre_key_manager_rotate_signed_pre_key(cliquet_pre_key_manager* manager,
                                                              cliquet_pre_key_upload** upload) {
-    return guarded([&] {
-        handle_out(upload, "upload");
-        PreKeyUpload made;
-        made.signed_pre_key = manager_in(manager).rotate_signed_pre_key();
-        *upload = upload_handle(std::move(made));
+    return upload_from(manager, upload, [](PreKeyManager& keys, PreKeyUpload& made) {
+        made.signed_pre_key = keys.rotate_signed_pre_key();
     });
 }
 
 cliquet_status cliquet_pre_key_manager_rotate_last_resort_kyber_pre_key(cliquet_pre_key_manager* manager,
                                                                         cliquet_pre_key_upload** upload) {
-    return guarded([&] {
-        handle_out(upload, "upload");
-        PreKeyUpload made;
-        made.last_resort_kyber_pre_key = manager_in(manager).rotate_last_resort_kyber_pre_key();
-        *upload = upload_handle(std::move(made));
+    return upload_from(manager, upload, [](PreKeyManager& keys, PreKeyUpload& made) {
+        made.last_resort_kyber_pre_key = keys.rotate_last_resort_kyber_pre_key();
     });
 }
 

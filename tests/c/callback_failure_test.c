@@ -62,16 +62,6 @@ static long sweep(sweep_world* w, operation op, const char* name) {
     return count;
 }
 
-static cliquet_status bob_publishes(sweep_world* w) {
-    cliquet_pre_key_manager* manager = NULL;
-    cliquet_pre_key_upload* upload = NULL;
-    cliquet_status status = cliquet_pre_key_manager_new(w->bob.store, 2, 1, &manager);
-    if (status == CLIQUET_OK) status = cliquet_pre_key_manager_run_schedule(manager, &upload);
-    cliquet_pre_key_upload_free(upload);
-    cliquet_pre_key_manager_free(manager);
-    return status;
-}
-
 /* Alice's session with Bob, and her first message, in w->message. */
 static void alice_writes_first(sweep_world* w) {
     cliquet_session_cipher* cipher = NULL;
@@ -186,6 +176,8 @@ static cliquet_status with_manager(sweep_world* w,
     cliquet_pre_key_manager_free(manager);
     return status;
 }
+
+static cliquet_status bob_publishes(sweep_world* w) { return with_manager(w, cliquet_pre_key_manager_run_schedule); }
 
 static cliquet_status bob_rotates_signed_pre_key(sweep_world* w) {
     return with_manager(w, cliquet_pre_key_manager_rotate_signed_pre_key);
