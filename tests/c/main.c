@@ -11,6 +11,7 @@ typedef struct test_case {
 
 static const test_case tests[] = {
     {"statuses_and_buffers", test_statuses_and_buffers},
+    {"error_message_per_thread", test_error_message_per_thread},
     {"identities", test_identities},
     {"fingerprints", test_fingerprints},
     {"pre_key_manager", test_pre_key_manager},

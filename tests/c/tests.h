@@ -3,6 +3,7 @@
 #define CLIQUET_C_TESTS_H
 
 void test_statuses_and_buffers(void);
+void test_error_message_per_thread(void);
 void test_identities(void);
 void test_fingerprints(void);
 void test_pre_key_manager(void);
