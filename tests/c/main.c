@@ -18,6 +18,7 @@ static const test_case tests[] = {
     {"pre_key_bundles", test_pre_key_bundles},
     {"session_version_4", test_session_version_4},
     {"session_version_3", test_session_version_3},
+    {"session_refusals", test_session_refusals},
     {"session_lifecycle", test_session_lifecycle},
     {"identities_in_store", test_identities_in_store},
     {"sqlite_store", test_sqlite_store},

@@ -98,3 +98,54 @@ void test_session_version_3(void) {
     device_free(&alice);
     device_free(&bob);
 }
+
+/* What a session refuses, each refusal changing nothing: the message still
+ * decrypts afterwards where it should. */
+void test_session_refusals(void) {
+    device alice, bob, stranger;
+    cliquet_pre_key_bundle* bundle;
+    cliquet_session_cipher *to_bob = NULL, *at_bob = NULL, *at_stranger = NULL;
+    cliquet_buffer message = {NULL, 0}, plaintext = {NULL, 0};
+    cliquet_message_type type = CLIQUET_MESSAGE_PLAINTEXT;
+    device_init(&alice, ALICE_UUID, 1);
+    device_init(&bob, BOB_UUID, 1);
+    device_init(&stranger, BOB_UUID, 1); /* Bob's address, none of his keys */
+    bundle = device_bundle(&bob, 1);
+    REQUIRE_OK(cliquet_process_pre_key_bundle(alice.store, bob.name, 1, bundle, CLIQUET_PQ_RATCHET_REQUIRE));
+    REQUIRE_OK(cliquet_session_cipher_new(alice.store, alice.name, 1, bob.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &to_bob));
+    REQUIRE_OK(cliquet_session_cipher_new(bob.store, bob.name, 1, alice.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &at_bob));
+    REQUIRE_OK(cliquet_session_cipher_new(stranger.store, bob.name, 1, alice.name, 1, CLIQUET_PQ_RATCHET_REQUIRE,
+                                          &at_stranger));
+    REQUIRE_OK(cliquet_session_cipher_encrypt(to_bob, (const uint8_t*)"for Bob", 7, &type, &message));
+    /* Pre-keys the device does not hold. */
+    CHECK_STATUS(CLIQUET_ERR_INVALID_PRE_KEY,
+                 cliquet_session_cipher_decrypt(at_stranger, type, message.data, message.len, &plaintext));
+    /* Truncated, as a whisper message, with a flipped byte. */
+    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
+                 cliquet_session_cipher_decrypt(at_bob, type, message.data, message.len / 2, &plaintext));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
+                 cliquet_session_cipher_decrypt_whisper_message(at_bob, message.data, message.len, &plaintext));
+    message.data[message.len - 3] ^= 0x20;
+    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
+                 cliquet_session_cipher_decrypt(at_bob, type, message.data, message.len, &plaintext));
+    message.data[message.len - 3] ^= 0x20;
+    CHECK(plaintext.data == NULL);
+    /* None of it changed Bob's store. */
+    CHECK_OK(cliquet_session_cipher_decrypt(at_bob, type, message.data, message.len, &plaintext));
+    CHECK(buffer_equals(&plaintext, "for Bob", 7));
+    cliquet_buffer_free(&plaintext);
+    CHECK_STATUS(CLIQUET_ERR_DUPLICATE_MESSAGE,
+                 cliquet_session_cipher_decrypt(at_bob, type, message.data, message.len, &plaintext));
+    /* An empty message, and no session with the sender at all. */
+    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE, cliquet_session_cipher_decrypt(at_bob, type, NULL, 0, &plaintext));
+    CHECK_STATUS(CLIQUET_ERR_NO_SESSION,
+                 cliquet_session_cipher_encrypt(at_stranger, (const uint8_t*)"x", 1, &type, &plaintext));
+    cliquet_buffer_free(&message);
+    cliquet_session_cipher_free(at_stranger);
+    cliquet_session_cipher_free(at_bob);
+    cliquet_session_cipher_free(to_bob);
+    cliquet_pre_key_bundle_free(bundle);
+    device_free(&alice);
+    device_free(&bob);
+    device_free(&stranger);
+}

@@ -10,6 +10,7 @@ void test_pre_key_manager(void);
 void test_pre_key_bundles(void);
 void test_session_version_4(void);
 void test_session_version_3(void);
+void test_session_refusals(void);
 void test_session_lifecycle(void);
 void test_identities_in_store(void);
 void test_sqlite_store(void);
