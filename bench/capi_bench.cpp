@@ -76,9 +76,9 @@ struct CConversation {
         check(cliquet_session_cipher_new(alice.store, alice.name, 1, bob.name, 1, CLIQUET_PQ_RATCHET_OFFER,
                                          &alice_to_bob),
               "cipher");
-        check(cliquet_session_cipher_new(bob.store, bob.name, 1, alice.name, 1, CLIQUET_PQ_RATCHET_OFFER,
-                                         &bob_to_alice),
-              "cipher");
+        check(
+            cliquet_session_cipher_new(bob.store, bob.name, 1, alice.name, 1, CLIQUET_PQ_RATCHET_OFFER, &bob_to_alice),
+            "cipher");
         const std::vector<uint8_t> hello(16, 0x42);
         exchange(alice_to_bob, bob_to_alice, hello);
         exchange(bob_to_alice, alice_to_bob, hello);
@@ -135,8 +135,8 @@ void BM_CApiDecrypt(benchmark::State& state) {
             state.ResumeTiming();
         }
         cliquet_buffer decrypted{};
-        benchmark::DoNotOptimize(cliquet_session_cipher_decrypt(c.bob_to_alice, types[next], batch[next].data,
-                                                                batch[next].len, &decrypted));
+        benchmark::DoNotOptimize(
+            cliquet_session_cipher_decrypt(c.bob_to_alice, types[next], batch[next].data, batch[next].len, &decrypted));
         cliquet_buffer_free(&decrypted);
         ++next;
     }

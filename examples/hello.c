@@ -41,8 +41,8 @@ int main(void) {
     check(cliquet_pre_key_manager_run_schedule(bob_keys, &bob_upload), "bob's pre-keys");
     check(cliquet_identity_public_key(bob_identity, &bob_identity_key), "bob's identity key");
     check(cliquet_identity_registration_id(bob_identity, &bob_registration_id), "bob's registration id");
-    check(cliquet_pre_key_upload_bundle(bob_upload, bob_registration_id, 1, bob_identity_key.data,
-                                        bob_identity_key.len, &bob_bundle),
+    check(cliquet_pre_key_upload_bundle(bob_upload, bob_registration_id, 1, bob_identity_key.data, bob_identity_key.len,
+                                        &bob_bundle),
           "bob's bundle");
 
     /* Alice starts the session and says hello; Bob answers. */
@@ -52,8 +52,8 @@ int main(void) {
     check(cliquet_session_cipher_encrypt(to_bob, (const uint8_t*)"hello, Bob", 10, &type, &message), "encrypt");
     check(cliquet_session_cipher_decrypt(to_alice, type, message.data, message.len, &plaintext), "decrypt");
     check(cliquet_session_version(bob, ALICE, 1, &version), "the session's version");
-    printf("Bob read:   %.*s (a %lu-byte pre-key message, version %d)\n", (int)plaintext.len, (const char*)plaintext.data,
-           (unsigned long)message.len, version);
+    printf("Bob read:   %.*s (a %lu-byte pre-key message, version %d)\n", (int)plaintext.len,
+           (const char*)plaintext.data, (unsigned long)message.len, version);
     cliquet_buffer_free(&message);
     cliquet_buffer_free(&plaintext);
     check(cliquet_session_cipher_encrypt(to_alice, (const uint8_t*)"hello, Alice", 12, &type, &message), "encrypt");

@@ -60,7 +60,9 @@ T* require(T* pointer, const char* what) {
 }
 
 /// Input text, refused when NULL.
-[[nodiscard]] inline std::string text_in(const char* text, const char* what) { return std::string(require(text, what)); }
+[[nodiscard]] inline std::string text_in(const char* text, const char* what) {
+    return std::string(require(text, what));
+}
 
 /// An address from a name that must not be NULL.
 [[nodiscard]] inline ProtocolAddress address_in(const char* name, std::uint32_t device_id, const char* what) {

@@ -264,7 +264,8 @@ public:
             return;
         }
         const Bytes use = kyber_use_key(id, signed_pre_key_id, base_key);
-        if (records_.get(CLIQUET_RECORD_KYBER_PRE_KEY_USE, use)) throw Error(ErrorCode::invalid_message, "reused base key");
+        if (records_.get(CLIQUET_RECORD_KYBER_PRE_KEY_USE, use))
+            throw Error(ErrorCode::invalid_message, "reused base key");
         records_.put(CLIQUET_RECORD_KYBER_PRE_KEY_USE, use, {});
     }
     void remove_kyber_pre_key(KyberPreKeyId id) override {

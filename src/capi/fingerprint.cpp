@@ -17,8 +17,9 @@ cliquet_status cliquet_fingerprint_new(uint32_t version, uint32_t iterations, co
         handle_out(fingerprint, "fingerprint");
         const auto ours = PublicKey::deserialize(bytes_in(local_key, local_key_len, "local_key"));
         const auto theirs = PublicKey::deserialize(bytes_in(remote_key, remote_key_len, "remote_key"));
-        *fingerprint = new cliquet_fingerprint{Fingerprint(version, iterations, bytes_in(local_id, local_id_len, "local_id"),
-                                                           ours, bytes_in(remote_id, remote_id_len, "remote_id"), theirs)};
+        *fingerprint =
+            new cliquet_fingerprint{Fingerprint(version, iterations, bytes_in(local_id, local_id_len, "local_id"), ours,
+                                                bytes_in(remote_id, remote_id_len, "remote_id"), theirs)};
     });
 }
 

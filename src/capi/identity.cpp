@@ -16,14 +16,13 @@ constexpr std::uint32_t kMaxRegistrationId = 16380;
 std::uint32_t random_registration_id() {
     std::uint8_t bytes[4];
     system_random().fill(bytes);
-    const std::uint32_t value = (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
-                                (std::uint32_t{bytes[2]} << 8) | bytes[3];
+    const std::uint32_t value =
+        (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | bytes[3];
     return 1 + value % kMaxRegistrationId;
 }
 
 void check_registration_id(std::uint32_t id) {
-    if (id == 0 || id > kMaxRegistrationId)
-        throw Error(ErrorCode::invalid_argument, "a registration id is 1 to 16380");
+    if (id == 0 || id > kMaxRegistrationId) throw Error(ErrorCode::invalid_argument, "a registration id is 1 to 16380");
 }
 
 }  // namespace
@@ -77,9 +76,8 @@ cliquet_status cliquet_identity_public_key(const cliquet_identity* identity, cli
 }
 
 cliquet_status cliquet_identity_registration_id(const cliquet_identity* identity, uint32_t* registration_id) {
-    return guarded([&] {
-        value_out(registration_id, "registration_id") = require(identity, "identity")->registration_id;
-    });
+    return guarded(
+        [&] { value_out(registration_id, "registration_id") = require(identity, "identity")->registration_id; });
 }
 
 void cliquet_identity_free(cliquet_identity* identity) { delete identity; }

@@ -22,9 +22,7 @@ Signature signature_in(const uint8_t* data, size_t len, const char* what) {
     return signature;
 }
 
-const PreKeyUpload& upload_in(const cliquet_pre_key_upload* upload) {
-    return require(upload, "upload")->upload;
-}
+const PreKeyUpload& upload_in(const cliquet_pre_key_upload* upload) { return require(upload, "upload")->upload; }
 
 // The parts of a public signed key (signed or Kyber pre-key) a caller asked for.
 template <typename Key>
@@ -71,12 +69,11 @@ extern "C" {
 cliquet_status cliquet_pre_key_bundle_new(uint32_t registration_id, uint32_t device_id, const uint8_t* identity_key,
                                           size_t identity_key_len, uint32_t signed_pre_key_id,
                                           const uint8_t* signed_pre_key, size_t signed_pre_key_len,
-                                          const uint8_t* signed_pre_key_signature,
-                                          size_t signed_pre_key_signature_len, uint32_t pre_key_id,
-                                          const uint8_t* pre_key, size_t pre_key_len, uint32_t kyber_pre_key_id,
-                                          const uint8_t* kyber_pre_key, size_t kyber_pre_key_len,
-                                          const uint8_t* kyber_pre_key_signature, size_t kyber_pre_key_signature_len,
-                                          cliquet_pre_key_bundle** bundle) {
+                                          const uint8_t* signed_pre_key_signature, size_t signed_pre_key_signature_len,
+                                          uint32_t pre_key_id, const uint8_t* pre_key, size_t pre_key_len,
+                                          uint32_t kyber_pre_key_id, const uint8_t* kyber_pre_key,
+                                          size_t kyber_pre_key_len, const uint8_t* kyber_pre_key_signature,
+                                          size_t kyber_pre_key_signature_len, cliquet_pre_key_bundle** bundle) {
     return guarded([&] {
         handle_out(bundle, "bundle");
         PreKeyBundle made{
@@ -135,8 +132,8 @@ cliquet_status cliquet_pre_key_upload_one_time_pre_key_count(const cliquet_pre_k
     return guarded([&] { value_out(count, "count") = upload_in(upload).one_time_pre_keys.size(); });
 }
 
-cliquet_status cliquet_pre_key_upload_one_time_pre_key(const cliquet_pre_key_upload* upload, size_t index,
-                                                       uint32_t* id, cliquet_buffer* key) {
+cliquet_status cliquet_pre_key_upload_one_time_pre_key(const cliquet_pre_key_upload* upload, size_t index, uint32_t* id,
+                                                       cliquet_buffer* key) {
     return guarded([&] {
         buffer_out(key, "key");
         value_out(id, "id") = 0;
@@ -182,8 +179,10 @@ cliquet_status cliquet_pre_key_upload_bundle(const cliquet_pre_key_upload* uploa
             made.pre_key = keys.one_time_pre_keys.front().key;
         }
         const PublicKyberPreKey* kyber = nullptr;
-        if (!keys.one_time_kyber_pre_keys.empty()) kyber = &keys.one_time_kyber_pre_keys.front();
-        else if (keys.last_resort_kyber_pre_key) kyber = &*keys.last_resort_kyber_pre_key;
+        if (!keys.one_time_kyber_pre_keys.empty())
+            kyber = &keys.one_time_kyber_pre_keys.front();
+        else if (keys.last_resort_kyber_pre_key)
+            kyber = &*keys.last_resort_kyber_pre_key;
         if (kyber != nullptr) {
             made.kyber_pre_key_id = kyber->id;
             made.kyber_pre_key = kyber->key;
@@ -211,8 +210,7 @@ cliquet_status cliquet_pre_key_manager_new(cliquet_store* store, size_t batch_si
 
 void cliquet_pre_key_manager_free(cliquet_pre_key_manager* manager) { delete manager; }
 
-cliquet_status cliquet_pre_key_manager_run_schedule(cliquet_pre_key_manager* manager,
-                                                    cliquet_pre_key_upload** upload) {
+cliquet_status cliquet_pre_key_manager_run_schedule(cliquet_pre_key_manager* manager, cliquet_pre_key_upload** upload) {
     return upload_from(manager, upload, [](PreKeyManager& keys, PreKeyUpload& made) { made = keys.run_schedule(); });
 }
 
@@ -227,8 +225,7 @@ cliquet_status cliquet_pre_key_manager_generate_one_time_pre_keys(cliquet_pre_ke
     });
 }
 
-cliquet_status cliquet_pre_key_manager_generate_one_time_kyber_pre_keys(cliquet_pre_key_manager* manager,
-                                                                        size_t count,
+cliquet_status cliquet_pre_key_manager_generate_one_time_kyber_pre_keys(cliquet_pre_key_manager* manager, size_t count,
                                                                         cliquet_pre_key_upload** upload) {
     return upload_from(manager, upload, [count](PreKeyManager& keys, PreKeyUpload& made) {
         made.one_time_kyber_pre_keys = keys.generate_one_time_kyber_pre_keys(count);
@@ -249,8 +246,8 @@ cliquet_status cliquet_pre_key_manager_rotate_last_resort_kyber_pre_key(cliquet_
     });
 }
 
-cliquet_status cliquet_pre_key_manager_unused_counts(const cliquet_pre_key_manager* manager,
-                                                     size_t* one_time_pre_keys, size_t* one_time_kyber_pre_keys) {
+cliquet_status cliquet_pre_key_manager_unused_counts(const cliquet_pre_key_manager* manager, size_t* one_time_pre_keys,
+                                                     size_t* one_time_kyber_pre_keys) {
     return guarded([&] {
         require(one_time_pre_keys, "one_time_pre_keys");
         require(one_time_kyber_pre_keys, "one_time_kyber_pre_keys");

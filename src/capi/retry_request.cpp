@@ -25,14 +25,12 @@ cliquet_retry_action action_of(RetryAction action) {
 extern "C" {
 
 cliquet_status cliquet_retry_request_create(const uint8_t* original, size_t original_len, cliquet_message_type type,
-                                            uint64_t timestamp_ms, uint32_t sender_device_id,
-                                            cliquet_buffer* request) {
+                                            uint64_t timestamp_ms, uint32_t sender_device_id, cliquet_buffer* request) {
     return guarded([&] {
         buffer_out(request, "request");
-        const auto message = DecryptionErrorMessage::for_original(bytes_in(original, original_len, "original"),
-                                                                  ciphertext_type_in(type),
-                                                                  timestamp_from_unix_ms(timestamp_ms),
-                                                                  sender_device_id);
+        const auto message =
+            DecryptionErrorMessage::for_original(bytes_in(original, original_len, "original"), ciphertext_type_in(type),
+                                                 timestamp_from_unix_ms(timestamp_ms), sender_device_id);
         fill(request, PlaintextContent(message).serialize());
     });
 }
@@ -53,8 +51,7 @@ cliquet_status cliquet_retry_request_parse(const uint8_t* request, size_t reques
 
 cliquet_status cliquet_retry_request_process(cliquet_store* store, const char* local_name, uint32_t local_device_id,
                                              const char* requester_name, uint32_t requester_device_id,
-                                             const uint8_t* request, size_t request_len,
-                                             cliquet_retry_action* action) {
+                                             const uint8_t* request, size_t request_len, cliquet_retry_action* action) {
     return guarded([&] {
         require(action, "action");
         ProtocolStore& protocol_store = store_in(store);

@@ -28,8 +28,8 @@ const SealedSenderDecryptionResult& result_in(const cliquet_sealed_sender_result
 
 // Fills `out` from an optional value, and says whether there was one.
 template <typename Optional, typename Fill>
-void fill_optional(const Optional& value, int* present, cliquet_buffer* out, Fill&& fill_value) {
-    buffer_out(out, "out");
+void fill_optional(const Optional& value, int* present, cliquet_buffer* out, const char* what, Fill&& fill_value) {
+    buffer_out(out, what);
     value_out(present, "present") = 0;
     if (!value) return;
     fill_value(*value);
@@ -83,8 +83,8 @@ cliquet_status cliquet_sealed_sender_encrypt(cliquet_store* store, const char* n
     return guarded([&] {
         buffer_out(sealed, "sealed");
         const auto destination = address_in(name, device_id, "name");
-        const auto sender = SenderCertificate::deserialize(
-            bytes_in(sender_certificate, sender_certificate_len, "sender_certificate"));
+        const auto sender =
+            SenderCertificate::deserialize(bytes_in(sender_certificate, sender_certificate_len, "sender_certificate"));
         const auto bytes = bytes_in(plaintext, plaintext_len, "plaintext");
         fill(sealed, sealed_sender_encrypt(store_in(store), destination, sender, bytes));
     });
@@ -155,7 +155,7 @@ cliquet_status cliquet_sealed_sender_result_sender_uuid(const cliquet_sealed_sen
 cliquet_status cliquet_sealed_sender_result_sender_e164(const cliquet_sealed_sender_result* result, int* present,
                                                         cliquet_buffer* e164) {
     return guarded([&] {
-        fill_optional(result_in(result).sender_e164, present, e164,
+        fill_optional(result_in(result).sender_e164, present, e164, "e164",
                       [&](const std::string& number) { fill_text(e164, number); });
     });
 }
@@ -186,16 +186,17 @@ cliquet_status cliquet_sealed_sender_result_content_hint(const cliquet_sealed_se
 cliquet_status cliquet_sealed_sender_result_group_id(const cliquet_sealed_sender_result* result, int* present,
                                                      cliquet_buffer* group_id) {
     return guarded([&] {
-        fill_optional(result_in(result).group_id, present, group_id, [&](const Bytes& id) { fill(group_id, id); });
+        fill_optional(result_in(result).group_id, present, group_id, "group_id",
+                      [&](const Bytes& id) { fill(group_id, id); });
     });
 }
 
 cliquet_status cliquet_sealed_sender_result_retry_request(const cliquet_sealed_sender_result* result, int* present,
                                                           cliquet_buffer* request) {
     return guarded([&] {
-        fill_optional(result_in(result).retry_request, present, request, [&](const DecryptionErrorMessage& message) {
-            fill(request, PlaintextContent(message).serialize());
-        });
+        fill_optional(
+            result_in(result).retry_request, present, request, "request",
+            [&](const DecryptionErrorMessage& message) { fill(request, PlaintextContent(message).serialize()); });
     });
 }
 

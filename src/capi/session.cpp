@@ -47,8 +47,7 @@ CiphertextType session_message_type(cliquet_message_type type) {
 extern "C" {
 
 cliquet_status cliquet_process_pre_key_bundle(cliquet_store* store, const char* name, uint32_t device_id,
-                                              const cliquet_pre_key_bundle* bundle,
-                                              cliquet_pq_ratchet_policy policy) {
+                                              const cliquet_pre_key_bundle* bundle, cliquet_pq_ratchet_policy policy) {
     return guarded([&] {
         const auto address = address_in(name, device_id, "name");
         const PreKeyBundle& keys = require(bundle, "bundle")->bundle;
@@ -94,15 +93,13 @@ cliquet_status cliquet_session_cipher_decrypt(cliquet_session_cipher* cipher, cl
     });
 }
 
-cliquet_status cliquet_session_cipher_decrypt_pre_key_message(cliquet_session_cipher* cipher,
-                                                              const uint8_t* ciphertext, size_t ciphertext_len,
-                                                              cliquet_buffer* plaintext) {
+cliquet_status cliquet_session_cipher_decrypt_pre_key_message(cliquet_session_cipher* cipher, const uint8_t* ciphertext,
+                                                              size_t ciphertext_len, cliquet_buffer* plaintext) {
     return cliquet_session_cipher_decrypt(cipher, CLIQUET_MESSAGE_PRE_KEY, ciphertext, ciphertext_len, plaintext);
 }
 
-cliquet_status cliquet_session_cipher_decrypt_whisper_message(cliquet_session_cipher* cipher,
-                                                              const uint8_t* ciphertext, size_t ciphertext_len,
-                                                              cliquet_buffer* plaintext) {
+cliquet_status cliquet_session_cipher_decrypt_whisper_message(cliquet_session_cipher* cipher, const uint8_t* ciphertext,
+                                                              size_t ciphertext_len, cliquet_buffer* plaintext) {
     return cliquet_session_cipher_decrypt(cipher, CLIQUET_MESSAGE_WHISPER, ciphertext, ciphertext_len, plaintext);
 }
 

@@ -18,8 +18,7 @@ SqliteStoreOptions sqlite_options(const uint8_t* storage_key, size_t storage_key
     SqliteStoreOptions options;
     const auto key = bytes_in(storage_key, storage_key_len, "storage_key");
     if (storage_key == nullptr) return options;
-    if (key.size() != StorageKey::size())
-        throw Error(ErrorCode::invalid_argument, "a storage key is 32 bytes");
+    if (key.size() != StorageKey::size()) throw Error(ErrorCode::invalid_argument, "a storage key is 32 bytes");
     options.storage_key.emplace(key.first<32>());
     return options;
 }

@@ -86,8 +86,8 @@ static void alice_writes_first(sweep_world* w) {
 static cliquet_status bob_decrypts(sweep_world* w) {
     cliquet_session_cipher* cipher = NULL;
     cliquet_buffer plaintext = {NULL, 0};
-    cliquet_status status = cliquet_session_cipher_new(w->bob.store, w->bob.name, 1, w->alice.name, 1,
-                                                       CLIQUET_PQ_RATCHET_REQUIRE, &cipher);
+    cliquet_status status =
+        cliquet_session_cipher_new(w->bob.store, w->bob.name, 1, w->alice.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &cipher);
     if (status == CLIQUET_OK)
         status = cliquet_session_cipher_decrypt(cipher, w->type, w->message.data, w->message.len, &plaintext);
     cliquet_buffer_free(&plaintext);
@@ -97,8 +97,8 @@ static cliquet_status bob_decrypts(sweep_world* w) {
 
 static cliquet_status bob_encrypts(sweep_world* w) {
     cliquet_session_cipher* cipher = NULL;
-    cliquet_status status = cliquet_session_cipher_new(w->bob.store, w->bob.name, 1, w->alice.name, 1,
-                                                       CLIQUET_PQ_RATCHET_REQUIRE, &cipher);
+    cliquet_status status =
+        cliquet_session_cipher_new(w->bob.store, w->bob.name, 1, w->alice.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &cipher);
     cliquet_buffer_free(&w->message);
     if (status == CLIQUET_OK)
         status = cliquet_session_cipher_encrypt(cipher, (const uint8_t*)"reply", 5, &w->type, &w->message);
@@ -118,10 +118,9 @@ static cliquet_status bob_seals(sweep_world* w) {
 
 static cliquet_status bob_opens(sweep_world* w) {
     cliquet_sealed_sender_result* result = NULL;
-    cliquet_status status = cliquet_sealed_sender_decrypt(w->bob.store, w->message.data, w->message.len,
-                                                          w->s.trust_root_public.data, w->s.trust_root_public.len,
-                                                          TEST_NOW_MS, w->bob.name, NULL, 1,
-                                                          CLIQUET_PQ_RATCHET_REQUIRE, &result);
+    cliquet_status status = cliquet_sealed_sender_decrypt(
+        w->bob.store, w->message.data, w->message.len, w->s.trust_root_public.data, w->s.trust_root_public.len,
+        TEST_NOW_MS, w->bob.name, NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE, &result);
     cliquet_sealed_sender_result_free(result);
     return status;
 }
@@ -254,8 +253,8 @@ void test_callback_failures(void) {
     REQUIRE_OK(cliquet_sender_key_distribution_create(w.alice.store, w.alice.name, 1, group, sizeof group, &w.message));
     calls += sweep(&w, bob_processes_alices_sender_key, "process a sender key");
     cliquet_buffer_free(&w.message);
-    REQUIRE_OK(cliquet_group_encrypt(w.alice.store, w.alice.name, 1, group, sizeof group, (const uint8_t*)"g", 1,
-                                     &w.message));
+    REQUIRE_OK(
+        cliquet_group_encrypt(w.alice.store, w.alice.name, 1, group, sizeof group, (const uint8_t*)"g", 1, &w.message));
     calls += sweep(&w, bob_group_decrypts, "group decrypt");
     calls += sweep(&w, bob_saves_identity, "save an identity");
     calls += sweep(&w, bob_rotates_signed_pre_key, "rotate the signed pre-key");

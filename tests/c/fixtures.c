@@ -65,9 +65,8 @@ cliquet_pre_key_bundle* device_bundle(device* d, int with_kyber) {
         REQUIRE_OK(cliquet_pre_key_upload_signed_pre_key(published, &present, &signed_id, &signed_key, &signature));
         REQUIRE_OK(cliquet_pre_key_upload_one_time_pre_key(published, 0, &pre_key_id, &pre_key));
         REQUIRE_OK(cliquet_pre_key_bundle_new(registration_id, d->device_id, identity_key.data, identity_key.len,
-                                              signed_id, signed_key.data, signed_key.len, signature.data,
-                                              signature.len, pre_key_id, pre_key.data, pre_key.len, 0, NULL, 0,
-                                              NULL, 0, &bundle));
+                                              signed_id, signed_key.data, signed_key.len, signature.data, signature.len,
+                                              pre_key_id, pre_key.data, pre_key.len, 0, NULL, 0, NULL, 0, &bundle));
         cliquet_buffer_free(&signed_key);
         cliquet_buffer_free(&signature);
         cliquet_buffer_free(&pre_key);
@@ -102,8 +101,8 @@ cliquet_status send_text(device* from, device* to, const char* text) {
 
 void establish_session(device* from, device* to) {
     cliquet_pre_key_bundle* bundle = device_bundle(to, 1);
-    REQUIRE_OK(cliquet_process_pre_key_bundle(from->store, to->name, to->device_id, bundle,
-                                              CLIQUET_PQ_RATCHET_REQUIRE));
+    REQUIRE_OK(
+        cliquet_process_pre_key_bundle(from->store, to->name, to->device_id, bundle, CLIQUET_PQ_RATCHET_REQUIRE));
     cliquet_pre_key_bundle_free(bundle);
     REQUIRE_OK(send_text(from, to, "hello"));
     REQUIRE_OK(send_text(to, from, "hello back"));
@@ -111,8 +110,7 @@ void establish_session(device* from, device* to) {
 
 void service_init(service* s) {
     cliquet_buffer empty = {NULL, 0};
-    s->trust_root_public = s->trust_root_private = s->server_public = s->server_private = s->server_certificate =
-        empty;
+    s->trust_root_public = s->trust_root_private = s->server_public = s->server_private = s->server_certificate = empty;
     REQUIRE_OK(cliquet_key_pair_generate(&s->trust_root_public, &s->trust_root_private));
     REQUIRE_OK(cliquet_key_pair_generate(&s->server_public, &s->server_private));
     REQUIRE_OK(cliquet_server_certificate_create(1, s->server_public.data, s->server_public.len,

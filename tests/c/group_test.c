@@ -5,7 +5,7 @@
 #include "tests.h"
 
 static const uint8_t distribution_id[CLIQUET_DISTRIBUTION_ID_SIZE] = {0xd1, 0, 0, 0, 0, 0, 0, 0,
-                                                                     0,    0, 0, 0, 0, 0, 0, 1};
+                                                                      0,    0, 0, 0, 0, 0, 0, 1};
 
 void test_group_messages(void) {
     device alice, bob;
@@ -28,7 +28,8 @@ void test_group_messages(void) {
     REQUIRE_OK(cliquet_group_encrypt(alice.store, alice.name, 1, distribution_id, sizeof distribution_id,
                                      (const uint8_t*)"second", 6, &second));
     /* Bob has no sender key of Alice's until he processes her distribution. */
-    CHECK_STATUS(CLIQUET_ERR_NO_SESSION, cliquet_group_decrypt(bob.store, alice.name, 1, first.data, first.len, &plaintext));
+    CHECK_STATUS(CLIQUET_ERR_NO_SESSION,
+                 cliquet_group_decrypt(bob.store, alice.name, 1, first.data, first.len, &plaintext));
     CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
                  cliquet_sender_key_distribution_process(bob.store, alice.name, 1, distribution.data, 3));
     CHECK_OK(cliquet_sender_key_distribution_process(bob.store, alice.name, 1, distribution.data, distribution.len));
@@ -44,11 +45,13 @@ void test_group_messages(void) {
     second.data[second.len - 1] ^= 1;
     CHECK_STATUS(CLIQUET_ERR_INVALID_SIGNATURE,
                  cliquet_group_decrypt(bob.store, alice.name, 1, second.data, second.len, &plaintext));
-    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE, cliquet_group_decrypt(bob.store, alice.name, 1, second.data, 4, &plaintext));
-    CHECK_STATUS(CLIQUET_ERR_NO_SESSION, cliquet_group_decrypt(bob.store, "mallory", 1, first.data, first.len, &plaintext));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
+                 cliquet_group_decrypt(bob.store, alice.name, 1, second.data, 4, &plaintext));
+    CHECK_STATUS(CLIQUET_ERR_NO_SESSION,
+                 cliquet_group_decrypt(bob.store, "mallory", 1, first.data, first.len, &plaintext));
     /* A distribution id that is not 16 bytes. */
-    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
-                 cliquet_group_encrypt(alice.store, alice.name, 1, distribution_id, 15, (const uint8_t*)"x", 1, &plaintext));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_group_encrypt(alice.store, alice.name, 1, distribution_id, 15,
+                                                                     (const uint8_t*)"x", 1, &plaintext));
     CHECK(plaintext.data == NULL);
     cliquet_buffer_free(&first);
     cliquet_buffer_free(&second);

@@ -21,29 +21,28 @@ extern int harness_failures;
     } while (0)
 
 /* A call that must return `expected`. */
-#define CHECK_STATUS(expected, call)                                                                      \
-    do {                                                                                                  \
-        cliquet_status check_status_ = (call);                                                            \
-        ++harness_checks;                                                                                 \
-        if (check_status_ != (expected)) {                                                                \
-            ++harness_failures;                                                                           \
-            fprintf(stderr, "%s:%d: %s returned %s (%s), not %s\n", __FILE__, __LINE__, #call,            \
-                    cliquet_status_name(check_status_), cliquet_last_error_message(),                     \
-                    cliquet_status_name(expected));                                                       \
-        }                                                                                                 \
+#define CHECK_STATUS(expected, call)                                                                                  \
+    do {                                                                                                              \
+        cliquet_status check_status_ = (call);                                                                        \
+        ++harness_checks;                                                                                             \
+        if (check_status_ != (expected)) {                                                                            \
+            ++harness_failures;                                                                                       \
+            fprintf(stderr, "%s:%d: %s returned %s (%s), not %s\n", __FILE__, __LINE__, #call,                        \
+                    cliquet_status_name(check_status_), cliquet_last_error_message(), cliquet_status_name(expected)); \
+        }                                                                                                             \
     } while (0)
 
 #define CHECK_OK(call) CHECK_STATUS(CLIQUET_OK, call)
 
 /* A call the rest of the test depends on: on failure the test run stops. */
-#define REQUIRE_OK(call)                                                                                  \
-    do {                                                                                                  \
-        cliquet_status require_status_ = (call);                                                          \
-        if (require_status_ != CLIQUET_OK) {                                                              \
-            fprintf(stderr, "%s:%d: %s returned %s (%s); stopping\n", __FILE__, __LINE__, #call,          \
-                    cliquet_status_name(require_status_), cliquet_last_error_message());                  \
-            exit(1);                                                                                      \
-        }                                                                                                 \
+#define REQUIRE_OK(call)                                                                         \
+    do {                                                                                         \
+        cliquet_status require_status_ = (call);                                                 \
+        if (require_status_ != CLIQUET_OK) {                                                     \
+            fprintf(stderr, "%s:%d: %s returned %s (%s); stopping\n", __FILE__, __LINE__, #call, \
+                    cliquet_status_name(require_status_), cliquet_last_error_message());         \
+            exit(1);                                                                             \
+        }                                                                                        \
     } while (0)
 
 /* A buffer holds exactly `len` bytes equal to `bytes`. */

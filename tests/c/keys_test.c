@@ -83,8 +83,8 @@ void test_fingerprints(void) {
     REQUIRE_OK(cliquet_identity_public_key(theirs, &their_key));
     REQUIRE_OK(cliquet_fingerprint_new(2, 5200, alice_aci, 16, our_key.data, our_key.len, bob_aci, 16, their_key.data,
                                        their_key.len, &mine));
-    REQUIRE_OK(cliquet_fingerprint_new(2, 5200, bob_aci, 16, their_key.data, their_key.len, alice_aci, 16,
-                                       our_key.data, our_key.len, &yours));
+    REQUIRE_OK(cliquet_fingerprint_new(2, 5200, bob_aci, 16, their_key.data, their_key.len, alice_aci, 16, our_key.data,
+                                       our_key.len, &yours));
     CHECK_OK(cliquet_fingerprint_displayable(mine, &my_digits));
     CHECK_OK(cliquet_fingerprint_displayable(yours, &your_digits));
     CHECK(my_digits.len == 60 && my_digits.data[60] == '\0');
@@ -99,8 +99,8 @@ void test_fingerprints(void) {
     CHECK(matches == 0);
     CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE, cliquet_fingerprint_compare(mine, your_code.data, 5, &matches));
     /* Another version's code cannot be compared. */
-    REQUIRE_OK(cliquet_fingerprint_new(1, 5200, bob_aci, 16, their_key.data, their_key.len, alice_aci, 16,
-                                       our_key.data, our_key.len, &other));
+    REQUIRE_OK(cliquet_fingerprint_new(1, 5200, bob_aci, 16, their_key.data, their_key.len, alice_aci, 16, our_key.data,
+                                       our_key.len, &other));
     cliquet_buffer_free(&your_code);
     CHECK_OK(cliquet_fingerprint_scannable(other, &your_code));
     CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
@@ -110,9 +110,8 @@ void test_fingerprints(void) {
     CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
                  cliquet_fingerprint_new(2, 1, alice_aci, 16, our_key.data, our_key.len, bob_aci, 16, their_key.data,
                                          their_key.len, &other));
-    CHECK_STATUS(CLIQUET_ERR_INVALID_KEY,
-                 cliquet_fingerprint_new(2, 2, alice_aci, 16, our_key.data, 32, bob_aci, 16, their_key.data,
-                                         their_key.len, &other));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_KEY, cliquet_fingerprint_new(2, 2, alice_aci, 16, our_key.data, 32, bob_aci, 16,
+                                                                  their_key.data, their_key.len, &other));
     CHECK(other == NULL);
     cliquet_buffer_free(&my_digits);
     cliquet_buffer_free(&your_digits);

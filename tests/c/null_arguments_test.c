@@ -7,10 +7,10 @@
 #include "tests.h"
 
 /* The call returns invalid_argument and names the argument in its message. */
-#define CHECK_NULL(argument, call)                                                   \
-    do {                                                                             \
-        CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, call);                            \
-        CHECK(strstr(cliquet_last_error_message(), argument " is NULL") != NULL);    \
+#define CHECK_NULL(argument, call)                                                \
+    do {                                                                          \
+        CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, call);                         \
+        CHECK(strstr(cliquet_last_error_message(), argument " is NULL") != NULL); \
     } while (0)
 
 static const uint8_t group[CLIQUET_DISTRIBUTION_ID_SIZE] = {7};
@@ -124,9 +124,8 @@ static void check_null_pre_keys(device* bob) {
     CHECK_NULL("identity_key", cliquet_pre_key_upload_bundle(upload, 1, 1, NULL, identity_key.len, &bundle));
     CHECK_NULL("bundle", cliquet_pre_key_upload_bundle(upload, 1, 1, identity_key.data, identity_key.len, NULL));
     CHECK(key.data == NULL && signature.data == NULL && bundle == NULL);
-    CHECK_NULL("signed_pre_key",
-               cliquet_pre_key_bundle_new(1, 1, identity_key.data, identity_key.len, 1, NULL, 33, NULL, 0, 0, NULL, 0,
-                                          0, NULL, 0, NULL, 0, &bundle));
+    CHECK_NULL("signed_pre_key", cliquet_pre_key_bundle_new(1, 1, identity_key.data, identity_key.len, 1, NULL, 33,
+                                                            NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL, 0, &bundle));
     CHECK_NULL("bundle", cliquet_pre_key_bundle_new(1, 1, identity_key.data, identity_key.len, 1, NULL, 0, NULL, 0, 0,
                                                     NULL, 0, 0, NULL, 0, NULL, 0, NULL));
     CHECK_NULL("bundle", cliquet_process_pre_key_bundle(bob->store, "alice", 1, NULL, CLIQUET_PQ_RATCHET_REQUIRE));
@@ -152,15 +151,16 @@ static void check_null_sessions(device* alice, device* bob) {
     CHECK_NULL("cipher", cliquet_session_cipher_new(alice->store, "a", 1, "b", 1, CLIQUET_PQ_RATCHET_REQUIRE, NULL));
     CHECK(cipher == NULL);
     REQUIRE_OK(cliquet_process_pre_key_bundle(alice->store, bob->name, 1, bundle, CLIQUET_PQ_RATCHET_REQUIRE));
-    REQUIRE_OK(cliquet_session_cipher_new(alice->store, alice->name, 1, bob->name, 1, CLIQUET_PQ_RATCHET_REQUIRE,
-                                          &cipher));
+    REQUIRE_OK(
+        cliquet_session_cipher_new(alice->store, alice->name, 1, bob->name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &cipher));
     CHECK_NULL("cipher", cliquet_session_cipher_encrypt(NULL, (const uint8_t*)"x", 1, &type, &out));
     CHECK_NULL("plaintext", cliquet_session_cipher_encrypt(cipher, NULL, 1, &type, &out));
     CHECK_NULL("type", cliquet_session_cipher_encrypt(cipher, (const uint8_t*)"x", 1, NULL, &out));
     CHECK_NULL("ciphertext", cliquet_session_cipher_encrypt(cipher, (const uint8_t*)"x", 1, &type, NULL));
     CHECK_NULL("cipher", cliquet_session_cipher_decrypt(NULL, CLIQUET_MESSAGE_WHISPER, (const uint8_t*)"x", 1, &out));
     CHECK_NULL("ciphertext", cliquet_session_cipher_decrypt(cipher, CLIQUET_MESSAGE_WHISPER, NULL, 1, &out));
-    CHECK_NULL("plaintext", cliquet_session_cipher_decrypt(cipher, CLIQUET_MESSAGE_WHISPER, (const uint8_t*)"x", 1, NULL));
+    CHECK_NULL("plaintext",
+               cliquet_session_cipher_decrypt(cipher, CLIQUET_MESSAGE_WHISPER, (const uint8_t*)"x", 1, NULL));
     CHECK_NULL("cipher", cliquet_session_cipher_decrypt_pre_key_message(NULL, (const uint8_t*)"x", 1, &out));
     CHECK_NULL("plaintext", cliquet_session_cipher_decrypt_whisper_message(cipher, (const uint8_t*)"x", 1, NULL));
     CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
@@ -197,8 +197,8 @@ static void check_null_sealed_sender(device* alice, device* bob) {
     establish_session(alice, bob);
     CHECK_NULL("server_key", cliquet_server_certificate_create(1, NULL, 33, s.trust_root_private.data, 32, &out));
     CHECK_NULL("trust_root_private", cliquet_server_certificate_create(1, s.server_public.data, 33, NULL, 32, &out));
-    CHECK_NULL("certificate", cliquet_server_certificate_create(1, s.server_public.data, 33,
-                                                                s.trust_root_private.data, 32, NULL));
+    CHECK_NULL("certificate",
+               cliquet_server_certificate_create(1, s.server_public.data, 33, s.trust_root_private.data, 32, NULL));
     CHECK_NULL("uuid", cliquet_sender_certificate_create(NULL, NULL, 1, identity_key.data, identity_key.len, 1,
                                                          s.server_certificate.data, s.server_certificate.len,
                                                          s.server_private.data, s.server_private.len, &out));
@@ -223,8 +223,8 @@ static void check_null_sealed_sender(device* alice, device* bob) {
                                                      (const uint8_t*)"x", 1, &sealed));
     CHECK_NULL("sender_certificate",
                cliquet_sealed_sender_encrypt(alice->store, bob->name, 1, NULL, 3, (const uint8_t*)"x", 1, &sealed));
-    CHECK_NULL("plaintext", cliquet_sealed_sender_encrypt(alice->store, bob->name, 1, certificate.data,
-                                                          certificate.len, NULL, 1, &sealed));
+    CHECK_NULL("plaintext", cliquet_sealed_sender_encrypt(alice->store, bob->name, 1, certificate.data, certificate.len,
+                                                          NULL, 1, &sealed));
     CHECK_NULL("sealed", cliquet_sealed_sender_encrypt(alice->store, bob->name, 1, certificate.data, certificate.len,
                                                        (const uint8_t*)"x", 1, NULL));
     CHECK_NULL("destinations", cliquet_sealed_sender_multi_recipient_encrypt(
@@ -232,10 +232,9 @@ static void check_null_sealed_sender(device* alice, device* bob) {
                                    certificate.data, certificate.len, CLIQUET_CONTENT_HINT_NONE, NULL, 0, &sealed));
     destination.name = NULL;
     CHECK_NULL("a destination's name",
-               cliquet_sealed_sender_multi_recipient_encrypt(alice->store, &destination, 1, NULL, 0,
-                                                             CLIQUET_MESSAGE_WHISPER, (const uint8_t*)"x", 1,
-                                                             certificate.data, certificate.len,
-                                                             CLIQUET_CONTENT_HINT_NONE, NULL, 0, &sealed));
+               cliquet_sealed_sender_multi_recipient_encrypt(
+                   alice->store, &destination, 1, NULL, 0, CLIQUET_MESSAGE_WHISPER, (const uint8_t*)"x", 1,
+                   certificate.data, certificate.len, CLIQUET_CONTENT_HINT_NONE, NULL, 0, &sealed));
     destination.name = bob->name;
     CHECK_NULL("excluded", cliquet_sealed_sender_multi_recipient_encrypt(
                                alice->store, &destination, 1, NULL, 1, CLIQUET_MESSAGE_WHISPER, (const uint8_t*)"x", 1,
@@ -250,10 +249,9 @@ static void check_null_sealed_sender(device* alice, device* bob) {
                              alice->store, &destination, 1, NULL, 0, CLIQUET_MESSAGE_WHISPER, (const uint8_t*)"x", 1,
                              certificate.data, certificate.len, CLIQUET_CONTENT_HINT_NONE, NULL, 0, NULL));
     CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
-                 cliquet_sealed_sender_multi_recipient_encrypt(alice->store, &destination, 1, NULL, 0,
-                                                               (cliquet_message_type)5, (const uint8_t*)"x", 1,
-                                                               certificate.data, certificate.len,
-                                                               CLIQUET_CONTENT_HINT_NONE, NULL, 0, &sealed));
+                 cliquet_sealed_sender_multi_recipient_encrypt(
+                     alice->store, &destination, 1, NULL, 0, (cliquet_message_type)5, (const uint8_t*)"x", 1,
+                     certificate.data, certificate.len, CLIQUET_CONTENT_HINT_NONE, NULL, 0, &sealed));
     REQUIRE_OK(cliquet_sealed_sender_encrypt(alice->store, bob->name, 1, certificate.data, certificate.len,
                                              (const uint8_t*)"x", 1, &sealed));
     CHECK_NULL("store", cliquet_sealed_sender_decrypt(NULL, sealed.data, sealed.len, s.trust_root_public.data, 33, 1,
@@ -262,9 +260,9 @@ static void check_null_sealed_sender(device* alice, device* bob) {
                                                        NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE, &result));
     CHECK_NULL("trust_root", cliquet_sealed_sender_decrypt(bob->store, sealed.data, sealed.len, NULL, 33, 1, bob->name,
                                                            NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE, &result));
-    CHECK_NULL("local_uuid", cliquet_sealed_sender_decrypt(bob->store, sealed.data, sealed.len,
-                                                           s.trust_root_public.data, 33, 1, NULL, NULL, 1,
-                                                           CLIQUET_PQ_RATCHET_REQUIRE, &result));
+    CHECK_NULL("local_uuid",
+               cliquet_sealed_sender_decrypt(bob->store, sealed.data, sealed.len, s.trust_root_public.data, 33, 1, NULL,
+                                             NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE, &result));
     CHECK_NULL("result", cliquet_sealed_sender_decrypt(bob->store, sealed.data, sealed.len, s.trust_root_public.data,
                                                        33, 1, bob->name, NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE, NULL));
     CHECK(result == NULL);
@@ -274,7 +272,7 @@ static void check_null_sealed_sender(device* alice, device* bob) {
     CHECK_NULL("uuid", cliquet_sealed_sender_result_sender_uuid(result, NULL));
     CHECK_NULL("result", cliquet_sealed_sender_result_sender_e164(NULL, &flag, &out));
     CHECK_NULL("present", cliquet_sealed_sender_result_sender_e164(result, NULL, &out));
-    CHECK_NULL("out", cliquet_sealed_sender_result_sender_e164(result, &flag, NULL));
+    CHECK_NULL("e164", cliquet_sealed_sender_result_sender_e164(result, &flag, NULL));
     CHECK_NULL("result", cliquet_sealed_sender_result_sender_device_id(NULL, &number));
     CHECK_NULL("device_id", cliquet_sealed_sender_result_sender_device_id(result, NULL));
     CHECK_NULL("result", cliquet_sealed_sender_result_plaintext(NULL, &out));
@@ -286,14 +284,13 @@ static void check_null_sealed_sender(device* alice, device* bob) {
     CHECK_NULL("result", cliquet_sealed_sender_result_group_id(NULL, &flag, &out));
     CHECK_NULL("present", cliquet_sealed_sender_result_group_id(result, NULL, &out));
     CHECK_NULL("result", cliquet_sealed_sender_result_retry_request(NULL, &flag, &out));
-    CHECK_NULL("out", cliquet_sealed_sender_result_retry_request(result, &flag, NULL));
+    CHECK_NULL("request", cliquet_sealed_sender_result_retry_request(result, &flag, NULL));
     cliquet_sealed_sender_result_free(result);
     cliquet_buffer_free(&sealed);
     /* The server's side. */
-    REQUIRE_OK(cliquet_sealed_sender_multi_recipient_encrypt(alice->store, &destination, 1, NULL, 0,
-                                                             CLIQUET_MESSAGE_SENDER_KEY, (const uint8_t*)"x", 1,
-                                                             certificate.data, certificate.len,
-                                                             CLIQUET_CONTENT_HINT_NONE, NULL, 0, &sealed));
+    REQUIRE_OK(cliquet_sealed_sender_multi_recipient_encrypt(
+        alice->store, &destination, 1, NULL, 0, CLIQUET_MESSAGE_SENDER_KEY, (const uint8_t*)"x", 1, certificate.data,
+        certificate.len, CLIQUET_CONTENT_HINT_NONE, NULL, 0, &sealed));
     CHECK_NULL("sent", cliquet_sealed_sender_sent_parse(NULL, 5, &sent));
     CHECK_NULL("message", cliquet_sealed_sender_sent_parse(sealed.data, sealed.len, NULL));
     REQUIRE_OK(cliquet_sealed_sender_sent_parse(sealed.data, sealed.len, &sent));
@@ -369,7 +366,8 @@ static void check_null_groups_fingerprints_retries(device* alice) {
     CHECK_NULL("device_id", cliquet_retry_request_parse((const uint8_t*)"x", 1, &timestamp, NULL, &flag));
     CHECK_NULL("has_ratchet_key", cliquet_retry_request_parse((const uint8_t*)"x", 1, &timestamp, &number, NULL));
     CHECK_NULL("store", cliquet_retry_request_process(NULL, "a", 1, "b", 1, (const uint8_t*)"x", 1, &action));
-    CHECK_NULL("local_name", cliquet_retry_request_process(alice->store, NULL, 1, "b", 1, (const uint8_t*)"x", 1, &action));
+    CHECK_NULL("local_name",
+               cliquet_retry_request_process(alice->store, NULL, 1, "b", 1, (const uint8_t*)"x", 1, &action));
     CHECK_NULL("requester_name",
                cliquet_retry_request_process(alice->store, "a", 1, NULL, 1, (const uint8_t*)"x", 1, &action));
     CHECK_NULL("request", cliquet_retry_request_process(alice->store, "a", 1, "b", 1, NULL, 1, &action));

@@ -116,16 +116,16 @@ void test_pre_key_bundles(void) {
     REQUIRE_OK(cliquet_pre_key_manager_new(bob.store, 1, 1, &manager));
     REQUIRE_OK(cliquet_pre_key_manager_run_schedule(manager, &upload));
     REQUIRE_OK(cliquet_pre_key_upload_signed_pre_key(upload, &present, &signed_id, &signed_key, &signature));
-    REQUIRE_OK(cliquet_pre_key_upload_last_resort_kyber_pre_key(upload, &present, &kyber_id, &kyber_key,
-                                                                &kyber_signature));
+    REQUIRE_OK(
+        cliquet_pre_key_upload_last_resort_kyber_pre_key(upload, &present, &kyber_id, &kyber_key, &kyber_signature));
     /* Malformed parts. */
     CHECK_STATUS(CLIQUET_ERR_INVALID_KEY,
                  cliquet_pre_key_bundle_new(1, 1, identity_key.data, identity_key.len, signed_id, signed_key.data, 32,
                                             signature.data, signature.len, 0, NULL, 0, 0, NULL, 0, NULL, 0, &bundle));
-    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
-                 cliquet_pre_key_bundle_new(1, 1, identity_key.data, identity_key.len, signed_id, signed_key.data,
-                                            signed_key.len, signature.data, 63, 0, NULL, 0, 0, NULL, 0, NULL, 0,
-                                            &bundle));
+    CHECK_STATUS(
+        CLIQUET_ERR_INVALID_ARGUMENT,
+        cliquet_pre_key_bundle_new(1, 1, identity_key.data, identity_key.len, signed_id, signed_key.data,
+                                   signed_key.len, signature.data, 63, 0, NULL, 0, 0, NULL, 0, NULL, 0, &bundle));
     CHECK_STATUS(CLIQUET_ERR_INVALID_KEY,
                  cliquet_pre_key_bundle_new(1, 1, identity_key.data, identity_key.len, signed_id, signed_key.data,
                                             signed_key.len, signature.data, signature.len, 0, NULL, 0, kyber_id,

@@ -5,8 +5,8 @@
 #include "fixtures.h"
 #include "tests.h"
 
-static const uint8_t group_distribution_id[CLIQUET_DISTRIBUTION_ID_SIZE] = {1, 2, 3, 4, 5, 6, 7, 8,
-                                                                           9, 10, 11, 12, 13, 14, 15, 16};
+static const uint8_t group_distribution_id[CLIQUET_DISTRIBUTION_ID_SIZE] = {1, 2,  3,  4,  5,  6,  7,  8,
+                                                                            9, 10, 11, 12, 13, 14, 15, 16};
 
 void test_certificates(void) {
     service s;
@@ -37,15 +37,15 @@ void test_certificates(void) {
     /* A device id out of range, and a server certificate that is not one. */
     {
         cliquet_buffer key = device_identity_key(&alice);
-        CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
-                     cliquet_sender_certificate_create(ALICE_UUID, "+14155550100", 128, key.data, key.len,
-                                                       TEST_EXPIRATION_MS, s.server_certificate.data,
-                                                       s.server_certificate.len, s.server_private.data,
-                                                       s.server_private.len, &certificate));
-        CHECK_STATUS(CLIQUET_ERR_INVALID_CERTIFICATE,
-                     cliquet_sender_certificate_create(ALICE_UUID, NULL, 1, key.data, key.len, TEST_EXPIRATION_MS,
-                                                       key.data, key.len, s.server_private.data,
-                                                       s.server_private.len, &certificate));
+        CHECK_STATUS(
+            CLIQUET_ERR_INVALID_ARGUMENT,
+            cliquet_sender_certificate_create(ALICE_UUID, "+14155550100", 128, key.data, key.len, TEST_EXPIRATION_MS,
+                                              s.server_certificate.data, s.server_certificate.len,
+                                              s.server_private.data, s.server_private.len, &certificate));
+        CHECK_STATUS(
+            CLIQUET_ERR_INVALID_CERTIFICATE,
+            cliquet_sender_certificate_create(ALICE_UUID, NULL, 1, key.data, key.len, TEST_EXPIRATION_MS, key.data,
+                                              key.len, s.server_private.data, s.server_private.len, &certificate));
         CHECK(certificate.data == NULL);
         cliquet_buffer_free(&key);
     }
@@ -77,10 +77,10 @@ void test_sealed_sender_v1(void) {
     CHECK(sealed.len > 0 && sealed.data[0] == 0x11);
     /* The wrong trust root, or Alice's own device opening it, are refused
      * and change nothing: the message still opens afterwards. */
-    CHECK_STATUS(CLIQUET_ERR_INVALID_CERTIFICATE,
-                 cliquet_sealed_sender_decrypt(bob.store, sealed.data, sealed.len, s.server_public.data,
-                                               s.server_public.len, TEST_NOW_MS, bob.name, NULL, 1,
-                                               CLIQUET_PQ_RATCHET_REQUIRE, &result));
+    CHECK_STATUS(
+        CLIQUET_ERR_INVALID_CERTIFICATE,
+        cliquet_sealed_sender_decrypt(bob.store, sealed.data, sealed.len, s.server_public.data, s.server_public.len,
+                                      TEST_NOW_MS, bob.name, NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE, &result));
     CHECK(result == NULL);
     CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
                  cliquet_sealed_sender_decrypt(alice.store, sealed.data, sealed.len, s.trust_root_public.data,
@@ -197,7 +197,8 @@ void test_sealed_sender_v2_group(void) {
     CHECK(device_id == 2 && registration_id == 4242);
     CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
                  cliquet_sealed_sender_sent_recipient_device(parsed, 0, 2, &device_id, &registration_id));
-    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_sealed_sender_sent_recipient(parsed, 2, &field, &text, &devices));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
+                 cliquet_sealed_sender_sent_recipient(parsed, 2, &field, &text, &devices));
 
     /* Each recipient device opens its account's received message. */
     for (i = 0; i < 3; ++i) {
@@ -206,10 +207,9 @@ void test_sealed_sender_v2_group(void) {
         uint32_t hint = 0;
         int present = 0;
         REQUIRE_OK(cliquet_sealed_sender_sent_received_message(parsed, i < 2 ? 0 : 1, &received));
-        REQUIRE_OK(cliquet_sealed_sender_decrypt(members[i]->store, received.data, received.len,
-                                                 s.trust_root_public.data, s.trust_root_public.len, TEST_NOW_MS,
-                                                 members[i]->name, NULL, members[i]->device_id,
-                                                 CLIQUET_PQ_RATCHET_REQUIRE, &result));
+        REQUIRE_OK(cliquet_sealed_sender_decrypt(
+            members[i]->store, received.data, received.len, s.trust_root_public.data, s.trust_root_public.len,
+            TEST_NOW_MS, members[i]->name, NULL, members[i]->device_id, CLIQUET_PQ_RATCHET_REQUIRE, &result));
         CHECK_OK(cliquet_sealed_sender_result_plaintext(result, &field));
         CHECK(buffer_equals(&field, "to the group", 12));
         cliquet_buffer_free(&field);
@@ -233,20 +233,19 @@ void test_sealed_sender_v2_group(void) {
     /* An account both a destination and excluded. */
     {
         const uint8_t bob_service_id[CLIQUET_SERVICE_ID_SIZE] = {0,    0x79, 0x6a, 0xbe, 0xdb, 0xca, 0x4e, 0x4f, 0x18,
-                                                                0x88, 0x03, 0x1f, 0xde, 0x5b, 0x92, 0x1f, 0x9f};
+                                                                 0x88, 0x03, 0x1f, 0xde, 0x5b, 0x92, 0x1f, 0x9f};
         CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
-                     cliquet_sealed_sender_multi_recipient_encrypt(
-                         alice.store, destinations, 1, bob_service_id, 1, CLIQUET_MESSAGE_SENDER_KEY,
-                         group_message.data, group_message.len, certificate.data, certificate.len,
-                         CLIQUET_CONTENT_HINT_NONE, NULL, 0, &field));
+                     cliquet_sealed_sender_multi_recipient_encrypt(alice.store, destinations, 1, bob_service_id, 1,
+                                                                   CLIQUET_MESSAGE_SENDER_KEY, group_message.data,
+                                                                   group_message.len, certificate.data, certificate.len,
+                                                                   CLIQUET_CONTENT_HINT_NONE, NULL, 0, &field));
     }
     /* A destination without a session. */
     destinations[0].name = "bob";
     CHECK_STATUS(CLIQUET_ERR_NO_SESSION,
-                 cliquet_sealed_sender_multi_recipient_encrypt(alice.store, destinations, 1, NULL, 0,
-                                                               CLIQUET_MESSAGE_SENDER_KEY, group_message.data,
-                                                               group_message.len, certificate.data, certificate.len,
-                                                               CLIQUET_CONTENT_HINT_NONE, NULL, 0, &field));
+                 cliquet_sealed_sender_multi_recipient_encrypt(
+                     alice.store, destinations, 1, NULL, 0, CLIQUET_MESSAGE_SENDER_KEY, group_message.data,
+                     group_message.len, certificate.data, certificate.len, CLIQUET_CONTENT_HINT_NONE, NULL, 0, &field));
     cliquet_buffer_free(&sent);
     cliquet_buffer_free(&group_message);
     cliquet_buffer_free(&distribution);
@@ -298,8 +297,8 @@ void test_sealed_retry_request(void) {
     /* What Bob's app knows of the message: Alice's last whisper, sent at 42. */
     {
         cliquet_session_cipher* cipher = NULL;
-        REQUIRE_OK(cliquet_session_cipher_new(alice.store, alice.name, 1, bob.name, 1, CLIQUET_PQ_RATCHET_REQUIRE,
-                                              &cipher));
+        REQUIRE_OK(
+            cliquet_session_cipher_new(alice.store, alice.name, 1, bob.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &cipher));
         REQUIRE_OK(cliquet_session_cipher_encrypt(cipher, (const uint8_t*)"lost", 4, &type, &inner));
         cliquet_session_cipher_free(cipher);
     }
@@ -314,10 +313,9 @@ void test_sealed_retry_request(void) {
         cliquet_pre_key_bundle_free(bundle);
     }
     cliquet_buffer_free(&sealed);
-    REQUIRE_OK(cliquet_sealed_sender_multi_recipient_encrypt(bob.store, &to_alice, 1, NULL, 0, CLIQUET_MESSAGE_PLAINTEXT,
-                                                             request.data, request.len, bob_certificate.data,
-                                                             bob_certificate.len, CLIQUET_CONTENT_HINT_IMPLICIT, NULL,
-                                                             0, &sealed));
+    REQUIRE_OK(cliquet_sealed_sender_multi_recipient_encrypt(
+        bob.store, &to_alice, 1, NULL, 0, CLIQUET_MESSAGE_PLAINTEXT, request.data, request.len, bob_certificate.data,
+        bob_certificate.len, CLIQUET_CONTENT_HINT_IMPLICIT, NULL, 0, &sealed));
     {
         cliquet_sealed_sender_sent* sent = NULL;
         REQUIRE_OK(cliquet_sealed_sender_sent_parse(sealed.data, sealed.len, &sent));

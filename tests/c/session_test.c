@@ -18,8 +18,10 @@ void test_session_version_4(void) {
     CHECK_OK(cliquet_process_pre_key_bundle(alice.store, bob.name, bob.device_id, bundle, CLIQUET_PQ_RATCHET_REQUIRE));
     CHECK_OK(cliquet_session_version(alice.store, bob.name, bob.device_id, &version));
     CHECK(version == 4);
-    REQUIRE_OK(cliquet_session_cipher_new(alice.store, alice.name, 1, bob.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &to_bob));
-    REQUIRE_OK(cliquet_session_cipher_new(bob.store, bob.name, 1, alice.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &from_alice));
+    REQUIRE_OK(
+        cliquet_session_cipher_new(alice.store, alice.name, 1, bob.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &to_bob));
+    REQUIRE_OK(
+        cliquet_session_cipher_new(bob.store, bob.name, 1, alice.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &from_alice));
 
     CHECK_OK(cliquet_session_cipher_encrypt(to_bob, (const uint8_t*)"one", 3, &type, &first));
     CHECK(type == CLIQUET_MESSAGE_PRE_KEY);
@@ -32,8 +34,8 @@ void test_session_version_4(void) {
     CHECK_OK(cliquet_session_cipher_decrypt(from_alice, CLIQUET_MESSAGE_PRE_KEY, first.data, first.len, &plaintext));
     CHECK(buffer_equals(&plaintext, "one", 3));
     cliquet_buffer_free(&plaintext);
-    CHECK_STATUS(CLIQUET_ERR_DUPLICATE_MESSAGE,
-                 cliquet_session_cipher_decrypt(from_alice, CLIQUET_MESSAGE_PRE_KEY, first.data, first.len, &plaintext));
+    CHECK_STATUS(CLIQUET_ERR_DUPLICATE_MESSAGE, cliquet_session_cipher_decrypt(from_alice, CLIQUET_MESSAGE_PRE_KEY,
+                                                                               first.data, first.len, &plaintext));
     CHECK(plaintext.data == NULL && plaintext.len == 0);
     CHECK_OK(cliquet_session_version(bob.store, alice.name, alice.device_id, &version));
     CHECK(version == 4);
@@ -71,8 +73,8 @@ void test_session_version_3(void) {
     device_init(&bob, "bob", 2);
     bundle = device_bundle(&bob, 0);
     /* Today's policy refuses a bundle without a Kyber pre-key... */
-    CHECK_STATUS(CLIQUET_ERR_UNSUPPORTED,
-                 cliquet_process_pre_key_bundle(alice.store, bob.name, bob.device_id, bundle, CLIQUET_PQ_RATCHET_REQUIRE));
+    CHECK_STATUS(CLIQUET_ERR_UNSUPPORTED, cliquet_process_pre_key_bundle(alice.store, bob.name, bob.device_id, bundle,
+                                                                         CLIQUET_PQ_RATCHET_REQUIRE));
     CHECK_OK(cliquet_session_version(alice.store, bob.name, bob.device_id, &version));
     CHECK(version == 0);
     /* ...which the policy for older peers accepts, as X3DH. */
@@ -83,11 +85,13 @@ void test_session_version_3(void) {
     CHECK_OK(cliquet_session_cipher_encrypt(to_bob, (const uint8_t*)"v3", 2, &type, &message));
     CHECK(type == CLIQUET_MESSAGE_PRE_KEY && message.data[0] >> 4 == 3);
     /* Bob, under today's policy, refuses the version-3 pre-key message. */
-    REQUIRE_OK(cliquet_session_cipher_new(bob.store, bob.name, 2, alice.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &from_alice));
+    REQUIRE_OK(
+        cliquet_session_cipher_new(bob.store, bob.name, 2, alice.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &from_alice));
     CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
                  cliquet_session_cipher_decrypt(from_alice, type, message.data, message.len, &plaintext));
     cliquet_session_cipher_free(from_alice);
-    REQUIRE_OK(cliquet_session_cipher_new(bob.store, bob.name, 2, alice.name, 1, CLIQUET_PQ_RATCHET_OFFER, &from_alice));
+    REQUIRE_OK(
+        cliquet_session_cipher_new(bob.store, bob.name, 2, alice.name, 1, CLIQUET_PQ_RATCHET_OFFER, &from_alice));
     CHECK_OK(cliquet_session_cipher_decrypt(from_alice, type, message.data, message.len, &plaintext));
     CHECK(buffer_equals(&plaintext, "v3", 2));
     cliquet_buffer_free(&plaintext);
@@ -112,7 +116,8 @@ void test_session_refusals(void) {
     device_init(&stranger, BOB_UUID, 1); /* Bob's address, none of his keys */
     bundle = device_bundle(&bob, 1);
     REQUIRE_OK(cliquet_process_pre_key_bundle(alice.store, bob.name, 1, bundle, CLIQUET_PQ_RATCHET_REQUIRE));
-    REQUIRE_OK(cliquet_session_cipher_new(alice.store, alice.name, 1, bob.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &to_bob));
+    REQUIRE_OK(
+        cliquet_session_cipher_new(alice.store, alice.name, 1, bob.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &to_bob));
     REQUIRE_OK(cliquet_session_cipher_new(bob.store, bob.name, 1, alice.name, 1, CLIQUET_PQ_RATCHET_REQUIRE, &at_bob));
     REQUIRE_OK(cliquet_session_cipher_new(stranger.store, bob.name, 1, alice.name, 1, CLIQUET_PQ_RATCHET_REQUIRE,
                                           &at_stranger));
