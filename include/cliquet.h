@@ -54,13 +54,23 @@
 #endif
 
 #ifdef __cplusplus
+/** The enums' underlying type in C++: int, so that, as in C, every int a
+ *  caller passes is a value of the enum (the library refuses the ones it
+ *  does not know). Nothing in C. */
+#define CLIQUET_ENUM_BASE : int
+#else
+/** The enums' underlying type in C++ (nothing in C). */
+#define CLIQUET_ENUM_BASE
+#endif
+
+#ifdef __cplusplus
 extern "C" {
 #endif
 
 /* ==== Status, errors and buffers ======================================= */
 
 /** What a call did: ::CLIQUET_OK, or why it failed. */
-typedef enum cliquet_status {
+typedef enum cliquet_status CLIQUET_ENUM_BASE {
     CLIQUET_OK = 0,                      /**< success */
     CLIQUET_ERR_INVALID_KEY = 1,         /**< a key of the wrong type, length or form */
     CLIQUET_ERR_INVALID_SIGNATURE = 2,   /**< a signature that does not verify */
@@ -207,7 +217,7 @@ CLIQUET_C_API cliquet_status cliquet_store_open_sqlite(const char* path, const u
  * (key, value) byte strings; the library makes the keys and values, and the
  * application stores them as opaque bytes.
  */
-typedef enum cliquet_record_kind {
+typedef enum cliquet_record_kind CLIQUET_ENUM_BASE {
     CLIQUET_RECORD_IDENTITY = 1,             /**< the identity key seen for an address */
     CLIQUET_RECORD_PRE_KEY = 2,              /**< a one-time pre-key (a secret) */
     CLIQUET_RECORD_SIGNED_PRE_KEY = 3,       /**< a signed pre-key (a secret) */
@@ -286,7 +296,7 @@ CLIQUET_C_API void cliquet_store_free(cliquet_store* store);
 CLIQUET_C_API cliquet_status cliquet_store_local_identity(cliquet_store* store, cliquet_identity** identity);
 
 /** What recording an identity key did. */
-typedef enum cliquet_identity_change {
+typedef enum cliquet_identity_change CLIQUET_ENUM_BASE {
     CLIQUET_IDENTITY_NEW = 0,       /**< the address had no identity key recorded */
     CLIQUET_IDENTITY_UNCHANGED = 1, /**< the address had this same key */
     CLIQUET_IDENTITY_REPLACED = 2   /**< the address had another key: its safety number changed */
@@ -460,7 +470,7 @@ CLIQUET_C_API cliquet_status cliquet_pre_key_manager_unused_counts(const cliquet
 /* ==== Sessions ========================================================= */
 
 /** libsignal's ciphertext message types. */
-typedef enum cliquet_message_type {
+typedef enum cliquet_message_type CLIQUET_ENUM_BASE {
     CLIQUET_MESSAGE_WHISPER = 2,    /**< a Double Ratchet message, once the peer has answered */
     CLIQUET_MESSAGE_PRE_KEY = 3,    /**< a message that starts a session, until the peer answers */
     CLIQUET_MESSAGE_SENDER_KEY = 7, /**< a group message */
@@ -468,7 +478,7 @@ typedef enum cliquet_message_type {
 } cliquet_message_type;
 
 /** What a new session requires of the peer's post-quantum protection. */
-typedef enum cliquet_pq_ratchet_policy {
+typedef enum cliquet_pq_ratchet_policy CLIQUET_ENUM_BASE {
     /** Today's Signal, and the default: PQXDH with SPQR only. A bundle without
      *  a Kyber pre-key is ::CLIQUET_ERR_UNSUPPORTED, a version-3 pre-key
      *  message ::CLIQUET_ERR_INVALID_MESSAGE. */
@@ -623,7 +633,7 @@ CLIQUET_C_API cliquet_status cliquet_sealed_sender_encrypt(cliquet_store* store,
                                                            size_t plaintext_len, cliquet_buffer* sealed);
 
 /** How a recipient should react to a sealed message it cannot decrypt. */
-typedef enum cliquet_content_hint {
+typedef enum cliquet_content_hint CLIQUET_ENUM_BASE {
     CLIQUET_CONTENT_HINT_NONE = 0,       /**< the sender will not resend: show an error */
     CLIQUET_CONTENT_HINT_RESENDABLE = 1, /**< the sender will resend: delay any error */
     CLIQUET_CONTENT_HINT_IMPLICIT = 2    /**< show nothing (receipts, typing indicators) */
@@ -863,7 +873,7 @@ CLIQUET_C_API cliquet_status cliquet_retry_request_parse(const uint8_t* request,
                                                          int* has_ratchet_key);
 
 /** What the sender of a failed message should do about a retry request. */
-typedef enum cliquet_retry_action {
+typedef enum cliquet_retry_action CLIQUET_ENUM_BASE {
     /** For another device of this account: drop it. */
     CLIQUET_RETRY_NOT_FOR_THIS_DEVICE = 0,
     /** The session was archived: fetch a new bundle, start a session, resend. */
