@@ -23,6 +23,7 @@ static const test_case tests[] = {
     {"identities_in_store", test_identities_in_store},
     {"sqlite_store", test_sqlite_store},
     {"callback_store", test_callback_store},
+    {"damaged_records", test_damaged_records},
     {"certificates", test_certificates},
     {"sealed_sender_v1", test_sealed_sender_v1},
     {"sealed_sender_v2_group", test_sealed_sender_v2_group},

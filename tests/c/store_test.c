@@ -9,9 +9,11 @@
 #include "fixtures.h"
 #include "tests.h"
 
-/* A fresh path in a scratch directory of the test's own. */
+/* The scratch directory of the SQLite test, made on first use. */
+static char directory[64] = "";
+
+/* A fresh path in the scratch directory. */
 static void scratch_path(char* path, size_t size, const char* file) {
-    static char directory[64] = "";
     if (directory[0] == '\0') {
         strcpy(directory, "/tmp/cliquet-c-tests-XXXXXX");
         if (mkdtemp(directory) == NULL) {
@@ -67,11 +69,22 @@ void test_sqlite_store(void) {
         cliquet_identity_free(local);
     }
     CHECK_STATUS(CLIQUET_ERR_STORAGE, cliquet_store_open_sqlite("/nonexistent/dir/x.db", NULL, 0, &again));
+    /* Without a storage key: created, closed, opened. */
+    scratch_path(path, sizeof path, "plain.db");
+    REQUIRE_OK(cliquet_store_create_sqlite(path, "plain", 7, identity, NULL, 0, &again));
+    cliquet_store_free(again);
+    again = NULL;
+    CHECK_STATUS(CLIQUET_ERR_STORAGE, cliquet_store_open_sqlite(path, storage_key, sizeof storage_key, &again));
+    CHECK_OK(cliquet_store_open_sqlite(path, NULL, 0, &again));
+    cliquet_store_free(again);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/bob.db", directory);
     cliquet_buffer_free(&key);
     cliquet_buffer_free(&reopened_key);
     device_free(&bob);
     device_free(&alice);
     unlink(path);
+    CHECK(rmdir(directory) == 0);
 }
 
 void test_callback_store(void) {

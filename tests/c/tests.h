@@ -15,6 +15,7 @@ void test_session_lifecycle(void);
 void test_identities_in_store(void);
 void test_sqlite_store(void);
 void test_callback_store(void);
+void test_damaged_records(void);
 void test_certificates(void);
 void test_sealed_sender_v1(void);
 void test_sealed_sender_v2_group(void);
