@@ -149,6 +149,8 @@ static void check_null_sessions(device* alice, device* bob) {
     CHECK_NULL("remote_name",
                cliquet_session_cipher_new(alice->store, "a", 1, NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE, &cipher));
     CHECK_NULL("cipher", cliquet_session_cipher_new(alice->store, "a", 1, "b", 1, CLIQUET_PQ_RATCHET_REQUIRE, NULL));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
+                 cliquet_session_cipher_new(alice->store, "a", 1, "b", 1, (cliquet_pq_ratchet_policy)2, &cipher));
     CHECK(cipher == NULL);
     REQUIRE_OK(cliquet_process_pre_key_bundle(alice->store, bob->name, 1, bundle, CLIQUET_PQ_RATCHET_REQUIRE));
     REQUIRE_OK(
