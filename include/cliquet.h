@@ -155,8 +155,8 @@ CLIQUET_C_API cliquet_status cliquet_identity_generate(cliquet_identity** identi
 
 /**
  * An identity from the bytes cliquet_identity_serialize() wrote (libsignal's
- * IdentityKeyPairStructure) and a registration id (1 to 16380). Bad bytes are
- * ::CLIQUET_ERR_INVALID_KEY.
+ * IdentityKeyPairStructure) and a registration id (1 to 16380; another is
+ * ::CLIQUET_ERR_INVALID_ARGUMENT). Bad bytes are ::CLIQUET_ERR_INVALID_KEY.
  */
 CLIQUET_C_API cliquet_status cliquet_identity_deserialize(const uint8_t* data, size_t len, uint32_t registration_id,
                                                           cliquet_identity** identity);
@@ -195,8 +195,9 @@ CLIQUET_C_API cliquet_status cliquet_store_new_memory(const cliquet_identity* id
  * Creates a SQLite database at `path` for the device `local_name`.
  * `local_device_id` with `identity` (copied). An existing file that is not
  * empty is refused (::CLIQUET_ERR_STORAGE): creating never overwrites.
- * `storage_key`, optional (NULL), is 32 bytes that seal every value at rest;
- * the same key is needed to open the file. Commits are durable against power
+ * `storage_key`, optional (NULL), is 32 bytes that seal every value at rest
+ * (another length is ::CLIQUET_ERR_INVALID_ARGUMENT); the same key is needed
+ * to open the file. Commits are durable against power
  * loss, and deleted keys leave the disk on commit (docs/storage.md).
  */
 CLIQUET_C_API cliquet_status cliquet_store_create_sqlite(const char* path, const char* local_name,
@@ -424,7 +425,8 @@ typedef struct cliquet_pre_key_manager cliquet_pre_key_manager;
 /**
  * A manager over `store`, which must outlive it. One-time keys come in
  * batches of `batch_size`, made when fewer than `replenish_below` remain
- * (0 and 0: the defaults, 100 and 10).
+ * (0 and 0: the defaults, 100 and 10; a batch of 0 with another
+ * `replenish_below` is ::CLIQUET_ERR_INVALID_ARGUMENT).
  */
 CLIQUET_C_API cliquet_status cliquet_pre_key_manager_new(cliquet_store* store, size_t batch_size,
                                                          size_t replenish_below, cliquet_pre_key_manager** manager);
@@ -648,7 +650,11 @@ typedef enum cliquet_content_hint CLIQUET_ENUM_BASE {
  * cliquet_group_encrypt()) with the sender's certificate, `hint` and
  * `group_id` (optional, NULL). `excluded` holds `excluded_count` service ids
  * of CLIQUET_SERVICE_ID_SIZE bytes each (optional, NULL with count 0):
- * accounts deliberately left out.
+ * accounts deliberately left out. ::CLIQUET_ERR_NO_SESSION for a destination
+ * without a session or identity key; ::CLIQUET_ERR_INVALID_ARGUMENT for a
+ * name that is not a service id, an account both a destination and excluded,
+ * devices of one account known with different identity keys, or an unknown
+ * content type.
  */
 CLIQUET_C_API cliquet_status cliquet_sealed_sender_multi_recipient_encrypt(
     cliquet_store* store, const cliquet_address* destinations, size_t destination_count, const uint8_t* excluded,
@@ -820,7 +826,9 @@ typedef struct cliquet_fingerprint cliquet_fingerprint;
 /**
  * The safety number of our (`local_id`, 33-byte `local_key`) and their
  * (`remote_id`, `remote_key`): `version` 2 with ACIs (16 UUID bytes) as ids,
- * 1 with phone numbers; `iterations` 5200 in Signal's apps (2 to 1,000,000).
+ * 1 with phone numbers; `iterations` 5200 in Signal's apps (2 to 1,000,000;
+ * another count is ::CLIQUET_ERR_INVALID_ARGUMENT). A malformed key is
+ * ::CLIQUET_ERR_INVALID_KEY.
  */
 CLIQUET_C_API cliquet_status cliquet_fingerprint_new(uint32_t version, uint32_t iterations, const uint8_t* local_id,
                                                      size_t local_id_len, const uint8_t* local_key,
