@@ -726,6 +726,83 @@ CLIQUET_C_API cliquet_status cliquet_sealed_sender_result_retry_request(const cl
 CLIQUET_C_API void cliquet_sealed_sender_result_free(cliquet_sealed_sender_result* result);
 
 /**
+ * Why a sealed message that opened, from a sender whose certificate
+ * validated, did not decrypt: who sent it and what, so that the application
+ * can ask the sender for it again (cliquet_sealed_sender_failure_retry_request(),
+ * sealed back with cliquet_sealed_sender_seal_v1()). Everything in it comes
+ * from the validated certificate or the envelope its identity key sealed.
+ *
+ * Threads: immutable once made.
+ */
+typedef struct cliquet_sealed_sender_failure cliquet_sealed_sender_failure;
+
+/**
+ * cliquet_sealed_sender_decrypt(), and more when it fails after the envelope
+ * opened and its certificate validated (the message inside did not decrypt:
+ * a duplicate, a lost session, a pre-key no longer held): then `*failure`
+ * describes it, and the status is the inner cipher's. On success, or a
+ * failure before that point, `*failure` is NULL. `failure` must not be NULL.
+ */
+CLIQUET_C_API cliquet_status cliquet_sealed_sender_decrypt_with_failure(
+    cliquet_store* store, const uint8_t* sealed, size_t sealed_len, const uint8_t* trust_root, size_t trust_root_len,
+    uint64_t now_ms, const char* local_uuid, const char* local_e164, uint32_t local_device_id,
+    cliquet_pq_ratchet_policy policy, cliquet_sealed_sender_result** result, cliquet_sealed_sender_failure** failure);
+
+/** The sender's ACI, as text. */
+CLIQUET_C_API cliquet_status cliquet_sealed_sender_failure_sender_uuid(const cliquet_sealed_sender_failure* failure,
+                                                                       cliquet_buffer* uuid);
+
+/** The sender's device id. */
+CLIQUET_C_API cliquet_status cliquet_sealed_sender_failure_sender_device_id(
+    const cliquet_sealed_sender_failure* failure, uint32_t* device_id);
+
+/** The sender's 33-byte identity key, as its certificate names it: what to
+ *  seal a retry request to. */
+CLIQUET_C_API cliquet_status cliquet_sealed_sender_failure_sender_identity_key(
+    const cliquet_sealed_sender_failure* failure, cliquet_buffer* identity_key);
+
+/** The type of the message that did not decrypt. */
+CLIQUET_C_API cliquet_status cliquet_sealed_sender_failure_content_type(const cliquet_sealed_sender_failure* failure,
+                                                                        cliquet_message_type* type);
+
+/** What the sender asked of a recipient that cannot decrypt
+ *  (::cliquet_content_hint; other values pass unchanged). */
+CLIQUET_C_API cliquet_status cliquet_sealed_sender_failure_content_hint(const cliquet_sealed_sender_failure* failure,
+                                                                        uint32_t* hint);
+
+/** The group id, if the envelope named one (`*present`). */
+CLIQUET_C_API cliquet_status cliquet_sealed_sender_failure_group_id(const cliquet_sealed_sender_failure* failure,
+                                                                    int* present, cliquet_buffer* group_id);
+
+/**
+ * The retry request for the message that failed, sent at `sent_at_ms` (the
+ * timestamp its delivery carried), as cliquet_retry_request_create() makes
+ * it. A message too malformed to name its ratchet key is
+ * ::CLIQUET_ERR_INVALID_MESSAGE.
+ */
+CLIQUET_C_API cliquet_status cliquet_sealed_sender_failure_retry_request(const cliquet_sealed_sender_failure* failure,
+                                                                         uint64_t sent_at_ms, cliquet_buffer* request);
+
+/** Releases a failure. NULL is accepted. */
+CLIQUET_C_API void cliquet_sealed_sender_failure_free(cliquet_sealed_sender_failure* failure);
+
+/**
+ * Seals `content` of `content_type` (version 1) to one recipient's 33-byte
+ * identity key, with the sender's certificate (whose identity must be the
+ * store's own), `hint` and `group_id` (optional, NULL); no session is used.
+ * What a retry request travels in (::CLIQUET_MESSAGE_PLAINTEXT), since the
+ * session may be what failed. The recipient opens it with
+ * cliquet_sealed_sender_decrypt().
+ */
+CLIQUET_C_API cliquet_status cliquet_sealed_sender_seal_v1(cliquet_store* store, const uint8_t* recipient_identity_key,
+                                                           size_t recipient_identity_key_len,
+                                                           cliquet_message_type content_type, const uint8_t* content,
+                                                           size_t content_len, const uint8_t* sender_certificate,
+                                                           size_t sender_certificate_len, cliquet_content_hint hint,
+                                                           const uint8_t* group_id, size_t group_id_len,
+                                                           cliquet_buffer* sealed);
+
+/**
  * The server's side of sealed sender version 2: a parsed "sent" message, split
  * into each recipient account's "received" message. It holds no keys and
  * learns nothing of the sender or the content.

@@ -118,4 +118,16 @@ T& value_out(T* out, const char* what) {
     return *require(out, what);
 }
 
+/// An optional value out: `*present` says whether there is one, and
+/// `fill_value` fills `out` (named `what` in errors) when there is.
+template <typename Optional, typename Fill>
+void fill_optional(const Optional& value, int* present, cliquet_buffer* out, const char* what, Fill&& fill_value) {
+    buffer_out(out, what);
+    value_out(present, "present") = 0;
+    if (!value) return;
+    fill_value(*value);
+    *present = 1;
+}
+
+
 }  // namespace cliquet::capi

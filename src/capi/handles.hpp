@@ -44,6 +44,10 @@ struct cliquet_sealed_sender_result {
     cliquet::SealedSenderDecryptionResult result;
 };
 
+struct cliquet_sealed_sender_failure {
+    cliquet::SealedSenderDecryptionError error;
+};
+
 struct cliquet_sealed_sender_sent {
     cliquet::SealedSenderV2SentMessage message;
 };

@@ -26,14 +26,47 @@ const SealedSenderDecryptionResult& result_in(const cliquet_sealed_sender_result
     return require(result, "result")->result;
 }
 
-// Fills `out` from an optional value, and says whether there was one.
-template <typename Optional, typename Fill>
-void fill_optional(const Optional& value, int* present, cliquet_buffer* out, const char* what, Fill&& fill_value) {
-    buffer_out(out, what);
-    value_out(present, "present") = 0;
-    if (!value) return;
-    fill_value(*value);
-    *present = 1;
+// The content of a sealed message, from the C API's parts.
+UnidentifiedSenderMessageContent content_in(cliquet_message_type content_type, const uint8_t* content,
+                                            size_t content_len, const uint8_t* sender_certificate,
+                                            size_t sender_certificate_len, cliquet_content_hint hint,
+                                            const uint8_t* group_id, size_t group_id_len) {
+    const auto inner = bytes_in(content, content_len, "content");
+    const auto group = bytes_in(group_id, group_id_len, "group_id");
+    return UnidentifiedSenderMessageContent(
+        ciphertext_type_in(content_type),
+        SenderCertificate::deserialize(bytes_in(sender_certificate, sender_certificate_len, "sender_certificate")),
+        Bytes(inner.begin(), inner.end()), static_cast<ContentHint>(hint),
+        group_id == nullptr ? std::nullopt : std::optional<Bytes>(Bytes(group.begin(), group.end())));
+}
+
+// Opens a sealed message into `*result`; when the message inside fails and
+// `failure` is given, describes that failure in `*failure` before the error
+// goes on.
+void open_sealed(cliquet_store* store, const uint8_t* sealed, size_t sealed_len, const uint8_t* trust_root,
+                 size_t trust_root_len, uint64_t now_ms, const char* local_uuid, const char* local_e164,
+                 uint32_t local_device_id, cliquet_pq_ratchet_policy policy, cliquet_sealed_sender_result** result,
+                 cliquet_sealed_sender_failure** failure) {
+    handle_out(result, "result");
+    const auto envelope = bytes_in(sealed, sealed_len, "sealed");
+    const auto root = public_key_in(trust_root, trust_root_len, "trust_root");
+    SealedSenderRecipient local{text_in(local_uuid, "local_uuid"), std::nullopt, local_device_id};
+    if (local_e164 != nullptr) local.e164 = std::string(local_e164);
+    const SessionOptions options = session_options(policy);
+    std::optional<SealedSenderDecryptionResult> opened;
+    try {
+        opened.emplace(sealed_sender_decrypt(store_in(store), envelope, root, timestamp_from_unix_ms(now_ms), local,
+                                             system_random(), options));
+    } catch (const SealedSenderDecryptionError& error) {
+        if (failure != nullptr) *failure = new cliquet_sealed_sender_failure{error};
+        throw;
+    }
+    try {
+        *result = new cliquet_sealed_sender_result{std::move(*opened)};
+    } catch (...) {
+        secure_wipe(opened->plaintext.data(), opened->plaintext.size());
+        throw;
+    }
 }
 
 }  // namespace
@@ -112,13 +145,8 @@ cliquet_status cliquet_sealed_sender_multi_recipient_encrypt(
             if (!id) throw Error(ErrorCode::invalid_argument, "an excluded service id of an unknown kind");
             left_out.push_back(*id);
         }
-        const auto inner = bytes_in(content, content_len, "content");
-        const auto group = bytes_in(group_id, group_id_len, "group_id");
-        const UnidentifiedSenderMessageContent message(
-            ciphertext_type_in(content_type),
-            SenderCertificate::deserialize(bytes_in(sender_certificate, sender_certificate_len, "sender_certificate")),
-            Bytes(inner.begin(), inner.end()), static_cast<ContentHint>(hint),
-            group_id == nullptr ? std::nullopt : std::optional<Bytes>(Bytes(group.begin(), group.end())));
+        const auto message = content_in(content_type, content, content_len, sender_certificate,
+                                        sender_certificate_len, hint, group_id, group_id_len);
         fill(sealed, sealed_sender_multi_recipient_encrypt(store_in(store), addresses, left_out, message));
     });
 }
@@ -128,19 +156,36 @@ cliquet_status cliquet_sealed_sender_decrypt(cliquet_store* store, const uint8_t
                                              const char* local_uuid, const char* local_e164, uint32_t local_device_id,
                                              cliquet_pq_ratchet_policy policy, cliquet_sealed_sender_result** result) {
     return guarded([&] {
-        handle_out(result, "result");
-        const auto envelope = bytes_in(sealed, sealed_len, "sealed");
-        const auto root = public_key_in(trust_root, trust_root_len, "trust_root");
-        SealedSenderRecipient local{text_in(local_uuid, "local_uuid"), std::nullopt, local_device_id};
-        if (local_e164 != nullptr) local.e164 = std::string(local_e164);
-        auto opened = sealed_sender_decrypt(store_in(store), envelope, root, timestamp_from_unix_ms(now_ms), local,
-                                            system_random(), session_options(policy));
-        try {
-            *result = new cliquet_sealed_sender_result{std::move(opened)};
-        } catch (...) {
-            secure_wipe(opened.plaintext.data(), opened.plaintext.size());
-            throw;
-        }
+        open_sealed(store, sealed, sealed_len, trust_root, trust_root_len, now_ms, local_uuid, local_e164,
+                    local_device_id, policy, result, nullptr);
+    });
+}
+
+cliquet_status cliquet_sealed_sender_decrypt_with_failure(
+    cliquet_store* store, const uint8_t* sealed, size_t sealed_len, const uint8_t* trust_root, size_t trust_root_len,
+    uint64_t now_ms, const char* local_uuid, const char* local_e164, uint32_t local_device_id,
+    cliquet_pq_ratchet_policy policy, cliquet_sealed_sender_result** result, cliquet_sealed_sender_failure** failure) {
+    return guarded([&] {
+        handle_out(failure, "failure");
+        open_sealed(store, sealed, sealed_len, trust_root, trust_root_len, now_ms, local_uuid, local_e164,
+                    local_device_id, policy, result, failure);
+    });
+}
+
+cliquet_status cliquet_sealed_sender_seal_v1(cliquet_store* store, const uint8_t* recipient_identity_key,
+                                             size_t recipient_identity_key_len, cliquet_message_type content_type,
+                                             const uint8_t* content, size_t content_len,
+                                             const uint8_t* sender_certificate, size_t sender_certificate_len,
+                                             cliquet_content_hint hint, const uint8_t* group_id, size_t group_id_len,
+                                             cliquet_buffer* sealed) {
+    return guarded([&] {
+        buffer_out(sealed, "sealed");
+        ProtocolStore& protocol_store = store_in(store);
+        const auto recipient =
+            public_key_in(recipient_identity_key, recipient_identity_key_len, "recipient_identity_key");
+        const auto message = content_in(content_type, content, content_len, sender_certificate,
+                                        sender_certificate_len, hint, group_id, group_id_len);
+        fill(sealed, seal_v1(message, protocol_store.identities().identity_key_pair(), recipient));
     });
 }
 

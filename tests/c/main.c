@@ -28,6 +28,7 @@ static const test_case tests[] = {
     {"sealed_sender_v1", test_sealed_sender_v1},
     {"sealed_sender_v2_group", test_sealed_sender_v2_group},
     {"sealed_retry_request", test_sealed_retry_request},
+    {"sealed_sender_failure", test_sealed_sender_failure},
     {"group_messages", test_group_messages},
     {"retry_requests", test_retry_requests},
     {"null_arguments", test_null_arguments},

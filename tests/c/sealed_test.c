@@ -357,3 +357,136 @@ void test_sealed_retry_request(void) {
     device_free(&carol);
     service_free(&s);
 }
+
+/* A sealed message whose content does not decrypt: the failure names the
+ * sender, and the retry request goes back sealed (version 1, no session) to
+ * the identity key it names. */
+void test_sealed_sender_failure(void) {
+    service s;
+    device alice, bob;
+    cliquet_buffer alice_certificate, bob_certificate, sealed = {NULL, 0}, field = {NULL, 0}, request = {NULL, 0};
+    cliquet_buffer alice_key;
+    cliquet_sealed_sender_result* result = NULL;
+    cliquet_sealed_sender_failure* failure = NULL;
+    cliquet_message_type type = CLIQUET_MESSAGE_PLAINTEXT;
+    cliquet_retry_action action = CLIQUET_RETRY_RESEND;
+    uint32_t number = 0;
+    uint64_t timestamp = 0;
+    int present = -1;
+    service_init(&s);
+    device_init(&alice, ALICE_UUID, 1);
+    device_init(&bob, BOB_UUID, 1);
+    alice_key = device_identity_key(&alice);
+    alice_certificate = service_certificate(&s, &alice);
+    bob_certificate = service_certificate(&s, &bob);
+    establish_session(&alice, &bob);
+
+    /* Decrypted: no failure. */
+    REQUIRE_OK(cliquet_sealed_sender_encrypt(alice.store, bob.name, 1, alice_certificate.data, alice_certificate.len,
+                                             (const uint8_t*)"fine", 4, &sealed));
+    CHECK_OK(cliquet_sealed_sender_decrypt_with_failure(bob.store, sealed.data, sealed.len, s.trust_root_public.data,
+                                                        s.trust_root_public.len, TEST_NOW_MS, bob.name, NULL, 1,
+                                                        CLIQUET_PQ_RATCHET_REQUIRE, &result, &failure));
+    CHECK(result != NULL && failure == NULL);
+    cliquet_sealed_sender_result_free(result);
+    result = NULL;
+    /* A bad envelope fails before any sender is known: no failure either. */
+    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE, cliquet_sealed_sender_decrypt_with_failure(
+                                                  bob.store, sealed.data, sealed.len - 1, s.trust_root_public.data,
+                                                  s.trust_root_public.len, TEST_NOW_MS, bob.name, NULL, 1,
+                                                  CLIQUET_PQ_RATCHET_REQUIRE, &result, &failure));
+    CHECK(result == NULL && failure == NULL);
+    /* Already decrypted: the failure is the duplicate, from Alice. */
+    CHECK_STATUS(CLIQUET_ERR_DUPLICATE_MESSAGE,
+                 cliquet_sealed_sender_decrypt_with_failure(bob.store, sealed.data, sealed.len, s.trust_root_public.data,
+                                                            s.trust_root_public.len, TEST_NOW_MS, bob.name, NULL, 1,
+                                                            CLIQUET_PQ_RATCHET_REQUIRE, &result, &failure));
+    CHECK(result == NULL && failure != NULL);
+    CHECK_OK(cliquet_sealed_sender_failure_sender_uuid(failure, &field));
+    CHECK(buffer_is_text(&field, ALICE_UUID));
+    cliquet_buffer_free(&field);
+    CHECK_OK(cliquet_sealed_sender_failure_sender_device_id(failure, &number));
+    CHECK(number == 1);
+    CHECK_OK(cliquet_sealed_sender_failure_sender_identity_key(failure, &field));
+    CHECK(buffer_equals(&field, alice_key.data, alice_key.len));
+    cliquet_buffer_free(&field);
+    CHECK_OK(cliquet_sealed_sender_failure_content_type(failure, &type));
+    CHECK(type == CLIQUET_MESSAGE_WHISPER);
+    CHECK_OK(cliquet_sealed_sender_failure_content_hint(failure, &number));
+    CHECK(number == CLIQUET_CONTENT_HINT_NONE);
+    CHECK_OK(cliquet_sealed_sender_failure_group_id(failure, &present, &field));
+    CHECK(present == 0 && field.data == NULL);
+    CHECK_OK(cliquet_sealed_sender_failure_retry_request(failure, 4242, &request));
+    CHECK_OK(cliquet_retry_request_parse(request.data, request.len, &timestamp, &number, &present));
+    CHECK(timestamp == 4242 && number == 1 && present == 1);
+    cliquet_sealed_sender_failure_free(failure);
+    failure = NULL;
+
+    /* Back to Alice, sealed to the identity key the failure named. */
+    cliquet_buffer_free(&sealed);
+    REQUIRE_OK(cliquet_sealed_sender_seal_v1(bob.store, alice_key.data, alice_key.len, CLIQUET_MESSAGE_PLAINTEXT,
+                                             request.data, request.len, bob_certificate.data, bob_certificate.len,
+                                             CLIQUET_CONTENT_HINT_IMPLICIT, NULL, 0, &sealed));
+    CHECK(sealed.data[0] == 0x11);
+    REQUIRE_OK(cliquet_sealed_sender_decrypt(alice.store, sealed.data, sealed.len, s.trust_root_public.data,
+                                             s.trust_root_public.len, TEST_NOW_MS, alice.name, NULL, 1,
+                                             CLIQUET_PQ_RATCHET_REQUIRE, &result));
+    CHECK_OK(cliquet_sealed_sender_result_content_hint(result, &number));
+    CHECK(number == CLIQUET_CONTENT_HINT_IMPLICIT);
+    CHECK_OK(cliquet_sealed_sender_result_retry_request(result, &present, &field));
+    CHECK(present == 1 && buffer_equals(&field, request.data, request.len));
+    /* The failed message was on Alice's current ratchet key (Bob has not
+     * answered since): she archives the session, to start a new one. */
+    CHECK_OK(cliquet_retry_request_process(alice.store, alice.name, 1, bob.name, 1, field.data, field.len, &action));
+    CHECK(action == CLIQUET_RETRY_SESSION_ARCHIVED);
+    cliquet_buffer_free(&field);
+    cliquet_sealed_sender_result_free(result);
+    result = NULL;
+
+    /* Refusals: another device's certificate (the envelope then names an
+     * identity that did not seal it), a malformed key, NULL arguments. */
+    cliquet_buffer_free(&sealed);
+    REQUIRE_OK(cliquet_sealed_sender_seal_v1(alice.store, alice_key.data, alice_key.len, CLIQUET_MESSAGE_PLAINTEXT,
+                                             request.data, request.len, bob_certificate.data, bob_certificate.len,
+                                             CLIQUET_CONTENT_HINT_NONE, NULL, 0, &sealed));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
+                 cliquet_sealed_sender_decrypt(alice.store, sealed.data, sealed.len, s.trust_root_public.data,
+                                               s.trust_root_public.len, TEST_NOW_MS, alice.name, NULL, 1,
+                                               CLIQUET_PQ_RATCHET_REQUIRE, &result));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_KEY,
+                 cliquet_sealed_sender_seal_v1(bob.store, alice_key.data, 32, CLIQUET_MESSAGE_PLAINTEXT, request.data,
+                                               request.len, bob_certificate.data, bob_certificate.len,
+                                               CLIQUET_CONTENT_HINT_NONE, NULL, 0, &field));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
+                 cliquet_sealed_sender_seal_v1(NULL, alice_key.data, alice_key.len, CLIQUET_MESSAGE_PLAINTEXT,
+                                               request.data, request.len, bob_certificate.data, bob_certificate.len,
+                                               CLIQUET_CONTENT_HINT_NONE, NULL, 0, &field));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
+                 cliquet_sealed_sender_seal_v1(bob.store, alice_key.data, alice_key.len, CLIQUET_MESSAGE_PLAINTEXT,
+                                               request.data, request.len, bob_certificate.data, bob_certificate.len,
+                                               CLIQUET_CONTENT_HINT_NONE, NULL, 0, NULL));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
+                 cliquet_sealed_sender_decrypt_with_failure(bob.store, sealed.data, sealed.len,
+                                                            s.trust_root_public.data, s.trust_root_public.len,
+                                                            TEST_NOW_MS, bob.name, NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE,
+                                                            &result, NULL));
+    CHECK(strstr(cliquet_last_error_message(), "failure is NULL") != NULL);
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_sealed_sender_failure_sender_uuid(NULL, &field));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_sealed_sender_failure_sender_device_id(NULL, &number));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_sealed_sender_failure_sender_identity_key(NULL, &field));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_sealed_sender_failure_content_type(NULL, &type));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_sealed_sender_failure_content_hint(NULL, &number));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_sealed_sender_failure_group_id(NULL, &present, &field));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_sealed_sender_failure_retry_request(NULL, 1, &field));
+    CHECK(field.data == NULL && result == NULL);
+    cliquet_sealed_sender_failure_free(NULL);
+
+    cliquet_buffer_free(&sealed);
+    cliquet_buffer_free(&request);
+    cliquet_buffer_free(&alice_key);
+    cliquet_buffer_free(&alice_certificate);
+    cliquet_buffer_free(&bob_certificate);
+    device_free(&alice);
+    device_free(&bob);
+    service_free(&s);
+}

@@ -20,6 +20,7 @@ void test_certificates(void);
 void test_sealed_sender_v1(void);
 void test_sealed_sender_v2_group(void);
 void test_sealed_retry_request(void);
+void test_sealed_sender_failure(void);
 void test_group_messages(void);
 void test_retry_requests(void);
 void test_null_arguments(void);
