@@ -129,5 +129,4 @@ void fill_optional(const Optional& value, int* present, cliquet_buffer* out, con
     *present = 1;
 }
 
-
 }  // namespace cliquet::capi

@@ -145,8 +145,8 @@ cliquet_status cliquet_sealed_sender_multi_recipient_encrypt(
             if (!id) throw Error(ErrorCode::invalid_argument, "an excluded service id of an unknown kind");
             left_out.push_back(*id);
         }
-        const auto message = content_in(content_type, content, content_len, sender_certificate,
-                                        sender_certificate_len, hint, group_id, group_id_len);
+        const auto message = content_in(content_type, content, content_len, sender_certificate, sender_certificate_len,
+                                        hint, group_id, group_id_len);
         fill(sealed, sealed_sender_multi_recipient_encrypt(store_in(store), addresses, left_out, message));
     });
 }
@@ -183,8 +183,8 @@ cliquet_status cliquet_sealed_sender_seal_v1(cliquet_store* store, const uint8_t
         ProtocolStore& protocol_store = store_in(store);
         const auto recipient =
             public_key_in(recipient_identity_key, recipient_identity_key_len, "recipient_identity_key");
-        const auto message = content_in(content_type, content, content_len, sender_certificate,
-                                        sender_certificate_len, hint, group_id, group_id_len);
+        const auto message = content_in(content_type, content, content_len, sender_certificate, sender_certificate_len,
+                                        hint, group_id, group_id_len);
         fill(sealed, seal_v1(message, protocol_store.identities().identity_key_pair(), recipient));
     });
 }

@@ -391,16 +391,16 @@ void test_sealed_sender_failure(void) {
     cliquet_sealed_sender_result_free(result);
     result = NULL;
     /* A bad envelope fails before any sender is known: no failure either. */
-    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE, cliquet_sealed_sender_decrypt_with_failure(
-                                                  bob.store, sealed.data, sealed.len - 1, s.trust_root_public.data,
-                                                  s.trust_root_public.len, TEST_NOW_MS, bob.name, NULL, 1,
-                                                  CLIQUET_PQ_RATCHET_REQUIRE, &result, &failure));
+    CHECK_STATUS(CLIQUET_ERR_INVALID_MESSAGE,
+                 cliquet_sealed_sender_decrypt_with_failure(
+                     bob.store, sealed.data, sealed.len - 1, s.trust_root_public.data, s.trust_root_public.len,
+                     TEST_NOW_MS, bob.name, NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE, &result, &failure));
     CHECK(result == NULL && failure == NULL);
     /* Already decrypted: the failure is the duplicate, from Alice. */
     CHECK_STATUS(CLIQUET_ERR_DUPLICATE_MESSAGE,
-                 cliquet_sealed_sender_decrypt_with_failure(bob.store, sealed.data, sealed.len, s.trust_root_public.data,
-                                                            s.trust_root_public.len, TEST_NOW_MS, bob.name, NULL, 1,
-                                                            CLIQUET_PQ_RATCHET_REQUIRE, &result, &failure));
+                 cliquet_sealed_sender_decrypt_with_failure(
+                     bob.store, sealed.data, sealed.len, s.trust_root_public.data, s.trust_root_public.len, TEST_NOW_MS,
+                     bob.name, NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE, &result, &failure));
     CHECK(result == NULL && failure != NULL);
     CHECK_OK(cliquet_sealed_sender_failure_sender_uuid(failure, &field));
     CHECK(buffer_is_text(&field, ALICE_UUID));
@@ -466,10 +466,9 @@ void test_sealed_sender_failure(void) {
                                                request.data, request.len, bob_certificate.data, bob_certificate.len,
                                                CLIQUET_CONTENT_HINT_NONE, NULL, 0, NULL));
     CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT,
-                 cliquet_sealed_sender_decrypt_with_failure(bob.store, sealed.data, sealed.len,
-                                                            s.trust_root_public.data, s.trust_root_public.len,
-                                                            TEST_NOW_MS, bob.name, NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE,
-                                                            &result, NULL));
+                 cliquet_sealed_sender_decrypt_with_failure(
+                     bob.store, sealed.data, sealed.len, s.trust_root_public.data, s.trust_root_public.len, TEST_NOW_MS,
+                     bob.name, NULL, 1, CLIQUET_PQ_RATCHET_REQUIRE, &result, NULL));
     CHECK(strstr(cliquet_last_error_message(), "failure is NULL") != NULL);
     CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_sealed_sender_failure_sender_uuid(NULL, &field));
     CHECK_STATUS(CLIQUET_ERR_INVALID_ARGUMENT, cliquet_sealed_sender_failure_sender_device_id(NULL, &number));
