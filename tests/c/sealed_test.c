@@ -257,6 +257,32 @@ void test_sealed_sender_v2_group(void) {
     service_free(&s);
 }
 
+/* Alice opens Bob's sealed retry request for a message she sent on her
+ * current session with him, and acts on it: the session is archived. */
+static void alice_opens_retry_request(const service* s, device* alice, const char* alice_e164,
+                                      const cliquet_buffer* sealed, const cliquet_buffer* request,
+                                      cliquet_content_hint hint) {
+    cliquet_sealed_sender_result* result = NULL;
+    cliquet_buffer field = {NULL, 0};
+    cliquet_message_type type = CLIQUET_MESSAGE_WHISPER;
+    cliquet_retry_action action = CLIQUET_RETRY_RESEND;
+    uint32_t sent_hint = 99;
+    int present = 0;
+    REQUIRE_OK(cliquet_sealed_sender_decrypt(alice->store, sealed->data, sealed->len, s->trust_root_public.data,
+                                             s->trust_root_public.len, TEST_NOW_MS, alice->name, alice_e164, 1,
+                                             CLIQUET_PQ_RATCHET_REQUIRE, &result));
+    CHECK_OK(cliquet_sealed_sender_result_content_type(result, &type));
+    CHECK(type == CLIQUET_MESSAGE_PLAINTEXT);
+    CHECK_OK(cliquet_sealed_sender_result_content_hint(result, &sent_hint));
+    CHECK(sent_hint == (uint32_t)hint);
+    CHECK_OK(cliquet_sealed_sender_result_retry_request(result, &present, &field));
+    CHECK(present == 1 && buffer_equals(&field, request->data, request->len));
+    CHECK_OK(cliquet_retry_request_process(alice->store, alice->name, 1, BOB_UUID, 1, field.data, field.len, &action));
+    CHECK(action == CLIQUET_RETRY_SESSION_ARCHIVED);
+    cliquet_buffer_free(&field);
+    cliquet_sealed_sender_result_free(result);
+}
+
 /* Bob cannot decrypt a sealed message: he sends Alice a retry request, sealed
  * (version 2, plaintext content), which she opens and acts on. And a message
  * sealed to Bob does not open for Carol. */
@@ -268,7 +294,6 @@ void test_sealed_retry_request(void) {
     cliquet_sealed_sender_result* result = NULL;
     cliquet_address to_alice;
     cliquet_message_type type = CLIQUET_MESSAGE_WHISPER;
-    cliquet_retry_action action = CLIQUET_RETRY_RESEND;
     int present = 0;
     service_init(&s);
     device_init(&alice, ALICE_UUID, 1);
@@ -323,18 +348,7 @@ void test_sealed_retry_request(void) {
         REQUIRE_OK(cliquet_sealed_sender_sent_received_message(sent, 0, &sealed));
         cliquet_sealed_sender_sent_free(sent);
     }
-    REQUIRE_OK(cliquet_sealed_sender_decrypt(alice.store, sealed.data, sealed.len, s.trust_root_public.data,
-                                             s.trust_root_public.len, TEST_NOW_MS, alice.name, "+14155550100", 1,
-                                             CLIQUET_PQ_RATCHET_REQUIRE, &result));
-    CHECK_OK(cliquet_sealed_sender_result_content_type(result, &type));
-    CHECK(type == CLIQUET_MESSAGE_PLAINTEXT);
-    CHECK_OK(cliquet_sealed_sender_result_retry_request(result, &present, &field));
-    CHECK(present == 1 && buffer_equals(&field, request.data, request.len));
-    CHECK_OK(cliquet_retry_request_process(alice.store, alice.name, 1, bob.name, 1, field.data, field.len, &action));
-    CHECK(action == CLIQUET_RETRY_SESSION_ARCHIVED);
-    cliquet_buffer_free(&field);
-    cliquet_sealed_sender_result_free(result);
-    result = NULL;
+    alice_opens_retry_request(&s, &alice, "+14155550100", &sealed, &request, CLIQUET_CONTENT_HINT_IMPLICIT);
     /* And a sealed message naming a phone number says so. */
     cliquet_buffer_free(&sealed);
     establish_session(&alice, &bob);
@@ -369,7 +383,6 @@ void test_sealed_sender_failure(void) {
     cliquet_sealed_sender_result* result = NULL;
     cliquet_sealed_sender_failure* failure = NULL;
     cliquet_message_type type = CLIQUET_MESSAGE_PLAINTEXT;
-    cliquet_retry_action action = CLIQUET_RETRY_RESEND;
     uint32_t number = 0;
     uint64_t timestamp = 0;
     int present = -1;
@@ -428,20 +441,9 @@ void test_sealed_sender_failure(void) {
                                              request.data, request.len, bob_certificate.data, bob_certificate.len,
                                              CLIQUET_CONTENT_HINT_IMPLICIT, NULL, 0, &sealed));
     CHECK(sealed.data[0] == 0x11);
-    REQUIRE_OK(cliquet_sealed_sender_decrypt(alice.store, sealed.data, sealed.len, s.trust_root_public.data,
-                                             s.trust_root_public.len, TEST_NOW_MS, alice.name, NULL, 1,
-                                             CLIQUET_PQ_RATCHET_REQUIRE, &result));
-    CHECK_OK(cliquet_sealed_sender_result_content_hint(result, &number));
-    CHECK(number == CLIQUET_CONTENT_HINT_IMPLICIT);
-    CHECK_OK(cliquet_sealed_sender_result_retry_request(result, &present, &field));
-    CHECK(present == 1 && buffer_equals(&field, request.data, request.len));
     /* The failed message was on Alice's current ratchet key (Bob has not
      * answered since): she archives the session, to start a new one. */
-    CHECK_OK(cliquet_retry_request_process(alice.store, alice.name, 1, bob.name, 1, field.data, field.len, &action));
-    CHECK(action == CLIQUET_RETRY_SESSION_ARCHIVED);
-    cliquet_buffer_free(&field);
-    cliquet_sealed_sender_result_free(result);
-    result = NULL;
+    alice_opens_retry_request(&s, &alice, NULL, &sealed, &request, CLIQUET_CONTENT_HINT_IMPLICIT);
 
     /* Refusals: another device's certificate (the envelope then names an
      * identity that did not seal it), a malformed key, NULL arguments. */
