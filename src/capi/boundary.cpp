@@ -21,7 +21,7 @@ cliquet_status status_of(ErrorCode code) noexcept {
         case ErrorCode::untrusted_identity: return CLIQUET_ERR_UNTRUSTED_IDENTITY;
         case ErrorCode::no_session: return CLIQUET_ERR_NO_SESSION;
         case ErrorCode::invalid_certificate: return CLIQUET_ERR_INVALID_CERTIFICATE;
-        case ErrorCode::invalid_prekey: return CLIQUET_ERR_INVALID_PRE_KEY;
+        case ErrorCode::invalid_pre_key: return CLIQUET_ERR_INVALID_PRE_KEY;
         case ErrorCode::invalid_argument: return CLIQUET_ERR_INVALID_ARGUMENT;
         case ErrorCode::storage: return CLIQUET_ERR_STORAGE;
         case ErrorCode::unsupported: return CLIQUET_ERR_UNSUPPORTED;
@@ -40,7 +40,7 @@ void throw_status(cliquet_status status, std::string_view what) {
         case CLIQUET_ERR_UNTRUSTED_IDENTITY: throw Error(ErrorCode::untrusted_identity, message);
         case CLIQUET_ERR_NO_SESSION: throw Error(ErrorCode::no_session, message);
         case CLIQUET_ERR_INVALID_CERTIFICATE: throw Error(ErrorCode::invalid_certificate, message);
-        case CLIQUET_ERR_INVALID_PRE_KEY: throw Error(ErrorCode::invalid_prekey, message);
+        case CLIQUET_ERR_INVALID_PRE_KEY: throw Error(ErrorCode::invalid_pre_key, message);
         case CLIQUET_ERR_INVALID_ARGUMENT: throw Error(ErrorCode::invalid_argument, message);
         case CLIQUET_ERR_UNSUPPORTED: throw Error(ErrorCode::unsupported, message);
         // A store that fails in a way of its own is a storage failure.

@@ -257,7 +257,7 @@ public:
                                  const PublicKey& base_key) override {
         const auto held = load(id);
         if (!held)
-            throw Error(ErrorCode::invalid_prekey,
+            throw Error(ErrorCode::invalid_pre_key,
                         "no Kyber pre-key " + std::to_string(id) + " (unknown or already used)");
         if (held->second == KyberPreKeyKind::one_time) {
             records_.remove(CLIQUET_RECORD_KYBER_PRE_KEY, id_key(id.value()));

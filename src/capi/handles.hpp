@@ -6,8 +6,8 @@
 
 #include <cliquet/fingerprint.hpp>
 #include <cliquet/keys.hpp>
-#include <cliquet/prekey_manager.hpp>
-#include <cliquet/prekeys.hpp>
+#include <cliquet/pre_key_manager.hpp>
+#include <cliquet/pre_keys.hpp>
 #include <cliquet/sealed_fanout.hpp>
 #include <cliquet/sealed_session_cipher.hpp>
 #include <cliquet/session.hpp>

@@ -1,7 +1,7 @@
-// Pre-key bundles, uploads and cliquet_pre_key_manager: prekeys.hpp and
-// prekey_manager.hpp.
-#include <cliquet/prekey_manager.hpp>
-#include <cliquet/prekeys.hpp>
+// Pre-key bundles, uploads and cliquet_pre_key_manager: pre_keys.hpp and
+// pre_key_manager.hpp.
+#include <cliquet/pre_key_manager.hpp>
+#include <cliquet/pre_keys.hpp>
 
 #include <algorithm>
 

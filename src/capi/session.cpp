@@ -1,4 +1,4 @@
-// Sessions: process_prekey_bundle and SessionCipher (session.hpp), and the
+// Sessions: process_pre_key_bundle and SessionCipher (session.hpp), and the
 // session records a store keeps (session_record.hpp).
 #include <cliquet/session.hpp>
 #include <cliquet/session_record.hpp>
@@ -23,7 +23,7 @@ SessionOptions session_options(cliquet_pq_ratchet_policy policy) {
 CiphertextType ciphertext_type_in(cliquet_message_type type) {
     switch (type) {
         case CLIQUET_MESSAGE_WHISPER: return CiphertextType::whisper;
-        case CLIQUET_MESSAGE_PRE_KEY: return CiphertextType::prekey;
+        case CLIQUET_MESSAGE_PRE_KEY: return CiphertextType::pre_key;
         case CLIQUET_MESSAGE_SENDER_KEY: return CiphertextType::sender_key;
         case CLIQUET_MESSAGE_PLAINTEXT: return CiphertextType::plaintext;
     }
@@ -51,7 +51,7 @@ cliquet_status cliquet_process_pre_key_bundle(cliquet_store* store, const char* 
     return guarded([&] {
         const auto address = address_in(name, device_id, "name");
         const PreKeyBundle& keys = require(bundle, "bundle")->bundle;
-        process_prekey_bundle(store_in(store), address, keys, system_random(), session_options(policy));
+        process_pre_key_bundle(store_in(store), address, keys, system_random(), session_options(policy));
     });
 }
 
