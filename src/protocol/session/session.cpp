@@ -5,6 +5,7 @@
 // changed only on success, and the store is written once, inside one
 // ProtocolStore::run_atomically.
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -69,6 +70,14 @@ RecordDecryption decrypt_record(const SessionRecordData& data, const SignalMessa
 std::optional<MessageAddresses> expected_binding(const ProtocolAddress& local, const ProtocolAddress& remote,
                                                  const SignalMessage& message) {
     return message.addresses() ? message_addresses(remote, local) : std::nullopt;
+}
+
+// Runs `writes` as one ProtocolStore unit. The std::function holds a
+// reference to them, which it keeps inline, where a copy of a lambda with
+// several captures would be one more allocation per message.
+template <typename Writes>
+void write_atomically(ProtocolStore& store, const Writes& writes) {
+    store.run_atomically(std::cref(writes));
 }
 
 Error no_session(const ProtocolAddress& remote) {
@@ -143,7 +152,7 @@ void process_pre_key_bundle(ProtocolStore& store, const ProtocolAddress& address
     state.set_registration_ids(identities.local_registration_id(), bundle.registration_id);
     record.data().promote(std::move(state));
 
-    store.run_atomically([&] {
+    write_atomically(store, [&] {
         identities.save_identity(address, bundle.identity_key);
         store.sessions().store_session(address, std::move(record));
     });
@@ -167,7 +176,7 @@ CiphertextMessage SessionCipher::encrypt(ByteView plaintext, RandomSource& rando
         throw UntrustedIdentityError(remote_, state.remote_identity());
 
     data.current = std::make_shared<const SessionState>(std::move(encrypted.next));
-    store_.run_atomically([&] { store_.sessions().store_session(remote_, std::move(*record)); });
+    write_atomically(store_, [&] { store_.sessions().store_session(remote_, std::move(*record)); });
     return std::move(encrypted.message);
 }
 
@@ -209,7 +218,7 @@ Bytes SessionCipher::decrypt(const PreKeySignalMessage& message, RandomSource& r
     data.current = std::make_shared<const SessionState>(std::move(decrypted->next));
     Bytes plaintext = std::move(decrypted->plaintext);
 
-    store_.run_atomically([&] {
+    write_atomically(store_, [&] {
         // First: the only write that can refuse (a reused base key), so
         // that a refusal finds nothing written, even in a store that cannot
         // roll back.
@@ -244,7 +253,7 @@ Bytes SessionCipher::decrypt(const SignalMessage& message, RandomSource& random)
     else
         data.current = std::make_shared<const SessionState>(std::move(decryption.next));
 
-    store_.run_atomically([&] {
+    write_atomically(store_, [&] {
         identities.save_identity(remote_, their_identity);
         store_.sessions().store_session(remote_, std::move(*record));
     });
