@@ -9,12 +9,13 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Debian packages: toolchain extras, the libraries cliquet links, the test,
-# benchmark and analysis tools (python3-jsonschema validates the test vectors).
+# benchmark and analysis tools (python3-jsonschema validates the test vectors;
+# python3-pytest runs the Python package's tests).
 packages=(
   pkg-config cmake ninja-build g++ clang-14 libclang-rt-14-dev
   libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler nlohmann-json3-dev
   libsqlite3-dev catch2 libbenchmark-dev libolm-dev valgrind doxygen nodejs npm
-  python3 python3-jsonschema
+  python3 python3-jsonschema python3-pytest
 )
 
 missing=()
