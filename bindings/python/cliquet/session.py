@@ -24,6 +24,9 @@ class PqRatchetPolicy(enum.IntEnum):
     OFFER = 1  # also X3DH (version 3) peers; SPQR used once the peer speaks it
 
 
+_MESSAGE_TYPES = {int(kind): kind for kind in MessageType}  # faster than MessageType(value) per message
+
+
 class CiphertextMessage(NamedTuple):
     """An encrypted message and its type (what the receiver's decrypt() needs)."""
 
@@ -52,7 +55,7 @@ class SessionCipher(Handle):
         except BaseException:
             lib.cliquet_buffer_free(byref(ciphertext))
             raise
-        return CiphertextMessage(MessageType(kind.value), take(ciphertext))
+        return CiphertextMessage(_MESSAGE_TYPES[kind.value], take(ciphertext))
 
     def decrypt(self, message, message_type=None):
         """The plaintext of a CiphertextMessage, or of `message` bytes of `message_type`."""
