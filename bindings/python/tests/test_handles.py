@@ -1,5 +1,6 @@
 """Handles' lives (close twice, use after close, with, finalizers), statuses, and the prototypes."""
 
+import ctypes
 import gc
 import os
 import re
@@ -86,18 +87,50 @@ def test_the_last_error_message_reaches_the_exception():
     assert str(refused.value)
 
 
+ENUMS = {"cliquet_status", "cliquet_record_kind", "cliquet_message_type", "cliquet_pq_ratchet_policy",
+         "cliquet_content_hint", "cliquet_identity_change", "cliquet_retry_action"}
+SCALARS = {"uint32_t": _native.U32, "uint64_t": _native.U64, "size_t": _native.SIZE}
+
+
+def ctype_of(declaration):
+    """The ctypes type a parameter of include/cliquet.h must be declared with."""
+    declaration = re.sub(r"\s*\b\w+$", "", declaration.strip())  # drop the parameter's name
+    base, stars = declaration.replace("const ", "").replace("*", "").strip(), declaration.count("*")
+    if stars == 0:
+        return _native.ENUM if base in ENUMS else SCALARS[base]
+    if stars == 2:
+        return _native.OUT_H
+    if base in ("uint8_t", "char"):
+        return _native.BYTES
+    if base == "cliquet_buffer":
+        return _native.BUF
+    if base == "cliquet_address":
+        return ctypes.POINTER(_native.Address)
+    if base in ENUMS or base == "int":
+        return _native.OUT_INT
+    if base in SCALARS:
+        return {"uint32_t": _native.OUT_U32, "uint64_t": _native.OUT_U64, "size_t": _native.OUT_SIZE}[base]
+    return ctypes.c_void_p  # an opaque handle, the callback table, a key list
+
+
 def test_prototypes_match_the_header():
-    """Every function of include/cliquet.h is declared to ctypes with its number of arguments."""
+    """Every function of include/cliquet.h is declared to ctypes, each parameter and result with its type."""
     if not os.path.exists(HEADER):
         pytest.skip("include/cliquet.h is not beside the package (an installed copy)")
     with open(HEADER) as header:
         source = re.sub(r"/\*.*?\*/", "", header.read(), flags=re.S)
     declared = {}
-    for name, arguments in re.findall(r"CLIQUET_C_API\s+[\w\s*]+?\b(cliquet_\w+)\s*\(([^)]*)\)", source):
-        arguments = arguments.strip()
-        declared[name] = 0 if arguments in ("", "void") else arguments.count(",") + 1
+    pattern = r"CLIQUET_C_API\s+([\w\s*]+?)\s*\b(cliquet_\w+)\s*\(([^)]*)\)"
+    for result, name, parameters in re.findall(pattern, source):
+        parameters = [] if parameters.strip() in ("", "void") else parameters.split(",")
+        declared[name] = (result.strip(), [ctype_of(parameter) for parameter in parameters])
     assert len(declared) > 90
-    assert {name: len(types) for name, types in _native.PROTOTYPES.items()} == declared
+    assert sorted(_native.PROTOTYPES) == sorted(declared)
+    for name, (result, parameters) in declared.items():
+        function = getattr(_native.lib, name)
+        assert function.argtypes == parameters, name
+        expected = {"void": None, "const char*": ctypes.c_char_p, "cliquet_status": ctypes.c_int}[result]
+        assert function.restype == expected, name
 
 
 def test_versions():
