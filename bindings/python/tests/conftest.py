@@ -79,25 +79,19 @@ class Service:
                                            device.device_id)
 
 
-@pytest.fixture
-def alice():
-    device = Device(ALICE)
-    yield device
-    device.close()
+def device_fixture(name):
+    """A fixture giving a fresh device of account `name`, closed after the test."""
+    @pytest.fixture
+    def fixture():
+        device = Device(name)
+        yield device
+        device.close()
+    return fixture
 
 
-@pytest.fixture
-def bob():
-    device = Device(BOB)
-    yield device
-    device.close()
-
-
-@pytest.fixture
-def carol():
-    device = Device(CAROL)
-    yield device
-    device.close()
+alice = device_fixture(ALICE)
+bob = device_fixture(BOB)
+carol = device_fixture(CAROL)
 
 
 @pytest.fixture
