@@ -6,6 +6,7 @@ and `check()`, and turns `Buffer`s into `bytes` with `take()`.
 
 import ctypes
 import os
+import threading
 from ctypes import POINTER, Structure, byref, c_char_p, c_int, c_size_t, c_uint32, c_uint64, c_void_p
 
 from . import errors
@@ -183,10 +184,24 @@ for _name, _arguments in PROTOTYPES.items():
         _function.restype = c_int
 
 
+_callback_failure = threading.local()
+
+
+def remember_callback_failure(exception):
+    """Keeps what a callback of this thread raised (the first, until the call returns) for check()."""
+    if getattr(_callback_failure, "exception", None) is None:
+        _callback_failure.exception = exception
+
+
 def check(status):
-    """Raises the exception of a failed call's status (with the thread's last error message)."""
+    """Raises the exception of a failed call's status (with the thread's last error message).
+    What a Python callback raised during the call is its cause; a KeyboardInterrupt or
+    SystemExit a callback raised is raised again as it was, now that the library has rolled back."""
     if status != 0:
-        raise errors.for_status(status, lib.cliquet_last_error_message().decode("utf-8", "replace"))
+        cause, _callback_failure.exception = getattr(_callback_failure, "exception", None), None
+        if cause is not None and not isinstance(cause, Exception):
+            raise cause
+        raise errors.for_status(status, lib.cliquet_last_error_message().decode("utf-8", "replace")) from cause
 
 
 def take(buffer):

@@ -7,7 +7,7 @@ from ctypes import CFUNCTYPE, POINTER, Structure, byref, c_int, c_size_t, c_uint
 
 from . import errors
 from ._handle import Handle
-from ._native import Buffer, call_handle, call_out, check, data, lib, take, text
+from ._native import Buffer, call_handle, call_out, check, data, lib, remember_callback_failure, take, text
 from .groups import GroupStore
 from .identity import Identity
 from .pre_keys import PreKeyManager
@@ -73,7 +73,9 @@ class Store(Handle, SealedSenderStore, GroupStore, RetryStore):
         get(kind, key) -> bytes or None, put(kind, key, value), remove(kind, key) and
         keys(kind) -> iterable of bytes (kind a RecordKind), and optionally all three of
         begin(), commit(), rollback(). An exception a method raises fails the library call:
-        a cliquet.Error as its status, MemoryError as NoMemoryError, any other as StorageError."""
+        a cliquet.Error as its status, MemoryError as NoMemoryError, any other as StorageError,
+        with the callback's exception as its __cause__. A KeyboardInterrupt or SystemExit is
+        raised again as it was once the library has rolled back."""
         callbacks = _Callbacks(records)
         pointer = call_handle(lib.cliquet_store_new_callbacks, byref(callbacks.table), identity._handle)
         return cls(pointer, keep_alive=(callbacks,))
@@ -150,12 +152,14 @@ def _status_of(exception):
 
 def _guarded(method):
     """A callback that turns what `method` raises into a status (ctypes would otherwise
-    print the exception and return 0, which the library reads as success)."""
+    print the exception and return 0, which the library reads as success), and keeps the
+    exception as the cause of the error the library call then raises."""
     def callback(*arguments):
         try:
             method(*arguments)
             return 0
         except BaseException as exception:  # nothing may unwind through C
+            remember_callback_failure(exception)
             return _status_of(exception)
     return callback
 

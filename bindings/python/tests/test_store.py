@@ -121,7 +121,7 @@ def test_a_conversation_over_callbacks(alice):
     (OSError("disk gone"), cliquet.StorageError),
     (MemoryError(), cliquet.NoMemoryError),
     (cliquet.InvalidKeyError("a key this app cannot hold"), cliquet.InvalidKeyError),
-    (KeyboardInterrupt(), cliquet.StorageError),
+    (KeyboardInterrupt(), KeyboardInterrupt),  # raised again once the library has rolled back
     (cliquet.InternalError("a status of its own"), cliquet.StorageError),  # the C API reads it as storage
 ])
 def test_failing_callbacks_fail_the_call_and_roll_back(alice, raised, expected):
@@ -132,8 +132,9 @@ def test_failing_callbacks_fail_the_call_and_roll_back(alice, raised, expected):
         message = alice.cipher(bob).encrypt(b"first")
         before = copy.deepcopy(records.tables)
         records.fail_with = raised
-        with pytest.raises(expected):
+        with pytest.raises(expected) as failed:
             bob.cipher(alice).decrypt(message)
+        assert failed.value is raised or failed.value.__cause__ is raised
         records.fail_with = None
         assert records.tables == before  # rolled back: nothing changed
         assert bob.cipher(alice).decrypt(message) == b"first"
