@@ -32,7 +32,7 @@ class Handle:
 
     def _adopt(self, finalizer):
         if len(self._dependents) > 32:  # forget the ones already closed
-            self._dependents.difference_update([f for f in self._dependents if not f.alive])
+            self._dependents.difference_update([f for f in list(self._dependents) if not f.alive])
         self._dependents.add(finalizer)
 
     @property

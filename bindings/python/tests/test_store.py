@@ -2,11 +2,12 @@
 
 import copy
 import os
+import threading
 
 import pytest
 
 import cliquet
-from conftest import ALICE, BOB, Device, establish
+from conftest import ALICE, BOB, CAROL, Device, establish
 
 STORAGE_KEY = bytes(range(32))
 
@@ -149,3 +150,36 @@ def test_half_a_transaction_is_refused():
     with cliquet.Identity.generate() as identity:
         with pytest.raises(cliquet.InvalidArgumentError):
             cliquet.Store.from_callbacks(NoCommit(), identity)
+
+
+def test_one_sqlite_store_two_threads(tmp_path, alice, carol):
+    """A SQLite store may be shared by threads: each runs its own conversation (and fails on its own)."""
+    identity = cliquet.Identity.generate()
+    bob = Device(BOB, store=cliquet.Store.create_sqlite(tmp_path / "bob.db", BOB, 1, identity), identity=identity)
+    try:
+        pairs = [establish(alice, bob)]
+        bob.upload = bob.keys.upload_set()  # what the server holds now: Alice's one-time keys are gone
+        pairs.append(establish(carol, bob))
+        outcomes = []
+
+        def converse(to_bob, at_bob, name):
+            try:
+                for n in range(20):
+                    text = f"{name} {n}".encode()
+                    assert at_bob.decrypt(to_bob.encrypt(text)) == text
+                    assert to_bob.decrypt(at_bob.encrypt(text)) == text
+                with pytest.raises(cliquet.InvalidMessageError) as refused:
+                    at_bob.decrypt(b"\x33" + bytes(60), cliquet.MessageType.WHISPER)
+                outcomes.append(bool(str(refused.value)))
+            except BaseException as failure:  # reported by the main thread
+                outcomes.append(failure)
+
+        threads = [threading.Thread(target=converse, args=(*pair, name)) for pair, name in zip(pairs, "ac")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert outcomes == [True, True]
+        assert bob.store.session_version(ALICE, 1) == bob.store.session_version(CAROL, 1) == 4
+    finally:
+        bob.close()
