@@ -243,8 +243,8 @@ def data(value, what="bytes"):
         return value, len(value)
     if value is None:
         return None, 0
-    if isinstance(value, str):
-        raise TypeError(f"{what} must be bytes, not str")
+    if isinstance(value, (str, int)):  # bytes(5) would be five zero bytes
+        raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
     value = bytes(value)
     return value, len(value)
 

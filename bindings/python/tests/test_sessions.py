@@ -68,9 +68,9 @@ def test_refusals_change_nothing(alice, bob):
     with pytest.raises(cliquet.InvalidArgumentError):  # not a 1:1 message type
         to_alice.decrypt(message.body, cliquet.MessageType.SENDER_KEY)
     assert bob.store.session_version(ALICE, 1) == 0
-    assert to_alice.decrypt(message) == b"for Bob"
+    assert to_alice.decrypt(bytearray(message.body), message.type) == b"for Bob"  # any bytes-like input
     with pytest.raises(cliquet.DuplicateMessageError):
-        to_alice.decrypt(message)
+        to_alice.decrypt(memoryview(message.body), message.type)
 
 
 def test_no_session(alice, bob):
@@ -134,6 +134,10 @@ def test_malformed_keys_and_arguments(bob):
         bob.keys.generate_one_time_pre_keys(1).bundle(1, 1, bob.identity.public_key)
     with pytest.raises(TypeError):
         bob.cipher(bob).encrypt("text, not bytes")
+    with pytest.raises(TypeError):
+        bob.cipher(bob).encrypt(5)
+    with pytest.raises(TypeError):
+        bob.store.session_version(b"bytes, not a name", 1)
 
 
 def test_identity_round_trip(bob):
