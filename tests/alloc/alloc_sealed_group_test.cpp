@@ -1,10 +1,12 @@
 // Allocation failures in sealed sender and sender keys: every allocation of
-// opening a sealed message (version 1 and 2, holding a pre-key or a whisper
-// message) and of group encrypt and decrypt fails in turn. Each failure must
-// be reported, leave the store as it was, and let the same call succeed next.
+// sealing a session message and of opening a sealed message (version 1 and 2,
+// holding a pre-key or a whisper message) and of group encrypt and decrypt
+// fails in turn. Each failure must be reported, leave the store as it was,
+// and let the same call succeed next.
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,15 +28,46 @@ namespace {
 constexpr std::array<std::uint8_t, 32> kSeed = {9, 9, 9};
 constexpr DistributionId kGroup = {0xd1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
+// What Bob receives of a version 2 message sent to him alone.
+Bytes received_by_bob(const Bytes& sent) {
+    const auto message = SealedSenderV2SentMessage::parse(sent);
+    REQUIRE(message.recipients().size() == 1);
+    return message.received_message(message.recipients()[0]);
+}
+
 // A sealed envelope of `version` (1 or 2) from Alice to Bob around `message`.
 Bytes seal(SealedPair& pair, int version, const CiphertextMessage& message) {
     const UnidentifiedSenderMessageContent content(message.type, pair.server.issue(pair.alice), message.bytes);
     if (version == 1) return seal_v1(content, pair.alice.identity(), pair.bob.identity().public_key());
     const std::vector<ProtocolAddress> to_bob = {pair.bob.address};
-    const auto sent = SealedSenderV2SentMessage::parse(
-        sealed_sender_multi_recipient_encrypt(*pair.alice.store, to_bob, {}, content));
-    REQUIRE(sent.recipients().size() == 1);
-    return sent.received_message(sent.recipients()[0]);
+    return received_by_bob(sealed_sender_multi_recipient_encrypt(*pair.alice.store, to_bob, {}, content));
+}
+
+// Alice's stores as a store that cannot roll back sees them: every write
+// lands when it is made. A failed call that leaves them as they were wrote
+// nothing before it failed.
+class NoRollbackStore final : public ProtocolStore {
+public:
+    explicit NoRollbackStore(MemoryProtocolStore& inner) : inner_(inner) {}
+    IdentityKeyStore& identities() override { return inner_.identities(); }
+    PreKeyStore& pre_keys() override { return inner_.pre_keys(); }
+    SignedPreKeyStore& signed_pre_keys() override { return inner_.signed_pre_keys(); }
+    KyberPreKeyStore& kyber_pre_keys() override { return inner_.kyber_pre_keys(); }
+    SessionStore& sessions() override { return inner_.sessions(); }
+    SenderKeyStore& sender_keys() override { return inner_.sender_keys(); }
+    PreKeyMetadataStore& pre_key_metadata() override { return inner_.pre_key_metadata(); }
+
+private:
+    MemoryProtocolStore& inner_;
+};
+
+// Bob opens `sealed` (either version) on `store`, his.
+std::string open_at_bob(SealedPair& pair, MemoryProtocolStore& store, const Bytes& sealed) {
+    const SealedSenderDecryptionResult result = sealed_sender_decrypt(
+        store, sealed, pair.server.trust_root.public_key, kSealedNow, sealed_recipient(pair.bob),
+        system_random(), pair.bob.options);
+    CHECK(result.sender_uuid == pair.alice.address.name);
+    return text_of(result.plaintext);
 }
 
 std::string sender_keys_of(const MemorySenderKeyStore& store) {
@@ -85,6 +118,53 @@ TEST_CASE("an allocation failure anywhere in opening a sealed message changes no
         MemoryProtocolStore alice = *pair.alice.store;
         CHECK(text_of(SessionCipher(alice, pair.alice.address, pair.bob.address).decrypt(reply.type, reply.bytes)) ==
               "reply");
+        return outcome;
+    });
+}
+
+TEST_CASE("an allocation failure anywhere in sealing a session message changes nothing", "[alloc][sealed]") {
+    const int version = GENERATE(1, 2);
+    const bool first_contact = GENERATE(true, false);
+    SealedPair pair;
+    if (!first_contact) {
+        CHECK(pair.bob.decrypt_from(pair.alice, pair.alice.encrypt_to(pair.bob, "hello")) == "hello");
+        CHECK(pair.alice.decrypt_from(pair.bob, pair.bob.encrypt_to(pair.alice, "hi")) == "hi");
+    }
+    const SenderCertificate certificate = pair.server.issue(pair.alice);
+    const std::vector<ProtocolAddress> to_bob = {pair.bob.address};
+    // Version 2 seals a message encrypted beforehand (the session has
+    // stepped already); version 1 encrypts and seals in one call.
+    std::optional<UnidentifiedSenderMessageContent> content;
+    if (version == 2) {
+        const CiphertextMessage inner = pair.alice.encrypt_to(pair.bob, "swept");
+        REQUIRE(inner.type == (first_contact ? CiphertextType::pre_key : CiphertextType::whisper));
+        content.emplace(inner.type, certificate, inner.bytes);
+    }
+    const auto seal_once = [&](ProtocolStore& store, RandomSource& random) {
+        if (version == 1) return sealed_sender_encrypt(store, pair.bob.address, certificate, as_bytes("swept"), random);
+        return sealed_sender_multi_recipient_encrypt(store, to_bob, {}, *content, random);
+    };
+
+    const std::string name = "sealed sender v" + std::to_string(version) + " seal, " +
+                             (first_contact ? "pre-key message" : "whisper message");
+    sweep_allocations(name, [&](std::size_t n) {
+        MemoryProtocolStore alice = *pair.alice.store;
+        NoRollbackStore store(alice);
+        const std::string before = snapshot_of(alice);
+        DeterministicRandom random(kSeed);
+        Bytes sealed;
+        const Outcome outcome = call_failing_at(n, [&] { sealed = seal_once(store, random); });
+        if (outcome.failed()) {
+            CHECK(snapshot_of(alice) == before);
+            DeterministicRandom again(kSeed);
+            sealed = seal_once(store, again);
+        }
+        // Bob opens it, on a copy of his store; then Alice's next sealed
+        // message, on the session the call left, opens too.
+        MemoryProtocolStore bob = *pair.bob.store;
+        CHECK(open_at_bob(pair, bob, version == 1 ? sealed : received_by_bob(sealed)) == "swept");
+        const Bytes next = sealed_sender_encrypt(store, pair.bob.address, certificate, as_bytes("next"));
+        CHECK(open_at_bob(pair, bob, next) == "next");
         return outcome;
     });
 }

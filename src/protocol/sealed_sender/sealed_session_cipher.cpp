@@ -6,6 +6,7 @@
 #include "cliquet/sender_keys.hpp"
 #include "cliquet/session.hpp"
 #include "protocol/groups/sender_key_state.hpp"
+#include "protocol/session/staged_sessions.hpp"
 
 namespace cliquet {
 namespace {
@@ -61,9 +62,15 @@ Bytes sealed_sender_encrypt(ProtocolStore& store, const ProtocolAddress& destina
     const ProtocolAddress local{sender.sender_uuid(), sender.sender_device_id()};
     // Read before the session advances, so that a failure here changes nothing.
     const IdentityKey recipient = identity_for(store, destination);
-    const CiphertextMessage message = SessionCipher(store, local, destination).encrypt(plaintext, random);
+    // The session's step is written only once the message is sealed: a
+    // failure in sealing (an allocation, say) leaves the session as it was,
+    // whether or not the store can roll back.
+    protocol::StagedSessions staged(store);
+    const CiphertextMessage message = SessionCipher(staged, local, destination).encrypt(plaintext, random);
     const UnidentifiedSenderMessageContent content(message.type, sender, message.bytes);
-    return seal_v1(content, store.identities().identity_key_pair(), recipient, random);
+    Bytes sealed = seal_v1(content, store.identities().identity_key_pair(), recipient, random);
+    staged.commit();
+    return sealed;
 }
 
 Bytes sealed_sender_multi_recipient_encrypt(ProtocolStore& store, std::span<const ProtocolAddress> destinations,
