@@ -89,13 +89,6 @@ void Integrity::replace(Tracked table, const RowPlace& place, const std::optiona
     dirty_[index] = true;
 }
 
-void Integrity::clear(Tracked table) {
-    changed_ = true;
-    const auto index = static_cast<std::size_t>(table);
-    pending_.tables[index] = TableState{};
-    dirty_[index] = true;
-}
-
 void Integrity::rollback_to_savepoint() {
     pending_ = savepoints_.back().state;
     changed_ = savepoints_.back().changed;

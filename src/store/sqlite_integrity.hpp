@@ -114,8 +114,6 @@ public:
     // which may be absent. Call after the write succeeded.
     void replace(Tracked table, const RowPlace& place, const std::optional<KeptVersion>& before,
                  const std::optional<RowVersion>& after);
-    // Every row of `table` was deleted.
-    void clear(Tracked table);
 
     // The state as of the last commit, and as the writes since have changed it.
     const StoreState& committed() const noexcept { return committed_; }
