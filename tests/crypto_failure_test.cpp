@@ -18,6 +18,12 @@ TEST_CASE("an OpenSSL failure is std::bad_alloc when it ran out of memory, unsup
     CHECK_THROWS_AS(crypto::openssl::fail("a digest"), std::bad_alloc);
     CHECK(ERR_peek_error() == 0);  // the queue is left empty
 
+    // A provider that could not allocate its context, as an EVP_*Init call
+    // reports it.
+    ERR_raise(ERR_LIB_EVP, EVP_R_INITIALIZATION_ERROR);
+    CHECK_THROWS_AS(crypto::openssl::check(0, "SHA-512 init"), std::bad_alloc);
+    CHECK(ERR_peek_error() == 0);
+
     ERR_raise(ERR_LIB_EVP, EVP_R_UNSUPPORTED_ALGORITHM);
     try {
         crypto::openssl::check(0, "fetching SHA256");

@@ -1,6 +1,7 @@
 #include "crypto/openssl.hpp"
 
 #include <openssl/err.h>
+#include <openssl/evperr.h>
 
 #include <new>
 #include <string>
@@ -23,6 +24,13 @@ void fail(const char* what) {
     unsigned long code = ERR_get_error();
     ERR_clear_error();
     if (ERR_GET_REASON(code) == ERR_R_MALLOC_FAILURE) throw std::bad_alloc();
+    // A provider that cannot allocate its context for an EVP_*Init call
+    // returns none, which OpenSSL 3 reports as an initialization error, with
+    // no malloc failure on the queue. For the algorithms fetched here, with
+    // their fixed key and IV sizes, nothing else leads there
+    // (tests/alloc/alloc_openssl_test.cpp).
+    if (ERR_GET_LIB(code) == ERR_LIB_EVP && ERR_GET_REASON(code) == EVP_R_INITIALIZATION_ERROR)
+        throw std::bad_alloc();
     char reason[256] = {};
     ERR_error_string_n(code, reason, sizeof reason);
     throw Error(ErrorCode::unsupported, std::string("OpenSSL failed in ") + what + ": " + reason);
