@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -56,10 +57,12 @@ struct Inbox {
 };
 
 // A store that fails as a disk would, at the `fail_at`-th unit it is asked
-// to run (counting from 1), before that unit writes anything.
+// to run (counting from 1), before that unit writes anything: with
+// Error(storage), or (`foreign`) with an exception of the application's own.
 class FailingStore final : public ProtocolStore {
 public:
-    FailingStore(MemoryProtocolStore& inner, int fail_at) : inner_(inner), fail_at_(fail_at) {}
+    FailingStore(MemoryProtocolStore& inner, int fail_at, bool foreign = false)
+        : inner_(inner), fail_at_(fail_at), foreign_(foreign) {}
     IdentityKeyStore& identities() override { return inner_.identities(); }
     PreKeyStore& pre_keys() override { return inner_.pre_keys(); }
     SignedPreKeyStore& signed_pre_keys() override { return inner_.signed_pre_keys(); }
@@ -68,13 +71,17 @@ public:
     SenderKeyStore& sender_keys() override { return inner_.sender_keys(); }
     PreKeyMetadataStore& pre_key_metadata() override { return inner_.pre_key_metadata(); }
     void run_atomically(const std::function<void()>& writes) override {
-        if (++units_ == fail_at_) throw Error(ErrorCode::storage, "disk full");
+        if (++units_ == fail_at_) {
+            if (foreign_) throw std::runtime_error("the application's database went away");
+            throw Error(ErrorCode::storage, "disk full");
+        }
         writes();
     }
 
 private:
     MemoryProtocolStore& inner_;
     int fail_at_;
+    bool foreign_;
     int units_ = 0;
 };
 
@@ -190,6 +197,23 @@ TEST_CASE("a store that fails stops the backlog: what came before stands, the re
     // A store that fails at once keeps nothing and attempts nothing.
     FailingStore failing_at_once(*inbox.bob.store, 1);
     CHECK_THROWS_AS(decrypt_backlog(failing_at_once, queue, inbox.recipient()), Error);
+}
+
+TEST_CASE("a store that fails with an exception of its own stops the backlog too, with no error code", "[backlog]") {
+    Inbox inbox(2);
+    std::vector<QueuedMessage> queue;
+    for (Device& sender : inbox.senders) queue.push_back(inbox.identified(sender, "hello from " + sender.address.name));
+    const std::string before = inbox.bob.snapshot();
+    // Unit 2 is the first message's own.
+    FailingStore failing(*inbox.bob.store, 2, /*foreign=*/true);
+    const auto outcomes = decrypt_backlog(failing, queue, inbox.recipient());
+    CHECK(outcomes[0].status == Status::not_attempted);
+    REQUIRE(outcomes[0].error);
+    CHECK_FALSE(outcomes[0].error_code());
+    CHECK_THROWS_AS(std::rethrow_exception(outcomes[0].error), std::runtime_error);
+    CHECK(outcomes[1].status == Status::not_attempted);
+    CHECK_FALSE(outcomes[1].error);
+    CHECK(inbox.bob.snapshot() == before);
 }
 
 TEST_CASE("a SqliteStore commits a whole backlog once, and keeps it across a restart", "[backlog][sqlite]") {
