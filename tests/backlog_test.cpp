@@ -10,6 +10,7 @@
 
 #include "cliquet/backlog.hpp"
 #include "cliquet/cliquet.hpp"
+#include "forwarding_store.hpp"
 #include "sealed_helpers.hpp"
 
 using namespace cliquet;
@@ -59,17 +60,10 @@ struct Inbox {
 // A store that fails as a disk would, at the `fail_at`-th unit it is asked
 // to run (counting from 1), before that unit writes anything: with
 // Error(storage), or (`foreign`) with an exception of the application's own.
-class FailingStore final : public ProtocolStore {
+class FailingStore final : public cliquet::testing::ForwardingStore {
 public:
     FailingStore(MemoryProtocolStore& inner, int fail_at, bool foreign = false)
-        : inner_(inner), fail_at_(fail_at), foreign_(foreign) {}
-    IdentityKeyStore& identities() override { return inner_.identities(); }
-    PreKeyStore& pre_keys() override { return inner_.pre_keys(); }
-    SignedPreKeyStore& signed_pre_keys() override { return inner_.signed_pre_keys(); }
-    KyberPreKeyStore& kyber_pre_keys() override { return inner_.kyber_pre_keys(); }
-    SessionStore& sessions() override { return inner_.sessions(); }
-    SenderKeyStore& sender_keys() override { return inner_.sender_keys(); }
-    PreKeyMetadataStore& pre_key_metadata() override { return inner_.pre_key_metadata(); }
+        : ForwardingStore(inner), fail_at_(fail_at), foreign_(foreign) {}
     void run_atomically(const std::function<void()>& writes) override {
         if (++units_ == fail_at_) {
             if (foreign_) throw std::runtime_error("the application's database went away");
@@ -79,7 +73,6 @@ public:
     }
 
 private:
-    MemoryProtocolStore& inner_;
     int fail_at_;
     bool foreign_;
     int units_ = 0;

@@ -18,8 +18,10 @@
 #include "crypto/aes.hpp"
 #include "crypto/curve25519.hpp"
 #include "crypto/hash.hpp"
+#include "session_helpers.hpp"
 
 using namespace cliquet;
+using cliquet::testing::error_of;
 
 namespace {
 
@@ -31,16 +33,6 @@ std::array<std::uint8_t, 32> minus_one() {
     u[0] = 0xec;
     u[31] = 0x7f;
     return u;
-}
-
-ErrorCode code_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    FAIL("no Error thrown");
-    return ErrorCode::unsupported;
 }
 
 }  // namespace
@@ -98,13 +90,13 @@ TEST_CASE("XEdDSA refuses to sign with a zero scalar", "[crypto][xeddsa]") {
     // Clamping never yields zero; an unclamped zero must still not sign.
     const crypto::X25519Scalar zero;
     const std::array<std::uint8_t, 64> nonce{};
-    CHECK(code_of([&] { (void)crypto::xeddsa_sign_with_nonce(zero, Bytes{1}, nonce); }) == ErrorCode::invalid_key);
+    CHECK(error_of([&] { (void)crypto::xeddsa_sign_with_nonce(zero, Bytes{1}, nonce); }) == ErrorCode::invalid_key);
 }
 
 TEST_CASE("HKDF expansion from a PRK refuses more than 255 blocks and writes nothing", "[crypto][hkdf]") {
     const crypto::HmacSha256 prk(Bytes(32, 7));
     std::vector<std::uint8_t> out(255 * 32 + 1, 0xaa);
-    CHECK(code_of([&] { crypto::hkdf_sha256_expand(out, prk, Bytes{}); }) == ErrorCode::invalid_argument);
+    CHECK(error_of([&] { crypto::hkdf_sha256_expand(out, prk, Bytes{}); }) == ErrorCode::invalid_argument);
     CHECK(std::all_of(out.begin(), out.end(), [](std::uint8_t b) { return b == 0xaa; }));
     out.resize(255 * 32);
     crypto::hkdf_sha256_expand(out, prk, Bytes{});
@@ -120,10 +112,10 @@ TEST_CASE("unpadded CBC of nothing is nothing", "[crypto][aes]") {
 TEST_CASE("hex decoding takes either case and refuses every other character", "[bytes]") {
     CHECK(from_hex("00afAF09") == Bytes{0x00, 0xaf, 0xaf, 0x09});
     CHECK(from_hex("") == Bytes{});
-    CHECK(code_of([] { (void)from_hex("abc"); }) == ErrorCode::invalid_argument);
+    CHECK(error_of([] { (void)from_hex("abc"); }) == ErrorCode::invalid_argument);
     // Just outside each range of digits, on either side.
     for (const char* bad : {"/0", "0:", "@0", "0G", "`0", "0g", " 0", "0\xff"})
-        CHECK(code_of([&] { (void)from_hex(bad); }) == ErrorCode::invalid_argument);
+        CHECK(error_of([&] { (void)from_hex(bad); }) == ErrorCode::invalid_argument);
 }
 
 TEST_CASE("constant-time comparison: lengths first, and empty equals empty", "[bytes]") {
@@ -148,5 +140,5 @@ TEST_CASE("a Kyber and an ML-KEM public key with the same bytes are different ke
 
 TEST_CASE("a raw KEM outside the enumeration is refused", "[kem]") {
     const std::array<std::uint8_t, 64> seed{};
-    CHECK(code_of([&] { (void)raw_kem_keygen(static_cast<RawKem>(77), seed); }) == ErrorCode::invalid_argument);
+    CHECK(error_of([&] { (void)raw_kem_keygen(static_cast<RawKem>(77), seed); }) == ErrorCode::invalid_argument);
 }

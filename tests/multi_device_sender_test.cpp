@@ -8,6 +8,7 @@
 
 #include "cliquet/cliquet.hpp"
 #include "cliquet/multi_device_sender.hpp"
+#include "forwarding_store.hpp"
 #include "sealed_helpers.hpp"
 
 using namespace cliquet;
@@ -86,16 +87,10 @@ private:
     MemorySessionStore& inner_;
 };
 
-class FaultyStore final : public ProtocolStore {
+class FaultyStore final : public cliquet::testing::ForwardingStore {
 public:
-    explicit FaultyStore(MemoryProtocolStore& inner) : sessions_(inner.sessions()), inner_(inner) {}
-    IdentityKeyStore& identities() override { return inner_.identities(); }
-    PreKeyStore& pre_keys() override { return inner_.pre_keys(); }
-    SignedPreKeyStore& signed_pre_keys() override { return inner_.signed_pre_keys(); }
-    KyberPreKeyStore& kyber_pre_keys() override { return inner_.kyber_pre_keys(); }
+    explicit FaultyStore(MemoryProtocolStore& inner) : ForwardingStore(inner), sessions_(inner.sessions()) {}
     FailingSessions& sessions() override { return sessions_; }
-    SenderKeyStore& sender_keys() override { return inner_.sender_keys(); }
-    PreKeyMetadataStore& pre_key_metadata() override { return inner_.pre_key_metadata(); }
     void run_atomically(const std::function<void()>& writes) override {
         const MemoryProtocolStore saved = inner_;
         try {
@@ -108,7 +103,6 @@ public:
 
 private:
     FailingSessions sessions_;
-    MemoryProtocolStore& inner_;
 };
 
 Bytes session_bytes(Device& device, const ProtocolAddress& peer) {

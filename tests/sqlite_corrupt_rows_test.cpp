@@ -55,19 +55,19 @@ TEST_CASE("a sealed row too short for its nonce and tag is storage", "[sqlite][c
     CHECK(query_integer(path, "PRAGMA user_version") == 1);
 }
 
-TEST_CASE("deleting a sender key the store does not hold changes nothing", "[sqlite]") {
+TEST_CASE("deleting a sender key the store does not hold changes nothing", "[sqlite][corrupt]") {
     TempDir dir;
     const std::string path = dir.file("bob.db");
+    SqliteStore::create(path, bob_device())->sender_keys().store_sender_key(kAlice, kGroup, Bytes{1, 2, 3});
+    const std::string before = query_rows(path, "SELECT * FROM sender_keys");
     {
-        const auto bob = SqliteStore::create(path, bob_device());
-        bob->sender_keys().store_sender_key(kAlice, kGroup, Bytes{1, 2, 3});
-        const std::string before = query_rows(path, "SELECT * FROM sender_keys");
+        const auto bob = SqliteStore::open(path);
         bob->sender_keys().delete_sender_key(ProtocolAddress{"carol", 1}, kGroup);
         DistributionId other = kGroup;
         other[0] ^= 1;
         bob->sender_keys().delete_sender_key(kAlice, other);
-        CHECK(query_rows(path, "SELECT * FROM sender_keys") == before);
         CHECK(bob->sender_keys().sender_key_names().size() == 1);
     }
+    CHECK(query_rows(path, "SELECT * FROM sender_keys") == before);
     CHECK(SqliteStore::open(path)->sender_keys().load_sender_key(kAlice, kGroup));
 }

@@ -36,6 +36,14 @@ TEST_CASE("staged session writes are read back at once and reach the store only 
 
     protocol::StagedSessions staged(*alice.store);
     SessionStore& sessions = staged.sessions();
+    // Every store but the sessions is the real one.
+    CHECK(&staged.identities() == &alice.store->identities());
+    CHECK(&staged.pre_keys() == &alice.store->pre_keys());
+    CHECK(&staged.signed_pre_keys() == &alice.store->signed_pre_keys());
+    CHECK(&staged.kyber_pre_keys() == &alice.store->kyber_pre_keys());
+    CHECK(&staged.sender_keys() == &alice.store->sender_keys());
+    CHECK(&staged.pre_key_metadata() == &alice.store->pre_key_metadata());
+    CHECK(&sessions != &alice.store->sessions());
     // An encryption through it: its step is visible through it, not in the store.
     const CiphertextMessage message =
         SessionCipher(staged, alice.address, bob.address, alice.options).encrypt(as_bytes("staged"));

@@ -17,6 +17,7 @@
 #include "cliquet/sender_keys.hpp"
 #include "cliquet_testing/deterministic_random.hpp"
 #include "failing_new.hpp"
+#include "forwarding_store.hpp"
 #include "sealed_helpers.hpp"
 
 using namespace cliquet;
@@ -42,24 +43,6 @@ Bytes seal(SealedPair& pair, int version, const CiphertextMessage& message) {
     const std::vector<ProtocolAddress> to_bob = {pair.bob.address};
     return received_by_bob(sealed_sender_multi_recipient_encrypt(*pair.alice.store, to_bob, {}, content));
 }
-
-// Alice's stores as a store that cannot roll back sees them: every write
-// lands when it is made. A failed call that leaves them as they were wrote
-// nothing before it failed.
-class NoRollbackStore final : public ProtocolStore {
-public:
-    explicit NoRollbackStore(MemoryProtocolStore& inner) : inner_(inner) {}
-    IdentityKeyStore& identities() override { return inner_.identities(); }
-    PreKeyStore& pre_keys() override { return inner_.pre_keys(); }
-    SignedPreKeyStore& signed_pre_keys() override { return inner_.signed_pre_keys(); }
-    KyberPreKeyStore& kyber_pre_keys() override { return inner_.kyber_pre_keys(); }
-    SessionStore& sessions() override { return inner_.sessions(); }
-    SenderKeyStore& sender_keys() override { return inner_.sender_keys(); }
-    PreKeyMetadataStore& pre_key_metadata() override { return inner_.pre_key_metadata(); }
-
-private:
-    MemoryProtocolStore& inner_;
-};
 
 // Bob opens `sealed` (either version) on `store`, his.
 std::string open_at_bob(SealedPair& pair, MemoryProtocolStore& store, const Bytes& sealed) {
@@ -148,8 +131,10 @@ TEST_CASE("an allocation failure anywhere in sealing a session message changes n
     const std::string name = "sealed sender v" + std::to_string(version) + " seal, " +
                              (first_contact ? "pre-key message" : "whisper message");
     sweep_allocations(name, [&](std::size_t n) {
+        // Alice's stores as a store that cannot roll back sees them: a failed
+        // call that leaves them as they were wrote nothing before it failed.
         MemoryProtocolStore alice = *pair.alice.store;
-        NoRollbackStore store(alice);
+        ForwardingStore store(alice);
         const std::string before = snapshot_of(alice);
         DeterministicRandom random(kSeed);
         Bytes sealed;
