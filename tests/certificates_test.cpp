@@ -118,7 +118,7 @@ TEST_CASE("sender certificates expire after their expiration, not at it", "[cert
     CHECK_FALSE(certificate.is_valid(authority.trust_root.public_key, kExpiration + 1ms));
 }
 
-TEST_CASE("a foreign trust root is refused; any of several roots will do", "[certificates]") {
+TEST_CASE("a foreign trust root is refused, any of several roots will do", "[certificates]") {
     const Authority authority;
     const auto certificate = authority.issue(KeyPair::generate().public_key);
     const KeyPair foreign = KeyPair::generate();
@@ -162,7 +162,7 @@ TEST_CASE("a certificate validated before is still refused once expired or under
     }
 }
 
-TEST_CASE("refused certificates are not remembered; a forgotten one is checked again", "[certificates]") {
+TEST_CASE("refused certificates are not remembered, a forgotten one is checked again", "[certificates]") {
     using protocol::ValidatedCertificates;
     const Authority authority;
     const PublicKey& root = authority.trust_root.public_key;

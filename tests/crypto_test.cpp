@@ -69,7 +69,7 @@ TEST_CASE("HKDF-SHA256 matches RFC 5869 A.2 (long inputs, 82 bytes out)", "[hkdf
           "09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87");
 }
 
-TEST_CASE("a shorter HKDF-SHA256 output is a prefix of a longer one; a refused one writes nothing", "[hkdf]") {
+TEST_CASE("a shorter HKDF-SHA256 output is a prefix of a longer one, a refused one writes nothing", "[hkdf]") {
     const Bytes ikm = random_bytes(32);
     Bytes longest(255 * 32);
     hkdf_sha256(longest, ikm, {}, as_bytes("info"));

@@ -71,7 +71,7 @@ TEST_CASE("keys and ciphertexts of the wrong length are refused", "[kem]") {
     }
 }
 
-TEST_CASE("ML-KEM refuses keys with a coefficient of q or more; Kyber takes them", "[kem]") {
+TEST_CASE("ML-KEM refuses keys with a coefficient of q or more, Kyber takes them", "[kem]") {
     const std::array<std::uint8_t, 32> m{};
     for (std::uint16_t bad : {std::uint16_t{3329}, std::uint16_t{4095}}) {
         for (KemVariant v : {KemVariant::mlkem768, KemVariant::mlkem1024}) {

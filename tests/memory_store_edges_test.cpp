@@ -35,7 +35,7 @@ std::string session_bytes(MemoryProtocolStore& store, const ProtocolAddress& add
 
 }  // namespace
 
-TEST_CASE("a record replaced in a unit that fails is put back; replaced outside one, it stays replaced",
+TEST_CASE("a record replaced in a unit that fails is put back, and replaced outside one it stays replaced",
           "[memory_store]") {
     Device alice{"alice", 1111};
     Device bob{"bob", 2222};

@@ -180,7 +180,7 @@ TEST_CASE("a validly signed message with a bad body is invalid and changes nothi
     CHECK(group.receive(genuine.serialize()) == text("x"));
 }
 
-TEST_CASE("messages too far ahead are refused; kept keys are bounded", "[sender_keys]") {
+TEST_CASE("messages too far ahead are refused, kept keys are bounded", "[sender_keys]") {
     Group group;
     const auto first = SenderKeyMessage::deserialize(group.send("first"));
     const PrivateKey signing = alice_signing_key(group.alice_store);

@@ -37,7 +37,7 @@ std::unique_ptr<ProtocolStore> make_store(bool durable, const TempDir& dir, cons
 
 }  // namespace
 
-TEST_CASE("an unanswered session goes stale after 30 days; an answered or incoming one never", "[session][lifecycle]") {
+TEST_CASE("an unanswered session goes stale after 30 days, an answered or incoming one never", "[session][lifecycle]") {
     Clocked world;
     Device& alice = world.alice;
     Device& bob = world.bob;
@@ -200,7 +200,7 @@ TEST_CASE("both stores list and delete sessions, pre-keys and sender keys", "[st
     CHECK_FALSE(bob->sender_keys().load_sender_key({"alice", 1}, two));
 }
 
-TEST_CASE("save_identity says new, unchanged or replaced; a changed key is refused with the key", "[identity][lifecycle]") {
+TEST_CASE("save_identity says new, unchanged or replaced, a changed key is refused with the key", "[identity][lifecycle]") {
     Device alice("alice", 1), bob("bob", 2);
     IdentityKeyStore& identities = alice.store->identities();
     const IdentityKey bob_key = bob.identity().public_key();

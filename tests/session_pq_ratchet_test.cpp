@@ -137,7 +137,7 @@ TEST_CASE("a peer whose first message carries no SPQR settles an offering sessio
     }
 }
 
-TEST_CASE("a late message mixes its SPQR key into its stored seed; a stored derived key cannot take one",
+TEST_CASE("a late message mixes its SPQR key into its stored seed, a stored derived key cannot take one",
           "[session][pq_ratchet]") {
     Pair pair(PqRatchetPolicy::require, PqRatchetPolicy::require);
     CHECK(pair.receive(false, pair.send(true, "hello")) == "hello");
@@ -178,7 +178,7 @@ TEST_CASE("a late message mixes its SPQR key into its stored seed; a stored deri
     CHECK(pair.bob.snapshot() == before);
 }
 
-TEST_CASE("a damaged SPQR message is refused and changes nothing; the genuine one decrypts after",
+TEST_CASE("a damaged SPQR message is refused and changes nothing, the genuine one decrypts after",
           "[session][pq_ratchet]") {
     Pair pair(PqRatchetPolicy::offer, PqRatchetPolicy::offer);
     CHECK(pair.receive(false, pair.send(true, "hello")) == "hello");

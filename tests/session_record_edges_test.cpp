@@ -68,7 +68,7 @@ TEST_CASE("a record's timestamps are its current state's, and none without one",
     CHECK(*answered.peer_answered_at() >= *answered.created_at());
 }
 
-TEST_CASE("stored fields cliquet does not know are skipped; a varint that never ends is refused", "[session][record]") {
+TEST_CASE("stored fields cliquet does not know are skipped, and a varint that never ends is refused", "[session][record]") {
     const Answered pair(3);
     const std::string stored = bytes_of(pair.alice_record());
     // Field 9 as a varint, field 10 as 8 bytes, field 11 as 4 bytes.
