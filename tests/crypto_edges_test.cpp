@@ -128,7 +128,7 @@ TEST_CASE("constant-time comparison: lengths first, and empty equals empty", "[b
     secure_wipe(nullptr, 0);
 }
 
-TEST_CASE("a Kyber and an ML-KEM public key with the same bytes are different keys", "[kem]") {
+TEST_CASE("a Kyber and an ML-KEM public key with the same bytes are different keys, as are two Kyber keys", "[kem]") {
     const KemPublicKey kyber = KemKeyPair::generate(KemType::kyber1024).public_key;
     Bytes as_mlkem = kyber.serialize();
     as_mlkem[0] = static_cast<std::uint8_t>(KemType::mlkem1024);
@@ -136,6 +136,7 @@ TEST_CASE("a Kyber and an ML-KEM public key with the same bytes are different ke
     CHECK(mlkem.raw().size() == kyber.raw().size());
     CHECK_FALSE(mlkem == kyber);
     CHECK(KemPublicKey::deserialize(kyber.serialize()) == kyber);
+    CHECK_FALSE(KemKeyPair::generate(KemType::kyber1024).public_key == kyber);
 }
 
 TEST_CASE("a raw KEM outside the enumeration is refused", "[kem]") {
