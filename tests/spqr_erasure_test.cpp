@@ -202,6 +202,27 @@ TEST_CASE("systematic chunks are the message's own bytes", "[spqr][erasure]") {
     CHECK(to_hex(ByteView(third.data).first(2)) == "4041");  // 0x0001 + 2 * (0x0001 + 0x2021)
 }
 
+// SPQR copies its state on every message, and copies of an encoder share
+// what they hold: each copy must still move on alone.
+TEST_CASE("a copied encoder and its original move on independently", "[spqr][erasure]") {
+    const std::array<std::uint8_t, 32> seed{0xc0};
+    DeterministicRandom random(seed);
+    const Bytes message = random_bytes(random, 96);  // 3 chunks of its own
+    const ErasureEncoder reference(message);
+    ErasureEncoder original(message);
+    ErasureEncoder copy = original;
+    // The copy goes into parity (and interpolates); the original has not.
+    for (std::uint16_t i = 0; i < 6; ++i) CHECK(to_hex(copy.next_chunk().data) == to_hex(reference.chunk_at(i).data));
+    CHECK(copy.counter() == 6);
+    CHECK(original.counter() == 0);
+    ErasureEncoder later = copy;  // a copy made after the interpolation
+    for (std::uint16_t i = 0; i < 8; ++i) CHECK(to_hex(original.next_chunk().data) == to_hex(reference.chunk_at(i).data));
+    CHECK(to_hex(later.next_chunk().data) == to_hex(reference.chunk_at(6).data));
+    CHECK(to_hex(copy.next_chunk().data) == to_hex(reference.chunk_at(6).data));
+    CHECK(later.message() == message);
+    CHECK(original.message() == message);
+}
+
 TEST_CASE("the decoder keeps a bounded number of points whatever it is fed", "[spqr][erasure]") {
     const std::array<std::uint8_t, 32> seed{0xb0};
     DeterministicRandom random(seed);

@@ -71,15 +71,17 @@ std::vector<std::uint16_t> interpolate(std::span<const std::uint16_t> xs, std::s
 
 ErasureEncoder::ErasureEncoder(ByteView message) : size_(message.size()) {
     check_size(size_);
-    for (std::size_t p = 0; p < kCodePolynomials; ++p) values_[p].reserve(points_in_polynomial(size_, p));
+    auto values = std::make_shared<Values>();
+    for (std::size_t p = 0; p < kCodePolynomials; ++p) (*values)[p].reserve(points_in_polynomial(size_, p));
     for (std::size_t i = 0; i < size_ / 2; ++i) {
         const auto value = static_cast<std::uint16_t>((message[2 * i] << 8) | message[2 * i + 1]);
-        values_[i % kCodePolynomials].push_back(value);
+        (*values)[i % kCodePolynomials].push_back(value);
     }
+    values_ = std::move(values);
 }
 
 bool ErasureEncoder::systematic(std::uint16_t index) const noexcept {
-    for (const auto& values : values_) {
+    for (const auto& values : polynomial_values()) {
         if (index >= values.size()) return false;
     }
     return true;
@@ -88,20 +90,20 @@ bool ErasureEncoder::systematic(std::uint16_t index) const noexcept {
 ErasureEncoder::Coefficients ErasureEncoder::interpolated() const {
     Coefficients coefficients;
     for (std::size_t p = 0; p < kCodePolynomials; ++p) {
-        std::vector<std::uint16_t> xs(values_[p].size());
+        std::vector<std::uint16_t> xs(polynomial_values()[p].size());
         for (std::size_t x = 0; x < xs.size(); ++x) xs[x] = static_cast<std::uint16_t>(x);
-        coefficients[p] = interpolate(xs, values_[p]);
+        coefficients[p] = interpolate(xs, polynomial_values()[p]);
     }
     return coefficients;
 }
 
-Bytes ErasureEncoder::message() const { return message_from(values_, size_); }
+Bytes ErasureEncoder::message() const { return message_from(polynomial_values(), size_); }
 
 Chunk ErasureEncoder::chunk_from(std::uint16_t index, const Coefficients* coefficients) const {
     Chunk chunk;
     chunk.index = index;
     for (std::size_t p = 0; p < kCodePolynomials; ++p) {
-        const auto& values = values_[p];
+        const auto& values = polynomial_values()[p];
         const std::uint16_t value = index < values.size() ? values[index] : evaluate((*coefficients)[p], index);
         chunk.data[2 * p] = static_cast<std::uint8_t>(value >> 8);
         chunk.data[2 * p + 1] = static_cast<std::uint8_t>(value);
@@ -110,7 +112,7 @@ Chunk ErasureEncoder::chunk_from(std::uint16_t index, const Coefficients* coeffi
 }
 
 Chunk ErasureEncoder::chunk_at(std::uint16_t index) const {
-    if (systematic(index) || coefficients_) return chunk_from(index, coefficients_ ? &*coefficients_ : nullptr);
+    if (systematic(index) || coefficients_) return chunk_from(index, coefficients_.get());
     // A const encoder keeps nothing: this parity chunk interpolates on its own.
     const Coefficients coefficients = interpolated();
     return chunk_from(index, &coefficients);
@@ -118,8 +120,8 @@ Chunk ErasureEncoder::chunk_at(std::uint16_t index) const {
 
 Chunk ErasureEncoder::next_chunk() {
     const auto index = static_cast<std::uint16_t>(counter_);
-    if (!systematic(index) && !coefficients_) coefficients_ = interpolated();
-    const Chunk chunk = chunk_from(index, coefficients_ ? &*coefficients_ : nullptr);
+    if (!systematic(index) && !coefficients_) coefficients_ = std::make_shared<const Coefficients>(interpolated());
+    const Chunk chunk = chunk_from(index, coefficients_.get());
     ++counter_;  // unsigned: wraps at 2^32
     return chunk;
 }

@@ -19,6 +19,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -71,14 +72,20 @@ private:
     Coefficients interpolated() const;
     Chunk chunk_from(std::uint16_t index, const Coefficients* coefficients) const;
 
+    using Values = std::array<std::vector<std::uint16_t>, kCodePolynomials>;
+    const Values& polynomial_values() const noexcept { return *values_; }
+
     std::size_t size_;
     std::uint32_t counter_ = 0;
+    // Both are fixed once made and public (every chunk goes on the wire), so
+    // copies of an encoder share them: SPQR copies its state on every
+    // message, and a copy then allocates nothing here.
     // Per polynomial: its values at x = 0, 1, ...
-    std::array<std::vector<std::uint16_t>, kCodePolynomials> values_;
+    std::shared_ptr<const Values> values_;
     // Its coefficients, lowest degree first: interpolated only once a parity
     // chunk is sent (a restored encoder that stays within the message's own
     // chunks never pays for it).
-    std::optional<Coefficients> coefficients_;
+    std::shared_ptr<const Coefficients> coefficients_;
 };
 
 class ErasureDecoder {
