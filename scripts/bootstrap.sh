@@ -2,21 +2,32 @@
 # Installs what cliquet needs on Debian 12 and says nothing when all of it is
 # already there. Safe to run any number of times. Needs root (or sudo) only
 # when something is missing. With --no-npm it leaves out what only the
-# interop tests need: a new enough Node and the npm packages. Fails, saying
-# what is missing, when it cannot provide them.
+# interop tests need: a new enough Node and the npm packages. With
+# --packaging it adds what scripts/deb-check.sh needs to build and check the
+# Debian packages (not needed by CI's run). Fails, saying what is missing,
+# when it cannot provide them.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+npm=yes
 # Debian packages: toolchain extras, the libraries cliquet links, the test,
 # benchmark and analysis tools (python3-jsonschema validates the test vectors;
-# python3-pytest runs the Python package's tests).
+# python3-pytest runs the Python package's tests; abigail-tools checks the ABI
+# against its baseline).
 packages=(
   pkg-config cmake ninja-build g++ clang-14 libclang-rt-14-dev
   libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler nlohmann-json3-dev
   libsqlite3-dev catch2 libbenchmark-dev libolm-dev valgrind doxygen nodejs npm
-  python3 python3-jsonschema python3-pytest
+  python3 python3-jsonschema python3-pytest abigail-tools
 )
+for argument in "$@"; do
+  case "$argument" in
+    --no-npm) npm=no ;;
+    --packaging) packages+=(dpkg-dev debhelper fakeroot lintian) ;;
+    *) echo "usage: scripts/bootstrap.sh [--no-npm] [--packaging]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do
@@ -39,7 +50,7 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-[[ ${1:-} == --no-npm ]] && exit 0
+[[ $npm == no ]] && exit 0
 
 fail() {
   echo "cliquet: $*" >&2
