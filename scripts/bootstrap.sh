@@ -24,7 +24,7 @@ packages=(
 for argument in "$@"; do
   case "$argument" in
     --no-npm) npm=no ;;
-    --packaging) packages+=(dpkg-dev debhelper fakeroot lintian) ;;
+    --packaging) packages+=(dpkg-dev debhelper lintian) ;;  # no fakeroot: Rules-Requires-Root: no
     *) echo "usage: scripts/bootstrap.sh [--no-npm] [--packaging]" >&2; exit 2 ;;
   esac
 done
