@@ -135,4 +135,5 @@ reply=$(printf '%s\n' '{"id":1,"op":"init","name":"deb-check","device_id":1,"reg
   LD_LIBRARY_PATH=$libdir "$root/usr/bin/cliquet-peer")
 grep -q '"id":1.*"ok":true' <<<"$reply" || fail "cliquet-peer did not answer init: $reply"
 echo "cliquet-peer answers init: $(head -n 1 <<<"$reply" | cut -c1-80)..."
-step "done: $(cd "$scratch" && ls ./*.deb | xargs -n1 basename | tr '\n' ' ')"
+debs=("$scratch"/*.deb)
+step "done: ${debs[*]##*/}"
