@@ -38,6 +38,12 @@ if ((${#missing[@]})); then
   exit 77
 fi
 
+# The packages carry the project's version.
+project_version=$(sed -n 's/^project(cliquet VERSION \([0-9.]*\).*/\1/p' "$here/CMakeLists.txt")
+package_version=$(dpkg-parsechangelog -l "$here/debian/changelog" -S Version)
+[[ $package_version == "$project_version" ]] ||
+  fail "debian/changelog is at $package_version, CMakeLists.txt's project() at $project_version: add a changelog entry (dch -v)"
+
 scratch=$(mktemp -d)
 if [[ $keep == yes ]]; then
   trap 'echo "deb-check: kept $scratch"' EXIT
