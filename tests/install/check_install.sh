@@ -44,5 +44,5 @@ c++ -std=c++20 "$source_dir/consumer/main.cpp" -o "$scratch/static-consumer" -st
 # shellcheck disable=SC2046
 cc -std=c99 -Wall -Wextra -pedantic -Werror "$source_dir/consumer/main.c" -o "$scratch/c-consumer" \
   $(pkg-config --cflags --libs cliquet)
-LD_LIBRARY_PATH="$scratch/prefix/lib" "$scratch/c-consumer"
-LD_LIBRARY_PATH="$scratch/prefix/lib" "$scratch/cmake-build/c-consumer"
+LD_LIBRARY_PATH="$libdir" "$scratch/c-consumer"
+LD_LIBRARY_PATH="$libdir" "$scratch/cmake-build/c-consumer"
