@@ -2,9 +2,8 @@
 # Builds the Debian packages (debian/) from the work tree, offline, into a
 # scratch directory; runs lintian on them; unpacks them with dpkg -x into a
 # scratch root; and builds and runs consumers against that root alone, with
-# CMake's find_package and with pkg-config: the C++ consumer of
-# tests/install/, and, once the packages install cliquet.h, examples/hello.c.
-# Also runs the packaged tools.
+# CMake's find_package and with pkg-config: the C++ and C consumers of
+# tests/install/, and examples/hello.c. Also runs the packaged tools.
 #
 # usage: scripts/deb-check.sh [--check] [--keep]
 #   --check  run the package build's unit tests too (debian/rules; adds the
@@ -101,38 +100,29 @@ export PKG_CONFIG_PATH=$libdir/pkgconfig
 [[ $(pkg-config --variable=prefix cliquet) -ef $root/usr ]] ||
   fail "cliquet.pc's prefix is $(pkg-config --variable=prefix cliquet), not the unpacked root"
 consumer=$here/tests/install/consumer
-step "C++ consumer with find_package"
+# The C API's consumers too, once the tree has one: the install test's
+# main.c, and the C example, which runs a session, sealed sender and a group.
+c_api=no
+if [[ -e $here/include/cliquet.h ]]; then
+  [[ -e $root/usr/include/cliquet.h ]] || fail "include/cliquet.h is in no package"
+  c_api=yes
+fi
+step "consumers with find_package"
 cmake -S "$consumer" -B "$scratch/cmake-consumer" -G Ninja -DCMAKE_PREFIX_PATH="$root/usr" >/dev/null
 cmake --build "$scratch/cmake-consumer" >/dev/null
 run "$scratch/cmake-consumer/consumer"
-step "C++ consumer with pkg-config"
+[[ $c_api == no ]] || run "$scratch/cmake-consumer/c-consumer"
+step "consumers with pkg-config"
 # shellcheck disable=SC2046
 c++ -std=c++20 "$consumer/main.cpp" -o "$scratch/pkg-consumer" $(pkg-config --cflags --libs cliquet)
 run "$scratch/pkg-consumer"
-
-# The C API's consumer is its example, once the packages ship the header.
-if [[ -e $root/usr/include/cliquet.h ]]; then
-  hello=$here/examples/hello.c
-  [[ -f $hello ]] || fail "the packages install cliquet.h, but there is no examples/hello.c to build against it"
-  step "C consumer (examples/hello.c) with find_package"
-  mkdir -p "$scratch/c-consumer"
-  cat >"$scratch/c-consumer/CMakeLists.txt" <<CMAKE
-cmake_minimum_required(VERSION 3.25)
-project(cliquet_c_consumer LANGUAGES C)
-find_package(cliquet 0.1 CONFIG REQUIRED)
-add_executable(hello $hello)
-set_target_properties(hello PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
-target_link_libraries(hello PRIVATE cliquet::cliquet)
-CMAKE
-  cmake -S "$scratch/c-consumer" -B "$scratch/c-consumer/build" -G Ninja -DCMAKE_PREFIX_PATH="$root/usr" >/dev/null
-  cmake --build "$scratch/c-consumer/build" >/dev/null
-  run "$scratch/c-consumer/build/hello"
-  step "C consumer (examples/hello.c) with pkg-config"
-  # shellcheck disable=SC2046
-  cc -std=c99 -Wall -Wextra -pedantic -Werror "$hello" -o "$scratch/pkg-hello" $(pkg-config --cflags --libs cliquet)
-  run "$scratch/pkg-hello"
-else
-  echo "(the packages install no cliquet.h: no C consumer to build)"
+if [[ $c_api == yes ]]; then
+  for program in "$consumer/main.c" "$here/examples/hello.c"; do
+    # shellcheck disable=SC2046
+    cc -std=c99 -Wall -Wextra -pedantic -Werror "$program" -o "$scratch/c-program" $(pkg-config --cflags --libs cliquet)
+    echo "${program#"$here"/}:"
+    run "$scratch/c-program"
+  done
 fi
 
 step "the packaged tools"
