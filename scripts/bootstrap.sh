@@ -11,13 +11,15 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 npm=yes
-# Debian packages: toolchain extras, the libraries cliquet links, the test,
+# Debian packages: toolchain extras (llvm-14 holds llvm-symbolizer, without
+# which the sanitizers' reports are not symbolized and LeakSanitizer's
+# suppressions, which name functions, match nothing), the libraries cliquet links, the test,
 # benchmark and analysis tools (python3-jsonschema validates the test vectors;
 # python3-pytest runs the Python package's tests, python3-pip installs it
 # offline in python.install; abigail-tools checks the ABI
 # against its baseline).
 packages=(
-  pkg-config cmake ninja-build g++ clang-14 libclang-rt-14-dev
+  pkg-config cmake ninja-build g++ clang-14 libclang-rt-14-dev llvm-14
   libsodium-dev libssl-dev libprotobuf-dev protobuf-compiler nlohmann-json3-dev
   libsqlite3-dev catch2 libbenchmark-dev libolm-dev valgrind doxygen nodejs npm
   python3 python3-jsonschema python3-pytest python3-pip abigail-tools
