@@ -138,6 +138,20 @@ TEST_CASE("a row added back from an older copy is refused", "[sqlite][integrity]
                                   "SELECT 'mallory', 1, record FROM sessions WHERE name = 'alice'");
         CHECK_THAT(conversation.refusal(), Catch::Contains("a row was added to the sessions table"));
     }
+    SECTION("a deleted session put back") {
+        // The copy above is refused when read even without the integrity
+        // record: its seal names Alice's place, not Mallory's. Alice's own
+        // row, put back after Bob deleted the session, opens as it is and
+        // would decrypt her old messages again.
+        const Bytes session_row = conversation.session_row();
+        {
+            auto bob = conversation.open();
+            bob->sessions().delete_session(conversation.alice.address);
+        }
+        tamper(conversation.path, "INSERT INTO sessions (name, device_id, record) VALUES ('alice', 1, " +
+                                      blob_literal(session_row) + ")");
+        CHECK_THAT(conversation.refusal(), Catch::Contains("a row was added to the sessions table"));
+    }
 }
 
 TEST_CASE("a forgotten use of a last-resort Kyber pre-key is refused: no replay", "[sqlite][integrity]") {
