@@ -304,3 +304,35 @@ TEST_CASE("a device whose store fails is left as it was, and the others' steps s
     CHECK_FALSE(w.alice1.store->sessions().load_session(bob4.address));
     CHECK_FALSE(w.alice1.store->identities().identity(bob4.address));
 }
+
+TEST_CASE("sealing writes every device's step in one unit, after every envelope: a store that fails it fails the call",
+          "[multi_device][adversarial]") {
+    World w;
+    (void)w.sender.apply(World::bob({1}), {.missing = {w.fresh_bundle(w.bob2)}});
+    (void)w.sender.apply(World::alice({1}), {.missing = {w.fresh_bundle(w.alice2)}});
+    FaultyStore faulty(*w.alice1.store);
+    MultiDeviceSender sender(faulty, w.alice1.address);
+    const AccountDevices to[] = {World::bob(), World::alice()};
+    const cliquet::testing::CertificateServer server;
+    const SenderCertificate certificate = server.issue(w.alice1);
+
+    // The write of one device's step fails: the unit is undone whole, and
+    // no device's session has moved.
+    for (const Device* failing : {&w.bob1, &w.alice2}) {
+        faulty.sessions().fail_on = failing->address;
+        const std::string before = w.alice1.snapshot();
+        CHECK(error_of([&] { (void)sender.seal(to, certificate, as_bytes("lost")); }) == ErrorCode::storage);
+        CHECK(w.alice1.snapshot() == before);
+    }
+    // Once the store writes again, every device opens its envelope.
+    faulty.sessions().fail_on.reset();
+    const MultiDeviceMessage out = sender.seal(to, certificate, as_bytes("through"));
+    CHECK(out.failures.empty());
+    REQUIRE(out.messages.size() == 3);
+    for (Device* device : {&w.bob1, &w.bob2, &w.alice2}) {
+        const auto opened = sealed_sender_decrypt(*device->store, message_for(out, device->address).bytes,
+                                                  server.trust_root.public_key, cliquet::testing::kSealedNow,
+                                                  cliquet::testing::sealed_recipient(*device));
+        CHECK(cliquet::testing::text_of(opened.plaintext) == "through");
+    }
+}

@@ -24,6 +24,9 @@
 /// Each device's state changes on its own and all-or-nothing: a device that
 /// fails (an untrusted identity, a forged bundle, a store that fails) is
 /// reported, its state is as before, and the other devices' results stand.
+/// seal() is the exception for the store: it writes every device's step in
+/// one unit once all envelopes are sealed, so a store that fails that unit
+/// fails the whole call.
 #pragma once
 
 #include <cstdint>
@@ -120,7 +123,11 @@ public:
     /// encrypt, then each device's message sealed (sealed sender version 1)
     /// to its identity key, with `sender` (which must name this device,
     /// else Error(invalid_argument)), `hint` and `group_id`. A device whose
-    /// identity key the store lacks fails with no_session.
+    /// identity key the store lacks fails with no_session. The sessions'
+    /// steps are written only once every envelope is sealed, all in one
+    /// unit: a failure before that (an allocation, say) writes nothing, even
+    /// on a store that cannot roll back, and a store that fails the unit
+    /// fails the call with its error, no envelope returned.
     [[nodiscard]] MultiDeviceMessage seal(std::span<const AccountDevices> accounts, const SenderCertificate& sender,
                                           ByteView plaintext, ContentHint hint = ContentHint::none,
                                           const std::optional<Bytes>& group_id = std::nullopt,

@@ -1,8 +1,11 @@
 // Sending to every device of an account (see cliquet/multi_device_sender.hpp).
 #include "cliquet/multi_device_sender.hpp"
 
+#include <optional>
 #include <set>
 #include <string>
+
+#include "protocol/session/staged_sessions.hpp"
 
 namespace cliquet {
 namespace {
@@ -96,9 +99,18 @@ MultiDeviceMessage MultiDeviceSender::encrypt_all(std::span<const AccountDevices
         }
     }
 
+    // Sealing: every device's session step is held back until every
+    // envelope is sealed, then written in one unit, so that a failure past a
+    // device's encryption (an allocation, say) writes nothing, whether or not
+    // the store can roll back. Encrypting alone: each device's step is its own
+    // unit, as nothing can fail after it.
+    std::optional<protocol::StagedSessions> all_steps;
+    if (sealing) all_steps.emplace(store_);
+    ProtocolStore& steps = sealing ? static_cast<ProtocolStore&>(*all_steps) : store_;
+
     MultiDeviceMessage out;
     for (const ProtocolAddress& address : targets) {
-        const std::optional<SessionRecord> session = current_session(store_, address);
+        const std::optional<SessionRecord> session = current_session(steps, address);
         if (!session) {
             out.missing_sessions.push_back(address);
             continue;
@@ -110,24 +122,27 @@ MultiDeviceMessage MultiDeviceSender::encrypt_all(std::span<const AccountDevices
                 if (!recipient) throw Error(ErrorCode::no_session, "no identity key known for " + address.to_string());
             }
             DeviceMessage message{address, session->remote_registration_id().value_or(0), CiphertextType::whisper, {}};
-            // One unit per device: a store that rolls back undoes this
-            // device's step whole if sealing fails after the encryption.
-            store_.run_atomically([&] {
-                CiphertextMessage encrypted = SessionCipher(store_, local_, address, options_).encrypt(plaintext, random);
-                message.type = encrypted.type;
-                if (!sealing) {
-                    message.bytes = std::move(encrypted.bytes);
-                    return;
-                }
-                const UnidentifiedSenderMessageContent content(encrypted.type, sealing->sender, std::move(encrypted.bytes),
-                                                               sealing->hint, sealing->group_id);
+            // This device's step, dropped if its envelope fails.
+            protocol::StagedSessions step(steps);
+            CiphertextMessage encrypted = SessionCipher(step, local_, address, options_).encrypt(plaintext, random);
+            message.type = encrypted.type;
+            if (sealing) {
+                const UnidentifiedSenderMessageContent content(encrypted.type, sealing->sender,
+                                                               std::move(encrypted.bytes), sealing->hint,
+                                                               sealing->group_id);
                 message.bytes = seal_v1(content, store_.identities().identity_key_pair(), *recipient, random);
-            });
+            } else {
+                message.bytes = std::move(encrypted.bytes);
+            }
+            step.commit();
             out.messages.push_back(std::move(message));
         } catch (const Error& e) {
             out.failures.push_back(failure_of(address, e));
         }
     }
+    // A store that fails this unit fails the call: no envelope goes out
+    // whose session step was not written.
+    if (all_steps) all_steps->commit();
     return out;
 }
 
