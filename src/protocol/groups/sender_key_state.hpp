@@ -55,9 +55,6 @@ struct SenderKeyState {
 
 struct SenderKeyRecordAccess {
     static std::vector<SenderKeyState>& states(SenderKeyRecord& record) noexcept { return record.states_; }
-    static const std::vector<SenderKeyState>& states(const SenderKeyRecord& record) noexcept {
-        return record.states_;
-    }
 };
 
 // Adds a chain to a record as libsignal does: a chain already known under

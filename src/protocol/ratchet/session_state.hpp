@@ -89,8 +89,6 @@ public:
     void set_previous_counter(std::uint32_t counter) noexcept { previous_counter_ = counter; }
 
     bool has_sender_chain() const noexcept { return sender_chain_.has_value(); }
-    // The sending chain; only when has_sender_chain().
-    const SenderChain& sender_chain() const noexcept { return *sender_chain_; }
     const PublicKey& sender_ratchet_key() const noexcept { return sender_chain_->ratchet_key.public_key; }
     const PrivateKey& sender_ratchet_private_key() const noexcept { return sender_chain_->ratchet_key.private_key; }
     const ChainKey& sender_chain_key() const noexcept { return sender_chain_->chain_key; }

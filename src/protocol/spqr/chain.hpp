@@ -27,10 +27,6 @@ using Key32 = SecretArray<32>;
 
 enum class Direction : std::uint8_t { a2b = 0, b2a = 1 };
 
-constexpr Direction opposite(Direction d) noexcept {
-    return d == Direction::a2b ? Direction::b2a : Direction::a2b;
-}
-
 struct ChainParams {
     // The furthest ahead of the last received key a message may be.
     std::uint32_t max_jump = 25'000;

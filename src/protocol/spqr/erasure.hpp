@@ -63,7 +63,6 @@ public:
     Chunk next_chunk();
 
     std::uint32_t counter() const noexcept { return counter_; }
-    std::size_t message_size() const noexcept { return size_; }
 
 private:
     using Coefficients = std::array<std::vector<std::uint16_t>, kCodePolynomials>;

@@ -17,15 +17,6 @@ namespace cliquet::protocol {
 
 namespace proto_writer_detail {
 
-constexpr std::size_t varint_size(std::uint64_t value) noexcept {
-    std::size_t size = 1;
-    while (value >= 0x80) {
-        value >>= 7;
-        ++size;
-    }
-    return size;
-}
-
 // One writer type for both passes: with no buffer it only counts.
 class Writer {
 public:
