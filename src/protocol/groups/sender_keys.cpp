@@ -47,9 +47,8 @@ SenderMessageKeySeed message_key_for(SenderKeyState& state, std::uint32_t iterat
     SenderChainKey chain = state.chain;
     while (chain.iteration < iteration) {
         state.keep_skipped(chain.message_key_seed());
-        auto next = chain.next();
-        if (!next) throw exhausted();
-        chain = std::move(*next);
+        // Below `iteration`, so below the last: there is a next step.
+        chain = *chain.next();
     }
     auto next = chain.next();
     if (!next) throw exhausted();
