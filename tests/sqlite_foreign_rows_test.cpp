@@ -3,9 +3,11 @@
 // layout (with and without a storage key), a database id missing or of the
 // wrong size, a table of the schema missing, and ids outside 32 bits in
 // columns kept in clear. Each is refused as `storage`, the file as it was,
-// never read as valid state.
+// never read as valid state. Beside them, a store created at a bare file
+// name, whose directory is the working one.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -124,4 +126,24 @@ TEST_CASE("an id outside 32 bits in a column kept in clear is storage, never a w
         tamper(store.path, "UPDATE local_device SET registration_id = " + value);
         CHECK_THAT(store.refusal(), Catch::Contains("registration id out of range"));
     }
+}
+
+TEST_CASE("a store created at a bare file name is made in the working directory, and reopens there", "[sqlite]") {
+    TempDir dir;
+    const std::filesystem::path before = std::filesystem::current_path();
+    struct Back {
+        std::filesystem::path to;
+        ~Back() { std::filesystem::current_path(to); }
+    } back{before};
+    std::filesystem::current_path(dir.file(""));
+    const LocalDevice bob = bob_device();
+    const SqliteStoreOptions options = with_key(random_storage_key());
+    {
+        auto store = SqliteStore::create("bare.db", bob, options);
+        store->pre_keys().store_pre_key(PreKeyRecord::generate(3));
+    }
+    CHECK(std::filesystem::is_regular_file(dir.file("bare.db")));
+    auto reopened = SqliteStore::open("bare.db", options);
+    CHECK(reopened->local_address() == bob.address);
+    CHECK(reopened->pre_keys().load_pre_key(3));
 }
