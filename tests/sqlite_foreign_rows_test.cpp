@@ -4,7 +4,7 @@
 // wrong size, a table of the schema missing, and ids outside 32 bits in
 // columns kept in clear. Each is refused as `storage`, the file as it was,
 // never read as valid state. Beside them, a store created at a bare file
-// name, whose directory is the working one.
+// name, whose directory is the working one, and empty records.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cliquet/cliquet.hpp"
+#include "cliquet/sender_keys.hpp"
 #include "cliquet/sqlite_store.hpp"
 #include "sqlite_store_fixtures.hpp"
 
@@ -146,4 +147,33 @@ TEST_CASE("a store created at a bare file name is made in the working directory,
     auto reopened = SqliteStore::open("bare.db", options);
     CHECK(reopened->local_address() == bob.address);
     CHECK(reopened->pre_keys().load_pre_key(3));
+}
+
+TEST_CASE("an empty record is kept as the empty bytes it is, in a store without a storage key", "[sqlite]") {
+    // Empty is a valid sender-key record (no chains) and a valid session
+    // record (no states); SQLite hands an empty blob back as no pointer.
+    Stored store(false);
+    const ProtocolAddress carol{"carol", 3};
+    const DistributionId group = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
+    {
+        auto bob = SqliteStore::open(store.path, store.options);
+        bob->sender_keys().store_sender_key(carol, group, Bytes{});
+        bob->sessions().store_session(carol, SessionRecord());
+    }
+    CHECK(query_integer(store.path, "SELECT length(record) FROM sender_keys WHERE name = 'carol'") == 0);
+    auto bob = SqliteStore::open(store.path, store.options);
+    const auto record = bob->sender_keys().load_sender_key(carol, group);
+    REQUIRE(record);
+    CHECK(record->size() == 0);
+    CHECK(SenderKeyRecord::deserialize(record->span()).empty());
+    const auto session = bob->sessions().load_session(carol);
+    REQUIRE(session);
+    CHECK_FALSE(session->has_current_state());
+    // A group message from Carol finds no chain in it: no session, nothing written.
+    MemorySenderKeyStore carol_keys;
+    (void)create_sender_key_distribution_message(carol_keys, carol, group);
+    const SenderKeyMessage message = group_encrypt(carol_keys, carol, group, as_bytes("x"));
+    CHECK(error_of([&] { (void)group_decrypt(bob->sender_keys(), carol, message.serialize()); }) ==
+          ErrorCode::no_session);
+    CHECK(bob->sender_keys().load_sender_key(carol, group)->size() == 0);
 }
