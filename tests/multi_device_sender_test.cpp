@@ -336,3 +336,124 @@ TEST_CASE("sealing writes every device's step in one unit, after every envelope:
         CHECK(cliquet::testing::text_of(opened.plaintext) == "through");
     }
 }
+
+namespace {
+
+// Alice's stores, with the recorded identity of one device forgotten (as a
+// store that lost a row would): trust is still the inner store's.
+class ForgetfulIdentities final : public IdentityKeyStore {
+public:
+    explicit ForgetfulIdentities(IdentityKeyStore& inner) : inner_(inner) {}
+    const IdentityKeyPair& identity_key_pair() const override { return inner_.identity_key_pair(); }
+    std::uint32_t local_registration_id() const override { return inner_.local_registration_id(); }
+    std::optional<IdentityKey> identity(const ProtocolAddress& address) const override {
+        if (address == forgotten) return std::nullopt;
+        return inner_.identity(address);
+    }
+    IdentityChange save_identity(const ProtocolAddress& address, const IdentityKey& key) override {
+        return inner_.save_identity(address, key);
+    }
+    bool is_trusted_identity(const ProtocolAddress& address, const IdentityKey& key,
+                             Direction direction) const override {
+        return inner_.is_trusted_identity(address, key, direction);
+    }
+    std::optional<ProtocolAddress> forgotten;
+
+private:
+    IdentityKeyStore& inner_;
+};
+
+class ForgetfulStore final : public cliquet::testing::ForwardingStore {
+public:
+    explicit ForgetfulStore(MemoryProtocolStore& inner) : ForwardingStore(inner), identities_(inner.identities()) {}
+    ForgetfulIdentities& identities() override { return identities_; }
+
+private:
+    ForgetfulIdentities identities_;
+};
+
+}  // namespace
+
+TEST_CASE("sealing: a device whose identity key the store lacks fails alone, and a certificate of another "
+          "account is refused", "[multi_device][adversarial]") {
+    World w;
+    (void)w.sender.apply(World::bob({1}), {.missing = {w.fresh_bundle(w.bob2)}});
+    ForgetfulStore forgetful(*w.alice1.store);
+    forgetful.identities().forgotten = w.bob2.address;
+    MultiDeviceSender sender(forgetful, w.alice1.address);
+    const AccountDevices to[] = {World::bob()};
+    const cliquet::testing::CertificateServer server;
+
+    const Bytes bob2_session = session_bytes(w.alice1, w.bob2.address);
+    const MultiDeviceMessage out = sender.seal(to, server.issue(w.alice1), as_bytes("sealed"));
+    REQUIRE(out.failures.size() == 1);
+    CHECK(out.failures[0].address == w.bob2.address);
+    CHECK(out.failures[0].code == ErrorCode::no_session);
+    CHECK(session_bytes(w.alice1, w.bob2.address) == bob2_session);
+    REQUIRE(out.messages.size() == 1);
+    const auto opened = sealed_sender_decrypt(*w.bob1.store, message_for(out, w.bob1.address).bytes,
+                                              server.trust_root.public_key, cliquet::testing::kSealedNow,
+                                              cliquet::testing::sealed_recipient(w.bob1));
+    CHECK(cliquet::testing::text_of(opened.plaintext) == "sealed");
+
+    // Bob's certificate is not this device's, whatever its device id.
+    const std::string before = w.alice1.snapshot();
+    CHECK(error_of([&] { (void)sender.seal(to, server.issue(w.bob1), as_bytes("x")); }) ==
+          ErrorCode::invalid_argument);
+    CHECK(w.alice1.snapshot() == before);
+}
+
+TEST_CASE("a session with a device of this account under another identity key stops the send to this account",
+          "[multi_device][adversarial]") {
+    World w;
+    Device planted_own = stranger(kAlice, 3, 667);
+    w.alice1.start_session(planted_own.address, w.fresh_bundle(planted_own));
+    const std::string before = w.alice1.snapshot();
+    const AccountDevices to[] = {World::alice({1, 2, 3})};
+    try {
+        (void)w.sender.encrypt(to, as_bytes("x"));
+        FAIL("encrypted to this account beside a device of another identity");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::invalid_argument);
+        CHECK_THAT(e.what(), Catch::Contains("is not this device's"));
+    }
+    CHECK(w.alice1.snapshot() == before);
+}
+
+TEST_CASE("extra and stale devices without a session are reported as such, and a store that fails them fails "
+          "them alone", "[multi_device]") {
+    World w;
+    const std::string before = w.alice1.snapshot();
+    const DeviceListUpdate update = w.sender.apply(World::bob({1, 2, 3}), {.extra = {2}, .stale = {3}});
+    CHECK(update.archived == std::vector<ProtocolAddress>{w.bob2.address});
+    REQUIRE(update.stale.size() == 1);
+    CHECK(update.stale[0].address == ProtocolAddress{kBob, 3});
+    CHECK_FALSE(update.stale[0].registration_id);
+    CHECK(update.failures.empty());
+    CHECK(w.alice1.snapshot() == before);
+
+    // With sessions, and a store that fails to write device 2's, then device 3's.
+    (void)w.sender.apply(World::bob({1}), {.missing = {w.fresh_bundle(w.bob2)}});
+    Device bob3 = linked_device(w.bob1, 3, 203);
+    (void)w.sender.apply(World::bob({1, 2}), {.missing = {w.fresh_bundle(bob3)}});
+    FaultyStore faulty(*w.alice1.store);
+    MultiDeviceSender sender(faulty, w.alice1.address);
+    // Archiving the extra device's session fails: reported, the session as it was.
+    faulty.sessions().fail_on = w.bob2.address;
+    const Bytes bob2_session = session_bytes(w.alice1, w.bob2.address);
+    const DeviceListUpdate extra = sender.apply(World::bob({1, 2, 3}), {.extra = {2}});
+    REQUIRE(extra.failures.size() == 1);
+    CHECK(extra.failures[0].address == w.bob2.address);
+    CHECK(extra.failures[0].code == ErrorCode::storage);
+    CHECK(extra.archived.empty());
+    CHECK(session_bytes(w.alice1, w.bob2.address) == bob2_session);
+    // So does the stale one's.
+    faulty.sessions().fail_on = bob3.address;
+    const Bytes bob3_session = session_bytes(w.alice1, bob3.address);
+    const DeviceListUpdate stale = sender.apply(World::bob({1, 2, 3}), {.stale = {3}});
+    REQUIRE(stale.failures.size() == 1);
+    CHECK(stale.failures[0].address == bob3.address);
+    CHECK(stale.failures[0].code == ErrorCode::storage);
+    CHECK(stale.stale.empty());
+    CHECK(session_bytes(w.alice1, bob3.address) == bob3_session);
+}
