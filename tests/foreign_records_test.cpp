@@ -41,11 +41,7 @@ struct Skipped {
     std::vector<CiphertextMessage> sent;
 
     Skipped() {
-        alice.allow_version(3);
-        bob.allow_version(3);
-        alice.start_session(bob.address, bob.bundle(1, 2, std::nullopt));
-        REQUIRE(bob.decrypt_from(alice, alice.encrypt_to(bob, "hello")) == "hello");
-        REQUIRE(alice.decrypt_from(bob, bob.encrypt_to(alice, "hi")) == "hi");
+        cliquet::testing::start_answered(alice, bob, 3);
         for (const char* text : {"m0", "m1", "m2"}) sent.push_back(alice.encrypt_to(bob, text));
         REQUIRE(bob.decrypt_from(alice, sent[2]) == "m2");
     }
@@ -165,13 +161,6 @@ struct GroupAtBob {
     }
 };
 
-std::string bytes_of_store(const MemorySenderKeyStore& store) {
-    std::string out;
-    for (const auto& [key, record] : store.all())
-        out += key.first.to_string() + "/" + to_hex(key.second) + "=" + to_hex(record.span()) + ";";
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("sender-key records another program could write: refused as storage, or read as they mean",
@@ -186,9 +175,9 @@ TEST_CASE("sender-key records another program could write: refused as storage, o
         // Stored at Bob, it fails his decryption the same way, and stays as it was.
         MemorySenderKeyStore bob = group.bob;
         bob.store_sender_key(kAlice, kGroup, as_bytes(bytes));
-        const std::string before = bytes_of_store(bob);
+        const std::string before = cliquet::testing::sender_keys_of(bob);
         CHECK(error_of([&] { (void)group_decrypt(bob, kAlice, group.next); }) == ErrorCode::storage);
-        CHECK(bytes_of_store(bob) == before);
+        CHECK(cliquet::testing::sender_keys_of(bob) == before);
     };
     const auto state = [](proto::storage::SenderKeyRecordStructure& s) -> State& {
         return *s.mutable_sender_key_states(0);

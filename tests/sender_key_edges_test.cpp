@@ -5,7 +5,6 @@
 
 #include <functional>
 #include <limits>
-#include <map>
 #include <string>
 
 #include "cliquet/cliquet.hpp"
@@ -28,16 +27,10 @@ constexpr std::uint32_t kLast = std::numeric_limits<std::uint32_t>::max();
 
 std::string text_of(const Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
-std::map<std::pair<ProtocolAddress, DistributionId>, Bytes> contents(const MemorySenderKeyStore& store) {
-    std::map<std::pair<ProtocolAddress, DistributionId>, Bytes> out;
-    for (const auto& [key, record] : store.all()) out[key] = Bytes(record.span().begin(), record.span().end());
-    return out;
-}
-
 void refused(MemorySenderKeyStore& store, ErrorCode code, const std::function<void()>& action) {
-    const auto before = contents(store);
+    const auto before = cliquet::testing::sender_keys_of(store);
     CHECK(error_of(action) == code);
-    CHECK(contents(store) == before);
+    CHECK(cliquet::testing::sender_keys_of(store) == before);
 }
 
 SenderKeyRecord record_at(const MemorySenderKeyStore& store) {

@@ -2,6 +2,8 @@
 // that publish bundles and talk to each other.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <memory>
 #include <string>
 
@@ -58,6 +60,15 @@ inline PreKeyBundle publish_bundle(ProtocolStore& store, std::uint32_t device_id
                      kyber ? &*kyber : nullptr);
 }
 
+// Every sender-key record a store holds, by sender and distribution:
+// equal strings mean equal stores.
+inline std::string sender_keys_of(const MemorySenderKeyStore& store) {
+    std::string out;
+    for (const auto& [key, record] : store.all())
+        out += key.first.to_string() + "/" + to_hex(key.second) + "=" + to_hex(record.span()) + ";";
+    return out;
+}
+
 // Everything a store holds, serialized: equal snapshots mean equal state.
 inline std::string snapshot_of(MemoryProtocolStore& store) {
     std::string out;
@@ -78,10 +89,7 @@ inline std::string snapshot_of(MemoryProtocolStore& store) {
         out += who.to_string() + "=";
         add(record.serialize());
     }
-    for (const auto& [key, record] : store.sender_keys().all()) {
-        out += key.first.to_string() + "/" + to_hex(key.second) + "=";
-        add(record.span());
-    }
+    out += sender_keys_of(store.sender_keys());
     if (const auto metadata = store.pre_key_metadata().load_pre_key_metadata())
         out += "ids" + std::to_string(metadata->next_pre_key_id) + "," +
                std::to_string(metadata->next_signed_pre_key_id) + "," +
@@ -142,6 +150,18 @@ inline Device linked_device(const Device& primary, std::uint32_t device_id, std:
     device.address.device_id = device_id;
     device.store = std::make_unique<MemoryProtocolStore>(primary.identity(), registration_id);
     return device;
+}
+
+// Alice starts a session with Bob from a bundle of his (with a Kyber
+// pre-key for version 4, without for version 3, both devices allowing it),
+// and it goes both ways: Bob reads her first message, she reads his answer.
+inline void start_answered(Device& alice, Device& bob, int version) {
+    alice.allow_version(version);
+    bob.allow_version(version);
+    alice.start_session(bob.address,
+                        bob.bundle(1, 2, version == 4 ? std::optional<KyberPreKeyId>(3) : std::nullopt));
+    REQUIRE(bob.decrypt_from(alice, alice.encrypt_to(bob, "hello")) == "hello");
+    REQUIRE(alice.decrypt_from(bob, bob.encrypt_to(alice, "hi")) == "hi");
 }
 
 inline ErrorCode error_of(const std::function<void()>& action) {

@@ -23,13 +23,7 @@ std::string string_of(const SecretBytes& bytes) { return std::string(bytes.data(
 struct Answered {
     Device alice{"alice", 1111};
     Device bob{"bob", 2222};
-    Answered() {
-        alice.allow_version(3);
-        bob.allow_version(3);
-        alice.start_session(bob.address, bob.bundle(1, 2, std::nullopt));
-        REQUIRE(bob.decrypt_from(alice, alice.encrypt_to(bob, "hello")) == "hello");
-        REQUIRE(alice.decrypt_from(bob, bob.encrypt_to(alice, "hi")) == "hi");
-    }
+    Answered() { cliquet::testing::start_answered(alice, bob, 3); }
     proto::storage::RecordStructure alice_record() const {
         proto::storage::RecordStructure structure;
         REQUIRE(structure.ParseFromString(string_of(alice.store->sessions().load_session(bob.address)->serialize())));

@@ -22,16 +22,6 @@ using namespace cliquet::testing::sqlite;
 
 namespace {
 
-// The application's trusted commit counter, in memory.
-class CounterGuard final : public RollbackGuard {
-public:
-    std::uint64_t last_commit() override { return value_; }
-    void record_commit(std::uint64_t commit) noexcept override { value_ = commit; }
-
-private:
-    std::uint64_t value_ = 0;
-};
-
 // Bob's store at `path`, sealed or not, holding a session with Alice's
 // device 7 (and her identity key). Without a storage key, a store writes an
 // integrity record (its commit number alone) only for a rollback guard.

@@ -22,21 +22,6 @@ using namespace cliquet::testing::sqlite;
 
 namespace {
 
-// The application's trusted counter, in memory. `frozen` makes it miss
-// records, as a guard that records only now and then does.
-class CounterGuard final : public RollbackGuard {
-public:
-    std::uint64_t last_commit() override { return value; }
-    void record_commit(std::uint64_t commit) noexcept override {
-        recorded.push_back(commit);
-        if (!frozen) value = commit;
-    }
-
-    std::uint64_t value = 0;
-    bool frozen = false;
-    std::vector<std::uint64_t> recorded;
-};
-
 std::string text_of(ByteView bytes) { return std::string(bytes.begin(), bytes.end()); }
 
 constexpr DistributionId kGroup = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};

@@ -6,7 +6,9 @@
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cliquet/cliquet.hpp"
 #include "cliquet/sqlite_store.hpp"
@@ -32,6 +34,21 @@ inline std::string refusal_of(const std::string& path, const SqliteStoreOptions&
     CHECK(read_file(path) == before);
     return message;
 }
+
+// The application's trusted counter, in memory. `frozen` makes it miss
+// records, as a guard that records only now and then does.
+class CounterGuard final : public RollbackGuard {
+public:
+    std::uint64_t last_commit() override { return value; }
+    void record_commit(std::uint64_t commit) noexcept override {
+        recorded.push_back(commit);
+        if (!frozen) value = commit;
+    }
+
+    std::uint64_t value = 0;
+    bool frozen = false;
+    std::vector<std::uint64_t> recorded;
+};
 
 // The kept files of schema version 1 (tests/data/make_v1_stores.cpp), and
 // the storage key of the sealed one.

@@ -53,13 +53,6 @@ std::string open_at_bob(SealedPair& pair, MemoryProtocolStore& store, const Byte
     return text_of(result.plaintext);
 }
 
-std::string sender_keys_of(const MemorySenderKeyStore& store) {
-    std::string out;
-    for (const auto& [key, record] : store.all())
-        out += key.first.to_string() + "/" + to_hex(key.second) + "=" + to_hex(record.span()) + ";";
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("an allocation failure anywhere in opening a sealed message changes nothing", "[alloc][sealed]") {
