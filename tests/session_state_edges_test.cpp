@@ -93,3 +93,23 @@ TEST_CASE("past 40 archived states the oldest goes, and its late messages with i
     CHECK(error_of([&] { (void)alice.decrypt_from(bob, late); }) == ErrorCode::invalid_message);
     CHECK(alice.snapshot() == before);
 }
+
+TEST_CASE("a replay of a message an archived state read is a duplicate, and changes nothing", "[session][record]") {
+    Device alice{"alice", 1111};
+    Device bob{"bob", 2222};
+    alice.start_session(bob.address, bob.bundle(1, 1, 1));
+    const CiphertextMessage first = alice.encrypt_to(bob, "first");
+    REQUIRE(bob.decrypt_from(alice, first) == "first");
+    // Alice starts over (a reinstall that kept her identity key): Bob's
+    // first state is archived.
+    Device reinstalled = cliquet::testing::linked_device(alice, 1, 1111);
+    reinstalled.start_session(bob.address, bob.bundle(2, 2, 2));
+    REQUIRE(bob.decrypt_from(reinstalled, reinstalled.encrypt_to(bob, "again")) == "again");
+    REQUIRE(bob.store->sessions().load_session(alice.address)->archived_state_count() == 1);
+
+    // The first message again: the current state cannot read it, the
+    // archived one has read it already.
+    const std::string before = bob.snapshot();
+    CHECK(error_of([&] { (void)bob.decrypt_from(alice, first); }) == ErrorCode::duplicate_message);
+    CHECK(bob.snapshot() == before);
+}
