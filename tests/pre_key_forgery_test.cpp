@@ -152,3 +152,18 @@ TEST_CASE("a replayed pre-key message is a duplicate, and its envelope cannot be
     CHECK(error_of([&] { bob.decrypt_from(alice, rewritten); }) == ErrorCode::invalid_message);
     CHECK(bob.snapshot() == trusting_carol);
 }
+
+TEST_CASE("a bundle whose Kyber pre-key is ML-KEM, though signed, starts nothing: PQXDH takes Kyber1024",
+          "[session][forgery]") {
+    Device alice("alice", 1), bob("bob", 2);
+    PreKeyBundle bundle = bob.bundle(1, 1, 1);
+    // What a server that swapped in an ML-KEM-1024 key of Bob's would hand out.
+    const KyberPreKeyRecord mlkem = KyberPreKeyRecord::generate(9, bob.identity(), cliquet::testing::kMadeAt,
+                                                                system_random(), KemType::mlkem1024);
+    bundle.kyber_pre_key_id = mlkem.id();
+    bundle.kyber_pre_key = mlkem.key_pair().public_key;
+    bundle.kyber_pre_key_signature = mlkem.signature();
+    const std::string before = alice.snapshot();
+    CHECK(error_of([&] { alice.start_session(bob.address, bundle); }) == ErrorCode::invalid_key);
+    CHECK(alice.snapshot() == before);
+}
