@@ -167,3 +167,21 @@ TEST_CASE("an empty record is kept as the empty bytes it is, in a store without 
           ErrorCode::no_session);
     CHECK(bob->sender_keys().load_sender_key(carol, group)->size() == 0);
 }
+
+TEST_CASE("a stored identity key or key pair that is no key is storage, not a key error", "[sqlite][foreign]") {
+    // Without a storage key the rows are kept as they are, so the bytes
+    // reach the parsers, whose refusal is the database's.
+    Stored store(false);
+    SECTION("Alice's recorded identity key") {
+        tamper(store.path, "UPDATE identities SET identity_key = " + blob_literal(Bytes(33, 0x07)) +
+                               " WHERE name = 'alice'");
+        auto bob = SqliteStore::open(store.path, store.options);
+        const ProtocolAddress alice{"alice", 7};
+        CHECK_THROWS_WITH((void)bob->identities().identity(alice), Catch::Contains("stored identity key"));
+        CHECK(error_of([&] { (void)bob->identities().identity(alice); }) == ErrorCode::storage);
+    }
+    SECTION("this device's own identity key pair") {
+        tamper(store.path, "UPDATE local_device SET identity_key_pair = X'ff'");
+        CHECK_THAT(store.refusal(), Catch::Contains("stored identity key pair"));
+    }
+}
