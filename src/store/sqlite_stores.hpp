@@ -112,13 +112,13 @@ private:
 std::uint32_t stored_u32(std::int64_t value, const char* what);
 
 // Runs `parse` on what the database holds and reports any failure as the
-// database's: whatever a row holds, it came from the file.
+// database's, naming what was parsed: whatever a row holds, it came from the
+// file.
 template <typename Parse>
 auto parse_stored(Parse parse, const char* what) {
     try {
         return parse();
     } catch (const Error& e) {
-        if (e.code() == ErrorCode::storage) throw;
         throw Error(ErrorCode::storage, std::string(what) + ": " + e.what());
     }
 }
