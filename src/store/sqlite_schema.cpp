@@ -381,9 +381,13 @@ void configure(Connection& connection, Durability durability) {
     if (mode != "wal\n") throw Error(ErrorCode::storage, "the database cannot use write-ahead logging");
     connection.exec(durability == Durability::power_loss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
                     "setting durability");
-    // Keep the write-ahead log from growing past what a checkpoint needs;
-    // truncating it also drops old page images sooner.
-    connection.exec("PRAGMA journal_size_limit = 1048576", "limiting the log size");
+    // After a checkpoint the log is written again from its start, over the
+    // frames it held; only a log longer than this is cut back. SQLite
+    // checkpoints every 1000 pages, about 4 MiB, so under Erasure::deferred
+    // the log is reused in place instead of cut to a smaller size and grown
+    // again, which made the file system allocate a block for each page a
+    // commit wrote. (Erasure::on_commit truncates the log to nothing anyway.)
+    connection.exec("PRAGMA journal_size_limit = 8388608", "limiting the log size");
 }
 
 }  // namespace cliquet::store
