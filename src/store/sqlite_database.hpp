@@ -63,6 +63,7 @@ struct Database {
     Statement savepoint;
     Statement release_savepoint;
     Statement rollback_to_savepoint;
+    Statement update_state;
     Statement upsert_state;
 
     Statement select_identity;
@@ -110,7 +111,8 @@ private:
     void abandon_unit() noexcept;
 };
 
-// The statement that writes the integrity record (meta 'state').
+// The statements that write the integrity record (meta 'state').
+inline constexpr std::string_view kUpdateState = "UPDATE meta SET value = ?1 WHERE name = 'state'";
 inline constexpr std::string_view kUpsertState =
     "INSERT INTO meta (name, value) VALUES ('state', ?1) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
 
