@@ -294,6 +294,71 @@ TEST_CASE("every write keeps the state and its record in step", "[sqlite][integr
     CHECK(guard->value == guard->recorded.back());
 }
 
+// A decrypt's store of its session reuses the version its load read, which
+// holds only while nothing has changed the row since: each section writes or
+// undoes between the read and the store, and the file must still open.
+TEST_CASE("a session's version read before its store is forgotten by every change in between", "[sqlite][integrity]") {
+    Conversation conversation;
+    const ProtocolAddress& alice = conversation.alice.address;
+    const ProtocolAddress carol{"carol", 1};
+    {
+        auto bob = conversation.open();
+        SessionStore& sessions = bob->sessions();
+        const SessionRecord record = *sessions.load_session(alice);
+
+        SECTION("the row deleted, then stored anew") {
+            (void)sessions.load_session(alice);
+            sessions.delete_session(alice);
+            sessions.store_session(alice, record);
+        }
+        SECTION("a unit that wrote the row, read it and was undone") {
+            (void)sessions.load_session(alice);
+            CHECK_THROWS_AS(bob->run_atomically([&] {
+                sessions.store_session(alice, record);
+                (void)sessions.load_session(alice);
+                throw std::runtime_error("undone");
+            }),
+                            std::runtime_error);
+            sessions.store_session(alice, record);
+        }
+        SECTION("a savepoint that wrote the row, read it and was undone") {
+            bob->run_atomically([&] {
+                (void)sessions.load_session(alice);
+                try {
+                    bob->run_atomically([&] {
+                        sessions.store_session(alice, record);
+                        (void)sessions.load_session(alice);
+                        throw std::runtime_error("undone");
+                    });
+                } catch (const std::runtime_error&) {
+                }
+                sessions.store_session(alice, record);
+            });
+        }
+        SECTION("two stores after one read") {
+            (void)sessions.load_session(alice);
+            sessions.store_session(alice, record);
+            sessions.store_session(alice, record);
+        }
+        SECTION("another row written between") {
+            (void)sessions.load_session(alice);
+            sessions.store_session(carol, record);
+            bob->identities().save_identity(carol, IdentityKeyPair::generate().public_key());
+            sessions.store_session(alice, record);
+        }
+        SECTION("a write that changes nothing keeps the read") {
+            (void)sessions.load_session(alice);
+            const IdentityKey alice_identity = *bob->identities().identity(alice);
+            CHECK(bob->identities().save_identity(alice, alice_identity) == IdentityChange::unchanged);
+            sessions.store_session(alice, record);
+        }
+    }
+    // No false alarm, and the session still works.
+    auto bob = conversation.open();
+    const auto message = conversation.to_bob("after");
+    CHECK(text_of(conversation.from_alice(*bob).decrypt(message.type, message.bytes)) == "after");
+}
+
 TEST_CASE("without a storage key, rows rolled back go unnoticed (as documented)", "[sqlite][integrity]") {
     Conversation conversation(/*sealed=*/false);
     const Bytes old_row = conversation.session_row();

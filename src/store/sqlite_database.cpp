@@ -10,7 +10,33 @@ std::optional<KeptVersion> Database::version_before(Statement::Use& select, bool
     return KeptVersion(select.blob(0), clear);
 }
 
+void Database::remember_session_version(const ProtocolAddress& address, const KeptVersion& version) {
+    if (session_read_) {
+        session_read_->name.assign(address.name);  // reuses the string's buffer
+        session_read_->device_id = address.device_id;
+        session_read_->version = version;
+    } else {
+        session_read_.emplace(SessionRead{address.name, address.device_id, version});
+    }
+}
+
+std::optional<KeptVersion> Database::remembered_session_version(const ProtocolAddress& address) const {
+    if (!session_read_ || session_read_->device_id != address.device_id || session_read_->name != address.name)
+        return std::nullopt;
+    return session_read_->version;
+}
+
 void Database::write(FunctionRef<void()> writes) {
+    // Once the writes have changed a row, even if they then fail, a row read
+    // before may no longer be as it was read. (A write that found nothing to
+    // change, such as an identity saved again unchanged, keeps what was read.)
+    struct ForgetReads {
+        Database& db;
+        sqlite3_int64 changes_before = sqlite3_total_changes64(db.connection.handle());
+        ~ForgetReads() {
+            if (sqlite3_total_changes64(db.connection.handle()) != changes_before) db.forget_reads();
+        }
+    } forget{*this};
     if (transaction_depth > 0) {
         writes();
         return;
@@ -44,6 +70,7 @@ void Database::run_atomically(FunctionRef<void()> writes) {
             }
             integrity.rollback_to_savepoint();
             integrity.release_savepoint();
+            forget_reads();
         }
         throw;
     }
@@ -86,6 +113,7 @@ void Database::abandon_unit() noexcept {
         }
     }
     integrity.rollback();
+    forget_reads();
 }
 
 void write_state_record(Connection& connection, Integrity& integrity, bool for_guard) {

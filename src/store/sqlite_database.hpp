@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "cliquet/function_ref.hpp"
@@ -38,6 +39,13 @@ struct Database {
     // stored value first.
     std::optional<KeptVersion> version_before(Statement::Use& select, bool stepped = false,
                                               const ClearColumns& clear = {});
+
+    // The version of the session row read last, so that the write that
+    // follows a read (load, compute, store) need not read the row again.
+    // It is the row's version in the file for as long as nothing has been
+    // written or undone since: every write and every undo forgets it.
+    void remember_session_version(const ProtocolAddress& address, const KeptVersion& version);
+    std::optional<KeptVersion> remembered_session_version(const ProtocolAddress& address) const;
 
     // Where a row of `table` lives; the caller adds the key columns.
     RowPlace place(std::string_view table) const { return RowPlace(database_id, SqliteStore::kSchemaVersion, table); }
@@ -88,7 +96,8 @@ struct Database {
     Statement list_kyber_pre_keys;
 
     Statement select_session;
-    Statement upsert_session;
+    Statement update_session;
+    Statement insert_session;
     Statement list_session_devices;
     Statement delete_session;
     Statement delete_sessions_of;
@@ -109,6 +118,14 @@ struct Database {
 private:
     void commit_unit();
     void abandon_unit() noexcept;
+    void forget_reads() noexcept { session_read_.reset(); }
+
+    struct SessionRead {
+        std::string name;
+        std::uint32_t device_id;
+        KeptVersion version;
+    };
+    std::optional<SessionRead> session_read_;
 };
 
 // The statements that write the integrity record (meta 'state').
