@@ -359,6 +359,64 @@ TEST_CASE("a session's version read before its store is forgotten by every chang
     CHECK(text_of(conversation.from_alice(*bob).decrypt(message.type, message.bytes)) == "after");
 }
 
+// The same for the identity a decrypt checks and then saves, with and
+// without a storage key: what a read remembered never outlives a change.
+TEST_CASE("an identity read before its save is forgotten by every change in between", "[sqlite][integrity]") {
+    const bool sealed = GENERATE(true, false);
+    Conversation conversation(sealed);
+    const ProtocolAddress& alice = conversation.alice.address;
+    const IdentityKey known = conversation.alice.identity().public_key();
+    const IdentityKey other = IdentityKeyPair::generate().public_key();
+    {
+        auto bob = conversation.open();
+        IdentityKeyStore& identities = bob->identities();
+        REQUIRE(identities.identity(alice) == known);
+
+        SECTION("a unit that replaced the key, read it and was undone") {
+            CHECK_THROWS_AS(bob->run_atomically([&] {
+                CHECK(identities.save_identity(alice, other) == IdentityChange::replaced);
+                CHECK(identities.identity(alice) == other);
+                throw std::runtime_error("undone");
+            }),
+                            std::runtime_error);
+            CHECK(identities.identity(alice) == known);
+            CHECK(identities.is_trusted_identity(alice, known, Direction::receiving));
+            CHECK(identities.save_identity(alice, known) == IdentityChange::unchanged);
+        }
+        SECTION("a savepoint that replaced the key, read it and was undone") {
+            bob->run_atomically([&] {
+                try {
+                    bob->run_atomically([&] {
+                        CHECK(identities.save_identity(alice, other) == IdentityChange::replaced);
+                        CHECK(identities.identity(alice) == other);
+                        throw std::runtime_error("undone");
+                    });
+                } catch (const std::runtime_error&) {
+                }
+                CHECK(identities.identity(alice) == known);
+            });
+            CHECK(identities.save_identity(alice, known) == IdentityChange::unchanged);
+        }
+        SECTION("replaced, then saved back") {
+            CHECK(identities.save_identity(alice, other) == IdentityChange::replaced);
+            CHECK_FALSE(identities.is_trusted_identity(alice, known, Direction::receiving));
+            CHECK(identities.save_identity(alice, known) == IdentityChange::replaced);
+            CHECK(identities.identity(alice) == known);
+        }
+        SECTION("another address's key read between") {
+            const ProtocolAddress carol{"carol", 1};
+            CHECK(identities.save_identity(carol, other) == IdentityChange::new_identity);
+            CHECK(identities.identity(carol) == other);
+            CHECK(identities.save_identity(alice, known) == IdentityChange::unchanged);
+            CHECK(identities.identity(carol) == other);
+        }
+    }
+    auto bob = conversation.open();
+    CHECK(bob->identities().identity(alice) == known);
+    const auto message = conversation.to_bob("after");
+    CHECK(text_of(conversation.from_alice(*bob).decrypt(message.type, message.bytes)) == "after");
+}
+
 TEST_CASE("without a storage key, rows rolled back go unnoticed (as documented)", "[sqlite][integrity]") {
     Conversation conversation(/*sealed=*/false);
     const Bytes old_row = conversation.session_row();

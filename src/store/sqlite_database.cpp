@@ -10,22 +10,6 @@ std::optional<KeptVersion> Database::version_before(Statement::Use& select, bool
     return KeptVersion(select.blob(0), clear);
 }
 
-void Database::remember_session_version(const ProtocolAddress& address, const KeptVersion& version) {
-    if (session_read_) {
-        session_read_->name.assign(address.name);  // reuses the string's buffer
-        session_read_->device_id = address.device_id;
-        session_read_->version = version;
-    } else {
-        session_read_.emplace(SessionRead{address.name, address.device_id, version});
-    }
-}
-
-std::optional<KeptVersion> Database::remembered_session_version(const ProtocolAddress& address) const {
-    if (!session_read_ || session_read_->device_id != address.device_id || session_read_->name != address.name)
-        return std::nullopt;
-    return session_read_->version;
-}
-
 void Database::write(FunctionRef<void()> writes) {
     // Once the writes have changed a row, even if they then fail, a row read
     // before may no longer be as it was read. (A write that found nothing to

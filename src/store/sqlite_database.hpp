@@ -18,6 +18,37 @@
 
 namespace cliquet::store {
 
+// What was read last of one address's row in a table, so that the write
+// that follows a read (a decrypt loads, computes, then stores) need not read
+// the row again. The Database forgets it whenever a row changes or a unit is
+// undone, so while held it is the row as it is in the file.
+template <typename Value>
+class RememberedRead {
+public:
+    void remember(const ProtocolAddress& address, const Value& value) {
+        name_.assign(address.name);  // reuses the string's buffer
+        device_id_ = address.device_id;
+        value_ = value;
+    }
+    const Value* find(const ProtocolAddress& address) const noexcept {
+        if (!value_ || device_id_ != address.device_id || name_ != address.name) return nullptr;
+        return &*value_;
+    }
+    void forget() noexcept { value_.reset(); }
+
+private:
+    std::string name_;
+    std::uint32_t device_id_ = 0;
+    std::optional<Value> value_;
+};
+
+// A trusted identity as read: the key, and the row's version when the state
+// is authenticated.
+struct IdentityRead {
+    IdentityKey key;
+    std::optional<KeptVersion> version;
+};
+
 struct Database {
     Database(Connection opened, RowCodec row_codec, const DatabaseId& id, Integrity state,
              std::shared_ptr<RollbackGuard> rollback_guard);
@@ -40,13 +71,6 @@ struct Database {
     std::optional<KeptVersion> version_before(Statement::Use& select, bool stepped = false,
                                               const ClearColumns& clear = {});
 
-    // The version of the session row read last, so that the write that
-    // follows a read (load, compute, store) need not read the row again.
-    // It is the row's version in the file for as long as nothing has been
-    // written or undone since: every write and every undo forgets it.
-    void remember_session_version(const ProtocolAddress& address, const KeptVersion& version);
-    std::optional<KeptVersion> remembered_session_version(const ProtocolAddress& address) const;
-
     // Where a row of `table` lives; the caller adds the key columns.
     RowPlace place(std::string_view table) const { return RowPlace(database_id, SqliteStore::kSchemaVersion, table); }
     // Rows the last statement changed.
@@ -64,6 +88,11 @@ struct Database {
     // How many run_atomically calls are under way on the thread that holds
     // the mutex: 0 outside any transaction.
     int transaction_depth = 0;
+
+    // The session row read last (its version, kept only with a storage key)
+    // and the identity row read last; forgotten by every change.
+    RememberedRead<KeptVersion> session_read;
+    RememberedRead<IdentityRead> identity_read;
 
     Statement begin;
     Statement commit;
@@ -118,14 +147,11 @@ struct Database {
 private:
     void commit_unit();
     void abandon_unit() noexcept;
-    void forget_reads() noexcept { session_read_.reset(); }
+    void forget_reads() noexcept {
+        session_read.forget();
+        identity_read.forget();
+    }
 
-    struct SessionRead {
-        std::string name;
-        std::uint32_t device_id;
-        KeptVersion version;
-    };
-    std::optional<SessionRead> session_read_;
 };
 
 // The statements that write the integrity record (meta 'state').

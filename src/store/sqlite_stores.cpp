@@ -207,15 +207,23 @@ RowPlace Identities::place(const ProtocolAddress& address) const {
 
 std::optional<IdentityKey> Identities::identity(const ProtocolAddress& address) const {
     Lock lock(db_.mutex);
-    return load(address, nullptr);
+    std::optional<KeptVersion> version;
+    return load(address, version);
 }
 
-std::optional<IdentityKey> Identities::load(const ProtocolAddress& address, std::optional<KeptVersion>* version) const {
+std::optional<IdentityKey> Identities::load(const ProtocolAddress& address, std::optional<KeptVersion>& version) const {
+    // A decrypt checks the sender's identity, then saves it: one read.
+    if (const IdentityRead* read = db_.identity_read.find(address)) {
+        version = read->version;
+        return read->key;
+    }
     Statement::Use select(db_.select_identity);
     select.bind(1, address.name).bind(2, address.device_id);
-    const auto stored = load_row(db_, select, place(address), version);
+    const auto stored = load_row(db_, select, place(address), &version);
     if (!stored) return std::nullopt;
-    return parse_stored([&] { return IdentityKey::deserialize(stored->span()); }, "stored identity key");
+    IdentityKey key = parse_stored([&] { return IdentityKey::deserialize(stored->span()); }, "stored identity key");
+    db_.identity_read.remember(address, IdentityRead{key, version});
+    return key;
 }
 
 IdentityChange Identities::save_identity(const ProtocolAddress& address, const IdentityKey& key) {
@@ -224,7 +232,7 @@ IdentityChange Identities::save_identity(const ProtocolAddress& address, const I
     IdentityChange change = IdentityChange::unchanged;
     db_.write([&] {
         std::optional<KeptVersion> before;
-        const auto known = load(address, &before);
+        const auto known = load(address, before);
         // Every decrypt saves the sender's identity: an unchanged key is not
         // written again (a new seal, one more page to commit).
         if (known && *known == key) return;
@@ -347,7 +355,7 @@ std::optional<SessionRecord> Sessions::load_session(const ProtocolAddress& addre
     std::optional<KeptVersion> version;
     const auto stored = load_row(db_, select, place(address), &version);
     if (!stored) return std::nullopt;
-    if (version) db_.remember_session_version(address, *version);
+    if (version) db_.session_read.remember(address, *version);
     return SessionRecord::deserialize(stored->span());
 }
 
@@ -358,8 +366,10 @@ void Sessions::store_session(const ProtocolAddress& address, SessionRecord recor
     db_.write([&] {
         // A decrypt or encrypt has just loaded the row; only a store that
         // did not read it first reads its version here.
-        std::optional<KeptVersion> before = db_.remembered_session_version(address);
-        if (!before) {
+        std::optional<KeptVersion> before;
+        if (const KeptVersion* read = db_.session_read.find(address)) {
+            before = *read;
+        } else {
             Statement::Use select(db_.select_session_version);
             select.bind(1, address.name).bind(2, address.device_id);
             before = db_.version_before(select);

@@ -22,7 +22,7 @@ public:
     IdentityChange save_identity(const ProtocolAddress& address, const IdentityKey& key) override;
 
 private:
-    std::optional<IdentityKey> load(const ProtocolAddress& address, std::optional<KeptVersion>* version) const;
+    std::optional<IdentityKey> load(const ProtocolAddress& address, std::optional<KeptVersion>& version) const;
     RowPlace place(const ProtocolAddress& address) const;
     Database& db_;
     LocalDevice device_;
