@@ -161,6 +161,20 @@ TEST_CASE("the second step refuses a vector that is not the header's", "[kem][sp
     CHECK(error_of([&] { mlkem768::encapsulate2(first.state, out_of_range); }) == ErrorCode::invalid_key);
 }
 
+TEST_CASE("splitting refuses a key that is not ML-KEM-768, or whose vector is out of range", "[kem][spqr]") {
+    const Bytes key = keygen(KemVariant::mlkem768, seed_from(8)).public_key;
+    REQUIRE_NOTHROW(mlkem768::split_public_key(key));
+    CHECK(error_of([&] { mlkem768::split_public_key(keygen(KemVariant::mlkem1024, seed_from(8)).public_key); }) ==
+          ErrorCode::invalid_key);
+    CHECK(error_of([&] { mlkem768::split_public_key(ByteView(key).first(key.size() - 1)); }) ==
+          ErrorCode::invalid_key);
+    CHECK(error_of([&] { mlkem768::split_public_key(ByteView{}); }) == ErrorCode::invalid_key);
+    // A coefficient of q itself: the modulus check of FIPS 203, 7.2.
+    Bytes out_of_range = key;
+    set_first_coefficient(out_of_range, 3329);
+    CHECK(error_of([&] { mlkem768::split_public_key(out_of_range); }) == ErrorCode::invalid_key);
+}
+
 TEST_CASE("public KEM keys and ciphertexts carry libsignal's type byte", "[kem]") {
     for (auto [type, raw_pk, raw_sk, raw_ct] : {std::tuple{KemType::kyber1024, 1568, 3168, 1568},
                                                 std::tuple{KemType::mlkem1024, 1568, 3168, 1568}}) {
