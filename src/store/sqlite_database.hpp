@@ -151,7 +151,6 @@ private:
         session_read.forget();
         identity_read.forget();
     }
-
 };
 
 // The statements that write the integrity record (meta 'state').
