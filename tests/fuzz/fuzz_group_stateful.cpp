@@ -5,7 +5,8 @@
 // A refused input leaves Bob's sender-key store byte for byte as it was;
 // afterwards Alice's next genuine group message still decrypts, unless the
 // input was an accepted distribution message that legitimately replaced her
-// chain (same chain id, another signing key).
+// chain (same chain id, another signing key): then it is refused or reads as
+// whatever that chain makes of it.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -58,7 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     try {
         const Bytes plaintext = group_decrypt(bob, world->alice_address, world->next);
-        if (std::string(plaintext.begin(), plaintext.end()) != "g4") __builtin_trap();
+        // A replaced chain can still verify Alice's signature: its key may
+        // differ from hers only in the u-coordinate's top bit, which XEdDSA
+        // ignores. Group messages carry no MAC, so under its chain key her
+        // message then reads as other bytes whenever the padding holds.
+        if (!chain_replaced && std::string(plaintext.begin(), plaintext.end()) != "g4") __builtin_trap();
     } catch (const Error&) {
         if (!chain_replaced) __builtin_trap();  // the chain no longer works
     }
