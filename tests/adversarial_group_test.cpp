@@ -162,3 +162,57 @@ TEST_CASE("flipped distribution messages are refused unchanged or describe anoth
     INFO(accepted << " of " << world.distribution.size() << " flips were accepted");
     CHECK(accepted < static_cast<int>(world.distribution.size()));
 }
+
+TEST_CASE("a distribution message whose signing key differs only in the bit X25519 ignores replaces the chain",
+          "[adversarial][group]") {
+    // libsignal compares signing keys byte for byte, so Bob takes this for
+    // another key and replaces Alice's chain, progress and kept keys with it.
+    // XEdDSA drops the u-coordinate's top bit, so her signatures verify under
+    // the new key. Group messages carry no MAC: under a wrong chain key her
+    // next message is refused for its padding, or reads as other bytes.
+    // (The group fuzz target's regression seed is such a message.)
+    GroupWorld world;
+    const auto original = SenderKeyDistributionMessage::deserialize(world.distribution);
+    std::array<std::uint8_t, 32> u{};
+    std::ranges::copy(original.signing_key().montgomery(), u.begin());
+    u[31] ^= 0x80;
+    const PublicKey equivalent = PublicKey::from_montgomery(u);
+    REQUIRE(equivalent != original.signing_key());
+    const auto describing = [&](const SenderChainKeyBytes& chain_key) {
+        return SenderKeyDistributionMessage(original.distribution_id(), original.chain_id(), original.iteration(),
+                                            chain_key, equivalent);
+    };
+
+    SECTION("with Alice's chain key: the chain starts again, so a message read before reads again") {
+        MemorySenderKeyStore bob = world.bob;
+        CHECK(text_of(group_decrypt(bob, world.alice_address, world.messages[0])) == "g1");
+        CHECK(refusal([&] { (void)group_decrypt(bob, world.alice_address, world.messages[0]); }) ==
+              ErrorCode::duplicate_message);
+        process_sender_key_distribution_message(bob, world.alice_address, describing(original.chain_key()));
+        CHECK(text_of(group_decrypt(bob, world.alice_address, world.messages[0])) == "g1");
+        CHECK(text_of(group_decrypt(bob, world.alice_address, world.next)) == "g4");
+    }
+
+    SECTION("with another chain key: refused, or read as other bytes, never as what Alice sent") {
+        int refused = 0;
+        int misread = 0;
+        for (int attempt = 0; attempt < 4096 && misread == 0; ++attempt) {
+            SenderChainKeyBytes chain_key;
+            world.random.fill(chain_key.span());
+            MemorySenderKeyStore bob = world.bob;
+            process_sender_key_distribution_message(bob, world.alice_address, describing(chain_key));
+            std::optional<Bytes> plaintext;
+            const auto code = refusal([&] { plaintext = group_decrypt(bob, world.alice_address, world.next); });
+            if (code) {
+                CHECK(*code == ErrorCode::invalid_message);
+                ++refused;
+                continue;
+            }
+            CHECK(text_of(*plaintext) != "g4");
+            ++misread;
+        }
+        INFO(refused << " refused before the first misreading");
+        CHECK(misread == 1);
+        CHECK(refused > 0);
+    }
+}
