@@ -8,6 +8,7 @@
 #include "cliquet/sealed_fanout.hpp"
 #include "cliquet/sealed_sender.hpp"
 #include "cliquet_testing/deterministic_random.hpp"
+#include "cliquet_testing/numbered_acis.hpp"
 #include "sealed_sender.pb.h"
 
 using namespace cliquet;
@@ -385,18 +386,6 @@ TEST_CASE("fan-out parses hand-built sent messages and refuses malformed ones", 
 }
 
 namespace {
-
-// The ACIs 00000000-0000-4000-8000-0000000000nn, distinct for each n.
-std::vector<ServiceId> numbered_acis(std::size_t count) {
-    std::vector<ServiceId> out;
-    for (std::size_t n = 0; n < count; ++n) {
-        Uuid uuid{0, 0, 0, 0, 0, 0, 0x40, 0, 0x80};
-        uuid[14] = static_cast<std::uint8_t>(n >> 8);
-        uuid[15] = static_cast<std::uint8_t>(n);
-        out.push_back(ServiceId::aci(uuid));
-    }
-    return out;
-}
 
 void append_varint(Bytes& out, std::size_t value) {
     for (; value >= 0x80; value >>= 7) out.push_back(static_cast<std::uint8_t>(value | 0x80));

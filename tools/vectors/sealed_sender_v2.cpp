@@ -15,6 +15,7 @@
 #include "cliquet/certificates.hpp"
 #include "cliquet/sealed_fanout.hpp"
 #include "cliquet/sealed_sender.hpp"
+#include "cliquet_testing/numbered_acis.hpp"
 #include "protocol/sealed_sender/sealed_sender_internal.hpp"
 #include "registry.hpp"
 #include "sealed_common.hpp"
@@ -111,19 +112,6 @@ struct Account {
     ServiceId service_id;
     IdentityKeyPair identity;
 };
-
-// The ACIs 00000000-0000-4000-8000-00000000nnnn: distinct, and drawn from no
-// randomness, so that adding them shifts no other case.
-std::vector<ServiceId> numbered_acis(std::size_t count) {
-    std::vector<ServiceId> out;
-    for (std::size_t n = 0; n < count; ++n) {
-        Uuid uuid{0, 0, 0, 0, 0, 0, 0x40, 0, 0x80};
-        uuid[14] = static_cast<std::uint8_t>(n >> 8);
-        uuid[15] = static_cast<std::uint8_t>(n);
-        out.push_back(ServiceId::aci(uuid));
-    }
-    return out;
-}
 
 // A version 0x22 sent message: `head` (`head_count` entries already in that
 // form), each of `excluded` as its bare UUID and 0x00, then `tail` (E ‖ payload).
