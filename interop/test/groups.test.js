@@ -3,7 +3,8 @@
 // libsignal 0.103 (@signalapp/libsignal-client) running in this process with
 // an in-memory SenderKeyStore, in both directions: group messages in order
 // and shuffled, replays, tampering, a member without the distribution
-// message, and fingerprints computed on both sides; and a shorter round
+// message, a signing key that only X25519 takes for the same, and
+// fingerprints computed on both sides; and a shorter round
 // against the older releases 0.72 and 0.90.
 
 const { test } = require('../lib/testing');
@@ -180,6 +181,42 @@ test('distribution messages from either side describe the same chain', async (t)
   const rebuilt = lib.SenderKeyDistributionMessage._new(3, distributionId, parsedFirst.chainId(), 0,
     parsedFirst.chainKey(), lib.PublicKey.deserialize(unhex(first).subarray(unhex(first).length - 33)));
   assert.equal(hex(rebuilt.serialize()), first);
+});
+
+test('a signing key that differs only in the bit X25519 ignores replaces the chain on both sides', async (t) => {
+  // Both compare signing keys byte for byte, so the flipped key is another
+  // key and the chain starts again (a message already read reads again);
+  // XEdDSA ignores the bit, so the sender's signatures still verify.
+  const senderAddress = lib.ProtocolAddress.new('libsignal-sender', 1);
+  const sender = { name: 'libsignal-sender', device_id: 1 };
+  const senderStore = new MemorySenderKeyStore();
+  const distributionId = crypto.randomUUID();
+  const skdm = (await lib.SenderKeyDistributionMessage.create(senderAddress, distributionId, senderStore)).serialize();
+  const g1 = (await lib.groupEncrypt(senderAddress, distributionId, senderStore, Buffer.from('g1'))).serialize();
+  const g2 = (await lib.groupEncrypt(senderAddress, distributionId, senderStore, Buffer.from('g2'))).serialize();
+  const equivalent = flipped(skdm, -1, 0x80);  // the signing key's u-coordinate ends the message
+
+  const member = new MemorySenderKeyStore();
+  const peer = await startPeer(t, 'cliquet-member');
+  const theirs = async (message) => Buffer.from(await lib.groupDecrypt(senderAddress, member, message)).toString();
+  const ours = async (message) => {
+    const response = await peer.call('group_decrypt', { sender, ciphertext: hex(message) });
+    return response.ok ? Buffer.from(unhex(response.plaintext)).toString() : response.error.code;
+  };
+
+  await lib.processSenderKeyDistributionMessage(senderAddress, lib.SenderKeyDistributionMessage.deserialize(skdm), member);
+  await peer.ok('group_join', { sender, distribution_message: hex(skdm) });
+  assert.equal(await theirs(g1), 'g1');
+  assert.equal(await ours(g1), 'g1');
+  await assert.rejects(theirs(g1), (e) => e.code === lib.ErrorCode.DuplicatedMessage);
+  assert.equal(await ours(g1), 'duplicate_message');
+
+  await lib.processSenderKeyDistributionMessage(senderAddress, lib.SenderKeyDistributionMessage.deserialize(equivalent), member);
+  await peer.ok('group_join', { sender, distribution_message: hex(equivalent) });
+  assert.equal(await theirs(g1), 'g1');
+  assert.equal(await ours(g1), 'g1');
+  assert.equal(await theirs(g2), 'g2');
+  assert.equal(await ours(g2), 'g2');
 });
 
 test('both sides compute the same safety numbers', async (t) => {
