@@ -23,8 +23,11 @@ fail() { echo "check_baseline: $*" >&2; exit 1; }
 [ -f "$baseline" ] || fail "no baseline $baseline for $(basename "$library"): a new SONAME needs one (scripts/abi-baseline.sh)"
 [ -f "$library" ] || fail "$library is missing"
 # Without DWARF abidiff compares symbols only and misses every type change
-# (and its --fail-no-debug-info does not refuse a stripped library).
-objdump -h "$library" | grep -qF .debug_info ||
+# (and its --fail-no-debug-info does not refuse a stripped library). The
+# section list is read whole first: `objdump | grep -q` under pipefail fails
+# whenever grep stops reading before objdump has written everything.
+sections=$(objdump -h "$library") || fail "objdump cannot read $library"
+grep -qF .debug_info <<<"$sections" ||
   fail "$library has no DWARF (.debug_info): types cannot be compared (CLIQUET_ABI_CHECK builds it with -g)"
 
 report=$("$abidiff" --no-added-syms --exported-interfaces-only --drop-private-types \

@@ -19,11 +19,15 @@ libdir=$scratch/prefix/$libdir_name
 fail() { echo "check_install: $*" >&2; exit 1; }
 ! grep -rq DeterministicRandom "$scratch/prefix/include" || fail "an installed header declares DeterministicRandom"
 [ -z "$(find "$scratch/prefix" -name '*cliquet_testing*')" ] || fail "cliquet_testing is installed"
+# Symbol lists are read whole before grep: with `nm | grep -q` under pipefail,
+# a match that stops grep early kills nm, and the negated check then passes.
 for library in "$libdir/libcliquet.a" "$libdir/libcliquet.so"; do
   [ -e "$library" ] || fail "$library is missing"
-  ! nm -C "$library" 2>/dev/null | grep -q DeterministicRandom || fail "$library holds DeterministicRandom"
+  symbols=$(nm -C "$library" 2>/dev/null) || fail "nm cannot read $library"
+  ! grep -q DeterministicRandom <<<"$symbols" || fail "$library holds DeterministicRandom"
 done
-! nm -DC "$libdir/libcliquet.so" | grep -q DeterministicRandom || fail "libcliquet.so exports DeterministicRandom"
+exported=$(nm -DC "$libdir/libcliquet.so") || fail "nm cannot read $libdir/libcliquet.so"
+! grep -q DeterministicRandom <<<"$exported" || fail "libcliquet.so exports DeterministicRandom"
 
 cmake -S "$source_dir/consumer" -B "$scratch/cmake-build" -G Ninja -DCMAKE_PREFIX_PATH="$scratch/prefix" >/dev/null
 cmake --build "$scratch/cmake-build" >/dev/null
