@@ -20,13 +20,6 @@ using fuzzing::GroupWorld;
 
 namespace {
 
-std::string snapshot(const MemorySenderKeyStore& store) {
-    std::string out;
-    for (const auto& [key, record] : store.all())
-        out += key.first.to_string() + " " + to_hex(key.second) + " " + to_hex(record.span()) + "\n";
-    return out;
-}
-
 std::string text_of(const Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
 // Alice's next group message at `iteration`, her chain moved forward first
@@ -49,7 +42,7 @@ Bytes alice_message_at(GroupWorld& world, MemorySenderKeyStore& alice, std::uint
 TEST_CASE("every single-bit flip of a group message is refused and changes nothing", "[adversarial][group]") {
     GroupWorld world;
     MemorySenderKeyStore bob = world.bob;
-    const std::string untouched = snapshot(bob);
+    const std::string untouched = store_snapshot(bob);
     const Bytes& message = world.messages[0];
     for (std::size_t i = 0; i < message.size(); ++i) {
         for (int bit = 0; bit < 8; ++bit) {
@@ -60,7 +53,7 @@ TEST_CASE("every single-bit flip of a group message is refused and changes nothi
             // Which check refuses depends on the field hit; none accepts.
             CHECK((code == ErrorCode::invalid_message || code == ErrorCode::no_session ||
                    code == ErrorCode::invalid_signature));
-            REQUIRE(snapshot(bob) == untouched);
+            REQUIRE(store_snapshot(bob) == untouched);
         }
     }
     CHECK(text_of(group_decrypt(bob, world.alice_address, world.next)) == "g4");
@@ -72,29 +65,29 @@ TEST_CASE("truncated, extended and replayed group messages are refused and chang
           "[adversarial][group]") {
     GroupWorld world;
     MemorySenderKeyStore bob = world.bob;
-    std::string before = snapshot(bob);
+    std::string before = store_snapshot(bob);
     const Bytes& message = world.messages[0];
     for (std::size_t length = 0; length < message.size(); ++length) {
         INFO("first " << length << " bytes");
         REQUIRE(refusal([&] { (void)group_decrypt(bob, world.alice_address, ByteView(message).first(length)); }));
-        REQUIRE(snapshot(bob) == before);
+        REQUIRE(store_snapshot(bob) == before);
     }
     for (const std::size_t extra : {std::size_t{1}, std::size_t{64}, std::size_t{4096}}) {
         Bytes longer = message;
         longer.insert(longer.end(), extra, 0);
         CHECK(refusal([&] { (void)group_decrypt(bob, world.alice_address, longer); }));
-        CHECK(snapshot(bob) == before);
+        CHECK(store_snapshot(bob) == before);
     }
 
     CHECK(text_of(group_decrypt(bob, world.alice_address, message)) == "g1");
-    before = snapshot(bob);
+    before = store_snapshot(bob);
     CHECK(refusal([&] { (void)group_decrypt(bob, world.alice_address, message); }) == ErrorCode::duplicate_message);
-    CHECK(snapshot(bob) == before);
+    CHECK(store_snapshot(bob) == before);
 
     // A replayed distribution message cannot rewind the chain.
     process_sender_key_distribution_message(bob, world.alice_address,
                                             SenderKeyDistributionMessage::deserialize(world.distribution));
-    CHECK(snapshot(bob) == before);
+    CHECK(store_snapshot(bob) == before);
     CHECK(refusal([&] { (void)group_decrypt(bob, world.alice_address, message); }) == ErrorCode::duplicate_message);
     CHECK(text_of(group_decrypt(bob, world.alice_address, world.messages[1])) == "g2");
 }
@@ -112,10 +105,10 @@ TEST_CASE("2000 kept group message keys, and a jump of 25000 but not 25001", "[a
         MemorySenderKeyStore alice = world.alice;
         MemorySenderKeyStore bob = world.bob;
         CHECK(text_of(group_decrypt(bob, world.alice_address, alice_message_at(world, alice, 2001))) == "at 2001");
-        const std::string before = snapshot(bob);
+        const std::string before = store_snapshot(bob);
         CHECK(refusal([&] { (void)group_decrypt(bob, world.alice_address, world.messages[0]); }) ==
               ErrorCode::duplicate_message);
-        CHECK(snapshot(bob) == before);
+        CHECK(store_snapshot(bob) == before);
         CHECK(text_of(group_decrypt(bob, world.alice_address, world.messages[1])) == "g2");
     }
     SECTION("25001 ahead is refused before any work, 25000 ahead decrypts") {
@@ -124,9 +117,9 @@ TEST_CASE("2000 kept group message keys, and a jump of 25000 but not 25001", "[a
         const Bytes at_25000 = alice_message_at(world, alice_25000, 25000);
         const Bytes at_25001 = alice_message_at(world, alice_25001, 25001);
         MemorySenderKeyStore bob = world.bob;
-        const std::string before = snapshot(bob);
+        const std::string before = store_snapshot(bob);
         CHECK(refusal([&] { (void)group_decrypt(bob, world.alice_address, at_25001); }) == ErrorCode::invalid_message);
-        CHECK(snapshot(bob) == before);
+        CHECK(store_snapshot(bob) == before);
         CHECK(text_of(group_decrypt(bob, world.alice_address, at_25000)) == "at 25000");
     }
 }
@@ -138,7 +131,7 @@ TEST_CASE("flipped distribution messages are refused unchanged or describe anoth
     // Alice's real chain keeps working unless the flip replaced it (same
     // chain id, another signing key: libsignal's rule).
     GroupWorld world;
-    const std::string untouched = snapshot(world.bob);
+    const std::string untouched = store_snapshot(world.bob);
     const auto original = SenderKeyDistributionMessage::deserialize(world.distribution);
     int accepted = 0;
     for (std::size_t i = 0; i < world.distribution.size(); ++i) {
@@ -153,7 +146,7 @@ TEST_CASE("flipped distribution messages are refused unchanged or describe anoth
             process_sender_key_distribution_message(bob, world.alice_address, message);
         });
         if (code) {
-            REQUIRE(snapshot(bob) == untouched);
+            REQUIRE(store_snapshot(bob) == untouched);
             continue;
         }
         ++accepted;

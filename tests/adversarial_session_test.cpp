@@ -94,7 +94,7 @@ void require_same_authenticated_fields(ByteView original_bytes, ByteView accepte
 // genuine plaintext. Returns how many flips were accepted.
 int flip_pre_key_message(SessionWorld& world, const ProtocolAddress& from, ByteView message,
                         const std::string& expected_text, const SessionOptions& options = {}) {
-    const std::string untouched = fuzzing::snapshot(world.bob);
+    const std::string untouched = store_snapshot(world.bob);
     int accepted = 0;
     for (std::size_t i = 0; i < message.size(); ++i) {
         for (std::uint8_t mask : {std::uint8_t{0x01}, std::uint8_t{0x80}}) {
@@ -103,7 +103,7 @@ int flip_pre_key_message(SessionWorld& world, const ProtocolAddress& from, ByteV
             Bytes plaintext;
             const auto code = refusal([&] { plaintext = decrypt(bob, from, CiphertextType::pre_key, bad, options); });
             if (code) {
-                if (fuzzing::snapshot(bob) != untouched) FAIL("flip of byte " << i << " changed Bob's state");
+                if (store_snapshot(bob) != untouched) FAIL("flip of byte " << i << " changed Bob's state");
                 continue;
             }
             INFO("flip of byte " << i << " with mask " << int{mask} << " was accepted");
@@ -120,7 +120,7 @@ int flip_pre_key_message(SessionWorld& world, const ProtocolAddress& from, ByteV
 TEST_CASE("every single-bit flip of a whisper message is refused and changes nothing", "[adversarial][session]") {
     SessionWorld world;
     MemoryProtocolStore bob = world.bob;
-    const std::string untouched = fuzzing::snapshot(bob);
+    const std::string untouched = store_snapshot(bob);
     std::size_t refused = 0;
     for (const Bytes& message : world.alice_whispers) {
         for (std::size_t i = 0; i < message.size(); ++i) {
@@ -129,7 +129,7 @@ TEST_CASE("every single-bit flip of a whisper message is refused and changes not
                 const auto code = refusal([&] { decrypt(bob, world.alice_address, CiphertextType::whisper, bad); });
                 INFO("byte " << i << " bit " << bit);
                 REQUIRE(code == ErrorCode::invalid_message);
-                REQUIRE(fuzzing::snapshot(bob) == untouched);
+                REQUIRE(store_snapshot(bob) == untouched);
                 ++refused;
             }
         }
@@ -163,14 +163,14 @@ TEST_CASE("flips of PQXDH and X3DH pre-key messages are refused unless they touc
 TEST_CASE("truncated and extended messages are refused and change nothing", "[adversarial][session]") {
     SessionWorld world;
     MemoryProtocolStore bob = world.bob;
-    const std::string untouched = fuzzing::snapshot(bob);
+    const std::string untouched = store_snapshot(bob);
     const Bytes& whisper = world.alice_whispers[0];
     const Bytes& pre_key = world.carol_pre_key;
 
     auto require_refused = [&](const ProtocolAddress& from, CiphertextType type, ByteView bytes) {
         const auto code = refusal([&] { decrypt(bob, from, type, bytes); });
         REQUIRE(code.has_value());
-        REQUIRE(fuzzing::snapshot(bob) == untouched);
+        REQUIRE(store_snapshot(bob) == untouched);
         return *code;
     };
     for (std::size_t length = 0; length < whisper.size(); ++length)
@@ -203,24 +203,24 @@ TEST_CASE("replayed messages are refused as duplicates and change nothing", "[ad
     MemoryProtocolStore bob = world.bob;
 
     // Alice's first pre-key message was delivered while the world was built.
-    std::string before = fuzzing::snapshot(bob);
+    std::string before = store_snapshot(bob);
     CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::pre_key, world.alice_first_pre_key); }) ==
           ErrorCode::duplicate_message);
-    CHECK(fuzzing::snapshot(bob) == before);
+    CHECK(store_snapshot(bob) == before);
 
     for (const Bytes& message : world.alice_whispers) {
         (void)decrypt(bob, world.alice_address, CiphertextType::whisper, message);
-        before = fuzzing::snapshot(bob);
+        before = store_snapshot(bob);
         CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::whisper, message); }) ==
               ErrorCode::duplicate_message);
-        CHECK(fuzzing::snapshot(bob) == before);
+        CHECK(store_snapshot(bob) == before);
     }
 
     CHECK(text_of(decrypt(bob, world.carol_address, CiphertextType::pre_key, world.carol_pre_key)) == "c1");
-    before = fuzzing::snapshot(bob);
+    before = store_snapshot(bob);
     CHECK(refusal([&] { decrypt(bob, world.carol_address, CiphertextType::pre_key, world.carol_pre_key); }) ==
           ErrorCode::duplicate_message);
-    CHECK(fuzzing::snapshot(bob) == before);
+    CHECK(store_snapshot(bob) == before);
     CHECK(text_of(decrypt(bob, world.carol_address, world.carol_next.type, world.carol_next.bytes)) == "c2");
 }
 
@@ -239,10 +239,10 @@ TEST_CASE("2000 skipped message keys are kept and the 2001st oldest is dropped",
     SECTION("counter 2001 first: the key of counter 0 is dropped, counter 1 is kept") {
         MemoryProtocolStore bob = world.bob;
         CHECK(text_of(decrypt(bob, world.alice_address, CiphertextType::whisper, at_2001)) == "at 2001");
-        const std::string before = fuzzing::snapshot(bob);
+        const std::string before = store_snapshot(bob);
         CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::whisper, world.alice_whispers[0]); }) ==
               ErrorCode::duplicate_message);
-        CHECK(fuzzing::snapshot(bob) == before);
+        CHECK(store_snapshot(bob) == before);
         CHECK(text_of(decrypt(bob, world.alice_address, CiphertextType::whisper, world.alice_whispers[1])) == "a3");
     }
 }
@@ -256,10 +256,10 @@ TEST_CASE("a counter 25000 ahead decrypts and 25001 ahead is refused before any 
     const Bytes at_25001 = alice_message_at(alice_25001, world.bob_address, 25001);
 
     MemoryProtocolStore bob = world.bob;
-    const std::string untouched = fuzzing::snapshot(bob);
+    const std::string untouched = store_snapshot(bob);
     CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::whisper, at_25001); }) ==
           ErrorCode::invalid_message);
-    CHECK(fuzzing::snapshot(bob) == untouched);
+    CHECK(store_snapshot(bob) == untouched);
 
     CHECK(text_of(decrypt(bob, world.alice_address, CiphertextType::whisper, at_25000)) == "at 25000");
     // Only the newest 2000 of the 25000 skipped keys are kept.
@@ -272,10 +272,10 @@ TEST_CASE("swapped identity keys are refused and change nothing", "[adversarial]
 
     SECTION("Carol's pre-key message delivered as Alice's: Alice's identity is known, Carol's is not hers") {
         MemoryProtocolStore bob = world.bob;
-        const std::string untouched = fuzzing::snapshot(bob);
+        const std::string untouched = store_snapshot(bob);
         CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::pre_key, world.carol_pre_key); }) ==
               ErrorCode::untrusted_identity);
-        CHECK(fuzzing::snapshot(bob) == untouched);
+        CHECK(store_snapshot(bob) == untouched);
     }
     SECTION("Carol's pre-key message rewritten to claim Alice's identity key") {
         const auto original = PreKeySignalMessage::deserialize(world.carol_pre_key);
@@ -284,32 +284,32 @@ TEST_CASE("swapped identity keys are refused and change nothing", "[adversarial]
             original.signed_pre_key_id(), original.kyber(), original.base_key(),
             world.alice.identities().identity_key_pair().public_key(), original.message());
         MemoryProtocolStore bob = world.bob;
-        const std::string untouched = fuzzing::snapshot(bob);
+        const std::string untouched = store_snapshot(bob);
         // From Alice's address the identity matches, but the key agreement
         // and the MAC (over both identity keys) do not.
         CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::pre_key, forged.serialize()); }) ==
               ErrorCode::invalid_message);
-        CHECK(fuzzing::snapshot(bob) == untouched);
+        CHECK(store_snapshot(bob) == untouched);
         // From Carol's address, trust on first use would accept Alice's key,
         // and the same cryptographic failure refuses it.
         CHECK(refusal([&] { decrypt(bob, world.carol_address, CiphertextType::pre_key, forged.serialize()); }) ==
               ErrorCode::invalid_message);
-        CHECK(fuzzing::snapshot(bob) == untouched);
+        CHECK(store_snapshot(bob) == untouched);
     }
     SECTION("Alice's identity key changed since the session started: her whispers are refused") {
         MemoryProtocolStore bob = world.bob;
         (void)bob.identities().save_identity(world.alice_address,
                                              world.carol.identities().identity_key_pair().public_key());
-        const std::string untouched = fuzzing::snapshot(bob);
+        const std::string untouched = store_snapshot(bob);
         CHECK(refusal([&] { decrypt(bob, world.alice_address, CiphertextType::whisper, world.alice_whispers[0]); }) ==
               ErrorCode::untrusted_identity);
-        CHECK(fuzzing::snapshot(bob) == untouched);
+        CHECK(store_snapshot(bob) == untouched);
     }
     SECTION("Alice's whisper delivered as Carol's: no session with Carol") {
         MemoryProtocolStore bob = world.bob;
-        const std::string untouched = fuzzing::snapshot(bob);
+        const std::string untouched = store_snapshot(bob);
         CHECK(refusal([&] { decrypt(bob, world.carol_address, CiphertextType::whisper, world.alice_whispers[0]); }) ==
               ErrorCode::no_session);
-        CHECK(fuzzing::snapshot(bob) == untouched);
+        CHECK(store_snapshot(bob) == untouched);
     }
 }

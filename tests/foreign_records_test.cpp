@@ -23,7 +23,6 @@
 using namespace cliquet;
 using cliquet::testing::Device;
 using cliquet::testing::error_of;
-using cliquet::testing::snapshot_of;
 
 namespace {
 
@@ -175,9 +174,9 @@ TEST_CASE("sender-key records another program could write: refused as storage, o
         // Stored at Bob, it fails his decryption the same way, and stays as it was.
         MemorySenderKeyStore bob = group.bob;
         bob.store_sender_key(kAlice, kGroup, as_bytes(bytes));
-        const std::string before = cliquet::testing::sender_keys_of(bob);
+        const std::string before = store_snapshot(bob);
         CHECK(error_of([&] { (void)group_decrypt(bob, kAlice, group.next); }) == ErrorCode::storage);
-        CHECK(cliquet::testing::sender_keys_of(bob) == before);
+        CHECK(store_snapshot(bob) == before);
     };
     const auto state = [](proto::storage::SenderKeyRecordStructure& s) -> State& {
         return *s.mutable_sender_key_states(0);

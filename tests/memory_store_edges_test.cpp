@@ -13,7 +13,6 @@
 using namespace cliquet;
 using cliquet::testing::Device;
 using cliquet::testing::error_of;
-using cliquet::testing::snapshot_of;
 
 namespace {
 
@@ -44,7 +43,7 @@ TEST_CASE("a record replaced in a unit that fails is put back, and replaced outs
     const ProtocolAddress carol{"carol", 1};
     store.sender_keys().store_sender_key(carol, kGroup, Bytes{1, 2, 3});
     const IdentityKey other = IdentityKeyPair::generate().public_key();
-    const std::string before = snapshot_of(store);
+    const std::string before = store_snapshot(store);
     const std::string first_session = session_bytes(store, bob.address);
 
     // A second state for Bob: what the store then holds for him is new.
@@ -55,7 +54,7 @@ TEST_CASE("a record replaced in a unit that fails is put back, and replaced outs
         store.sender_keys().store_sender_key(carol, kGroup, Bytes{4, 5, 6});
         (void)store.identities().save_identity(bob.address, other);
     });
-    CHECK(snapshot_of(store) == before);
+    CHECK(store_snapshot(store) == before);
 
     store.sessions().store_session(bob.address, replaced);
     store.sender_keys().store_sender_key(carol, kGroup, Bytes{4, 5, 6});
@@ -71,7 +70,7 @@ TEST_CASE("removing what a store does not hold changes nothing, in a unit or out
     alice.start_session(bob.address, bob.bundle(1, 2, 3));
     (void)alice.bundle(4, 5, 6);
     MemoryProtocolStore& store = *alice.store;
-    const std::string before = snapshot_of(store);
+    const std::string before = store_snapshot(store);
     const auto remove_absent = [&] {
         store.pre_keys().remove_pre_key(PreKeyId{99});
         store.signed_pre_keys().remove_signed_pre_key(SignedPreKeyId{99});
@@ -83,9 +82,9 @@ TEST_CASE("removing what a store does not hold changes nothing, in a unit or out
         CHECK(store.sessions().delete_all_sessions("zed") == 0);
     };
     remove_absent();
-    CHECK(snapshot_of(store) == before);
+    CHECK(store_snapshot(store) == before);
     store.run_atomically(remove_absent);
-    CHECK(snapshot_of(store) == before);
+    CHECK(store_snapshot(store) == before);
     // The last name held is found to the end of the store.
     CHECK(store.sessions().session_device_ids("bob") == std::vector<std::uint32_t>{1});
 }

@@ -28,9 +28,9 @@ constexpr std::uint32_t kLast = std::numeric_limits<std::uint32_t>::max();
 std::string text_of(const Bytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
 void refused(MemorySenderKeyStore& store, ErrorCode code, const std::function<void()>& action) {
-    const auto before = cliquet::testing::sender_keys_of(store);
+    const auto before = store_snapshot(store);
     CHECK(error_of(action) == code);
-    CHECK(cliquet::testing::sender_keys_of(store) == before);
+    CHECK(store_snapshot(store) == before);
 }
 
 SenderKeyRecord record_at(const MemorySenderKeyStore& store) {

@@ -10,6 +10,7 @@
 #include "cliquet/cliquet.hpp"
 #include "cliquet/messages.hpp"
 #include "cliquet/session.hpp"
+#include "cliquet_testing/store_snapshot.hpp"
 
 namespace cliquet::testing {
 
@@ -60,43 +61,6 @@ inline PreKeyBundle publish_bundle(ProtocolStore& store, std::uint32_t device_id
                      kyber ? &*kyber : nullptr);
 }
 
-// Every sender-key record a store holds, by sender and distribution:
-// equal strings mean equal stores.
-inline std::string sender_keys_of(const MemorySenderKeyStore& store) {
-    std::string out;
-    for (const auto& [key, record] : store.all())
-        out += key.first.to_string() + "/" + to_hex(key.second) + "=" + to_hex(record.span()) + ";";
-    return out;
-}
-
-// Everything a store holds, serialized: equal snapshots mean equal state.
-inline std::string snapshot_of(MemoryProtocolStore& store) {
-    std::string out;
-    auto add = [&out](const auto& bytes) { out += to_hex(ByteView(bytes.data(), bytes.size())) + ";"; };
-    for (const auto& [who, key] : store.identities().all()) {
-        out += who.to_string() + "=";
-        add(key.serialize());
-    }
-    for (const auto& [id, record] : store.pre_keys().all()) add(record.serialize());
-    for (const auto& [id, record] : store.signed_pre_keys().all()) add(record.serialize());
-    for (const auto& [id, held] : store.kyber_pre_keys().all()) {
-        out += held.kind == KyberPreKeyKind::last_resort ? "last-resort=" : "one-time=";
-        add(held.record.serialize());
-    }
-    for (const auto& [kyber_id, signed_id, base_key] : store.kyber_pre_keys().uses())
-        out += "used" + std::to_string(kyber_id) + "," + std::to_string(signed_id) + "," + to_hex(base_key) + ";";
-    for (const auto& [who, record] : store.sessions().all()) {
-        out += who.to_string() + "=";
-        add(record.serialize());
-    }
-    out += sender_keys_of(store.sender_keys());
-    if (const auto metadata = store.pre_key_metadata().load_pre_key_metadata())
-        out += "ids" + std::to_string(metadata->next_pre_key_id) + "," +
-               std::to_string(metadata->next_signed_pre_key_id) + "," +
-               std::to_string(metadata->next_kyber_pre_key_id) + ";";
-    return out;
-}
-
 struct Device {
     ProtocolAddress address;
     std::unique_ptr<MemoryProtocolStore> store;
@@ -135,7 +99,7 @@ struct Device {
     }
 
     // Everything the device holds, serialized: equal snapshots mean equal state.
-    std::string snapshot() const { return snapshot_of(*store); }
+    std::string snapshot() const { return store_snapshot(*store); }
 };
 
 inline PreKeyBundle Device::bundle(std::optional<PreKeyId> pre_key_id, SignedPreKeyId signed_id,

@@ -82,7 +82,7 @@ TEST_CASE("an allocation failure anywhere in sealing for every device changes no
         MemoryProtocolStore alice = *fanout.alice1.store;
         ForwardingStore store(alice);
         MultiDeviceSender sender(store, fanout.alice1.address);
-        const std::string before = snapshot_of(alice);
+        const std::string before = store_snapshot(alice);
         DeterministicRandom random(kSeed);
         std::optional<MultiDeviceMessage> out;
         const auto seal = [&](std::string_view text, RandomSource& source) {
@@ -90,7 +90,7 @@ TEST_CASE("an allocation failure anywhere in sealing for every device changes no
         };
         const Outcome outcome = call_failing_at(n, [&] { out = seal("swept", random); });
         if (outcome.failed()) {
-            CHECK(snapshot_of(alice) == before);
+            CHECK(store_snapshot(alice) == before);
             DeterministicRandom again(kSeed);
             out = seal("swept", again);
         }

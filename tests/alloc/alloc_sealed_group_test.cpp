@@ -75,14 +75,14 @@ TEST_CASE("an allocation failure anywhere in opening a sealed message changes no
                              (first_contact ? "pre-key message" : "whisper message");
     sweep_allocations(name, [&](std::size_t n) {
         MemoryProtocolStore store = *pair.bob.store;
-        const std::string before = snapshot_of(store);
+        const std::string before = store_snapshot(store);
         DeterministicRandom random(kSeed);
         std::optional<SealedSenderDecryptionResult> result;
         const Outcome outcome = call_failing_at(n, [&] {
             result = sealed_sender_decrypt(store, sealed, root, kSealedNow, bob, random, pair.bob.options);
         });
         if (outcome.failed()) {
-            CHECK(snapshot_of(store) == before);
+            CHECK(store_snapshot(store) == before);
             DeterministicRandom again(kSeed);
             result = sealed_sender_decrypt(store, sealed, root, kSealedNow, bob, again, pair.bob.options);
         }
@@ -128,12 +128,12 @@ TEST_CASE("an allocation failure anywhere in sealing a session message changes n
         // call that leaves them as they were wrote nothing before it failed.
         MemoryProtocolStore alice = *pair.alice.store;
         ForwardingStore store(alice);
-        const std::string before = snapshot_of(alice);
+        const std::string before = store_snapshot(alice);
         DeterministicRandom random(kSeed);
         Bytes sealed;
         const Outcome outcome = call_failing_at(n, [&] { sealed = seal_once(store, random); });
         if (outcome.failed()) {
-            CHECK(snapshot_of(alice) == before);
+            CHECK(store_snapshot(alice) == before);
             DeterministicRandom again(kSeed);
             sealed = seal_once(store, again);
         }
@@ -161,14 +161,14 @@ TEST_CASE("an allocation failure anywhere in group encrypt or decrypt changes no
     SECTION("encrypt") {
         sweep_allocations("group encrypt", [&](std::size_t n) {
             MemorySenderKeyStore keys = alice_keys;
-            const std::string before = sender_keys_of(keys);
+            const std::string before = store_snapshot(keys);
             DeterministicRandom random(kSeed);
             std::optional<SenderKeyMessage> message;
             const Outcome outcome = call_failing_at(n, [&] {
                 message = group_encrypt(keys, alice, kGroup, as_bytes("swept"), random);
             });
             if (outcome.failed()) {
-                CHECK(sender_keys_of(keys) == before);
+                CHECK(store_snapshot(keys) == before);
                 DeterministicRandom again(kSeed);
                 message = group_encrypt(keys, alice, kGroup, as_bytes("swept"), again);
             }
@@ -192,12 +192,12 @@ TEST_CASE("an allocation failure anywhere in group encrypt or decrypt changes no
         }
         sweep_allocations(in_order ? "group decrypt, in order" : "group decrypt, skipped key", [&](std::size_t n) {
             MemorySenderKeyStore keys = bob_start;
-            const std::string before = sender_keys_of(keys);
+            const std::string before = store_snapshot(keys);
             Bytes plaintext;
             const Outcome outcome =
                 call_failing_at(n, [&] { plaintext = group_decrypt(keys, alice, message.serialize()); });
             if (outcome.failed()) {
-                CHECK(sender_keys_of(keys) == before);
+                CHECK(store_snapshot(keys) == before);
                 plaintext = group_decrypt(keys, alice, message.serialize());
             }
             CHECK(text_of(plaintext) == "swept");

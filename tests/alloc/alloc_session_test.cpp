@@ -73,14 +73,14 @@ void check_delivers(const Pair& pair, const Device& receiver, const Device& send
 void sweep_encrypt(const std::string& name, Pair& pair, CiphertextType expected) {
     sweep_allocations(name, [&](std::size_t n) {
         MemoryProtocolStore store = *pair.alice.store;
-        const std::string before = snapshot_of(store);
+        const std::string before = store_snapshot(store);
         DeterministicRandom random(kSeed);
         CiphertextMessage message;
         const Outcome outcome = call_failing_at(n, [&] {
             message = pair.cipher(store, pair.alice, pair.bob).encrypt(as_bytes("sweep"), random);
         });
         if (outcome.failed()) {
-            CHECK(snapshot_of(store) == before);
+            CHECK(store_snapshot(store) == before);
             DeterministicRandom again(kSeed);
             message = pair.cipher(store, pair.alice, pair.bob).encrypt(as_bytes("sweep"), again);
         }
@@ -96,14 +96,14 @@ void sweep_encrypt(const std::string& name, Pair& pair, CiphertextType expected)
 void sweep_decrypt(const std::string& name, Pair& pair, const CiphertextMessage& message) {
     sweep_allocations(name, [&](std::size_t n) {
         MemoryProtocolStore store = *pair.bob.store;
-        const std::string before = snapshot_of(store);
+        const std::string before = store_snapshot(store);
         DeterministicRandom random(kSeed);
         Bytes plaintext;
         const Outcome outcome = call_failing_at(n, [&] {
             plaintext = pair.cipher(store, pair.bob, pair.alice).decrypt(message.type, message.bytes, random);
         });
         if (outcome.failed()) {
-            CHECK(snapshot_of(store) == before);
+            CHECK(store_snapshot(store) == before);
             DeterministicRandom again(kSeed);
             plaintext = pair.cipher(store, pair.bob, pair.alice).decrypt(message.type, message.bytes, again);
         }
@@ -121,13 +121,13 @@ TEST_CASE("an allocation failure anywhere in process_pre_key_bundle changes noth
     Pair pair(version);
     sweep_allocations("process_pre_key_bundle v" + std::to_string(version), [&](std::size_t n) {
         MemoryProtocolStore store = *pair.alice.store;
-        const std::string before = snapshot_of(store);
+        const std::string before = store_snapshot(store);
         DeterministicRandom random(kSeed);
         const Outcome outcome = call_failing_at(n, [&] {
             process_pre_key_bundle(store, pair.bob.address, pair.bundle, random, pair.alice.options);
         });
         if (outcome.failed()) {
-            CHECK(snapshot_of(store) == before);
+            CHECK(store_snapshot(store) == before);
             DeterministicRandom again(kSeed);
             process_pre_key_bundle(store, pair.bob.address, pair.bundle, again, pair.alice.options);
         }

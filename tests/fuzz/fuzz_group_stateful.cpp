@@ -13,21 +13,10 @@
 
 #include "scenario.hpp"
 
-namespace {
-
-std::string snapshot(const cliquet::MemorySenderKeyStore& store) {
-    std::string out;
-    for (const auto& [key, record] : store.all())
-        out += key.first.to_string() + " " + cliquet::to_hex(key.second) + " " + cliquet::to_hex(record.span()) + "\n";
-    return out;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace cliquet;
     static const fuzzing::GroupWorld* world = new fuzzing::GroupWorld;
-    static const std::string* untouched = new std::string(snapshot(world->bob));
+    static const std::string* untouched = new std::string(store_snapshot(world->bob));
     static const SenderKeyDistributionMessage* original =
         new SenderKeyDistributionMessage(SenderKeyDistributionMessage::deserialize(world->distribution));
     static const bool world_works = [] {
@@ -53,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     } catch (const Error&) {
         // Unchanged, so as able as the world to decrypt what comes next.
-        if (snapshot(bob) != *untouched) __builtin_trap();
+        if (store_snapshot(bob) != *untouched) __builtin_trap();
         return 0;
     }
 

@@ -44,7 +44,7 @@ bool session_works(cliquet::fuzzing::SessionWorld& world, cliquet::MemoryProtoco
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace cliquet;
     static fuzzing::SessionWorld* world = new fuzzing::SessionWorld;
-    static const std::string* untouched = new std::string(fuzzing::snapshot(world->bob));
+    static const std::string* untouched = new std::string(store_snapshot(world->bob));
     // The untouched world works; a refusal that leaves Bob's stores equal to
     // it therefore leaves a working session, and only an accepted input
     // needs the (costly) check again.
@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         (void)SessionCipher(bob, world->bob_address, sender).decrypt(type, message, random);
     } catch (const Error&) {
-        if (fuzzing::snapshot(bob) != *untouched) __builtin_trap();
+        if (store_snapshot(bob) != *untouched) __builtin_trap();
         return 0;
     }
     if (!session_works(*world, bob, random)) __builtin_trap();

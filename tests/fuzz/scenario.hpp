@@ -21,6 +21,7 @@
 #include "cliquet/sender_keys.hpp"
 #include "cliquet/session.hpp"
 #include "cliquet_testing/deterministic_random.hpp"
+#include "cliquet_testing/store_snapshot.hpp"
 #include "crypto/hash.hpp"
 
 namespace cliquet::fuzzing {
@@ -32,24 +33,6 @@ inline DeterministicRandom seeded_random(std::string_view label) {
 
 inline std::string hex_of(ByteView bytes) { return to_hex(bytes); }
 inline std::string hex_of(const SecretBytes& bytes) { return to_hex(bytes.span()); }
-
-// Everything a device's in-memory stores hold, serialized: two snapshots are
-// equal exactly when the states are.
-inline std::string snapshot(MemoryProtocolStore& store) {
-    std::string out;
-    for (const auto& [who, key] : store.identities().all()) out += "id " + who.to_string() + " " + hex_of(key.serialize()) + "\n";
-    for (const auto& [id, record] : store.pre_keys().all()) out += "pk " + hex_of(record.serialize()) + "\n";
-    for (const auto& [id, record] : store.signed_pre_keys().all()) out += "spk " + hex_of(record.serialize()) + "\n";
-    for (const auto& [id, held] : store.kyber_pre_keys().all())
-        out += "kpk " + std::to_string(static_cast<int>(held.kind)) + " " + hex_of(held.record.serialize()) + "\n";
-    for (const auto& [kyber_id, signed_id, base_key] : store.kyber_pre_keys().uses())
-        out += "used " + std::to_string(kyber_id) + " " + std::to_string(signed_id) + " " + hex_of(base_key) + "\n";
-    for (const auto& [who, record] : store.sessions().all())
-        out += "session " + who.to_string() + " " + hex_of(record.serialize()) + "\n";
-    for (const auto& [key, record] : store.sender_keys().all())
-        out += "sk " + key.first.to_string() + " " + hex_of(key.second) + " " + hex_of(record) + "\n";
-    return out;
-}
 
 // The public bundle of fresh pre-keys stored in `store` under the given ids.
 inline PreKeyBundle publish_bundle(MemoryProtocolStore& store, std::uint32_t device_id, PreKeyId pre_key_id,
